@@ -1,0 +1,227 @@
+import { createHash } from 'node:crypto'
+import { checkRead, requireScopes } from './auth.js'
+import type { TokenSpec } from './scenario.js'
+import type { Package, Store, Version } from './state.js'
+
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+
+export interface Reply {
+  status: number
+  headers?: Record<string, string>
+  /** Sent as JSON unless `text` is given. */
+  json?: unknown
+  text?: string
+}
+
+interface ManifestDocument {
+  mediaType: string
+  body: string
+}
+
+function fakeDigest(seed: string): string {
+  return `sha256:${createHash('sha256').update(seed).digest('hex')}`
+}
+
+function platformOf(platform = 'linux/amd64') {
+  const [os, architecture, variant] = platform.split('/')
+  return { architecture, os, ...(variant && { variant }) }
+}
+
+/**
+ * The manifest a version stands for, built from its scenario entry. The body does not hash to the version's
+ * digest (scenario digests are chosen freely); `Docker-Content-Digest` carries the version's name instead.
+ */
+function manifestDocument(pkg: Package, version: Version): ManifestDocument {
+  const byName = (digest: string) => pkg.versions.find(v => v.name === digest) as Version
+  const manifest = version.manifest
+  if (manifest.kind === 'index') {
+    const manifests = manifest.children.map(digest => {
+      const child = byName(digest)
+      const document = manifestDocument(pkg, child)
+      const entry = { mediaType: document.mediaType, digest, size: Buffer.byteLength(document.body) }
+      if (child.manifest.kind === 'attestation')
+        return {
+          ...entry,
+          platform: { architecture: 'unknown', os: 'unknown' },
+          annotations: {
+            'vnd.docker.reference.digest': child.manifest.reference,
+            'vnd.docker.reference.type': 'attestation-manifest'
+          }
+        }
+      return child.manifest.kind === 'image'
+        ? { ...entry, platform: platformOf(child.manifest.platform) }
+        : entry
+    })
+    return {
+      mediaType: OCI_INDEX,
+      body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })
+    }
+  }
+
+  const attestation = manifest.kind === 'attestation'
+  const subject = manifest.kind === 'image' && manifest.subject ? byName(manifest.subject) : undefined
+  const subjectDocument = subject && manifestDocument(pkg, subject)
+  const body = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    ...(subject && { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' }),
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      digest: fakeDigest(`${version.name}/config`),
+      size: 1469
+    },
+    layers: [
+      attestation
+        ? {
+            mediaType: 'application/vnd.in-toto+json',
+            digest: fakeDigest(`${version.name}/provenance`),
+            size: 1872,
+            annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
+          }
+        : {
+            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+            digest: fakeDigest(`${version.name}/layer`),
+            size: 3_208_942
+          }
+    ],
+    ...(subject &&
+      subjectDocument && {
+        subject: {
+          mediaType: subjectDocument.mediaType,
+          digest: subject.name,
+          size: Buffer.byteLength(subjectDocument.body)
+        }
+      })
+  }
+  return { mediaType: OCI_MANIFEST, body: JSON.stringify(body) }
+}
+
+function ociError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {}
+): Reply {
+  return { status, headers, json: { errors: [{ code, message }] } }
+}
+
+/** A container registry in the style of ghcr.io: bearer challenge, token exchange, manifests and tags. */
+export class Registry {
+  /** Manifest GETs served; each one is a download of that version. */
+  manifestReads = 0
+  private readonly grants = new Map<string, Set<string>>()
+
+  constructor(
+    private readonly store: Store,
+    private readonly apiTokens: ReadonlyMap<string, TokenSpec>,
+    private readonly baseUrl: () => string
+  ) {}
+
+  static handles(path: string): boolean {
+    return path === '/token' || path === '/v2' || path.startsWith('/v2/')
+  }
+
+  handle(method: string, url: URL, authorization: string | undefined): Reply {
+    if (url.pathname === '/token') return method === 'GET' ? this.issueToken(url, authorization) : notFound()
+    if (method !== 'GET' && method !== 'HEAD')
+      return ociError(405, 'UNSUPPORTED', 'The operation is unsupported.')
+    const grant = this.grants.get(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '')
+    if (url.pathname === '/v2' || url.pathname === '/v2/')
+      return grant ? { status: 200, json: {} } : this.challenge()
+
+    const path = decodeURIComponent(url.pathname)
+    const manifest = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path)
+    const tags = /^\/v2\/(.+)\/tags\/list$/.exec(path)
+    const repository = (manifest ?? tags)?.[1]
+    if (!repository) return notFound()
+    if (!grant) return this.challenge(repository)
+    if (!grant.has(repository.toLowerCase()))
+      return ociError(403, 'DENIED', 'requested access to the resource is denied')
+    const pkg = this.findImage(repository)
+    if (!pkg) return ociError(404, 'NAME_UNKNOWN', 'repository name not known to registry')
+
+    if (tags) {
+      const names = this.store.activeVersions(pkg).flatMap(v => v.tags)
+      return { status: 200, json: { name: repository, tags: names.sort() } }
+    }
+    return this.serveManifest(method, pkg, manifest?.[2] ?? '')
+  }
+
+  private serveManifest(method: string, pkg: Package, reference: string): Reply {
+    const active = this.store.activeVersions(pkg)
+    const version = reference.startsWith('sha256:')
+      ? active.find(v => v.name === reference)
+      : active.find(v => v.tags.includes(reference))
+    if (!version) return ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown')
+    const document = manifestDocument(pkg, version)
+    if (method === 'GET') {
+      version.downloads += 1
+      this.manifestReads += 1
+    }
+    return {
+      status: 200,
+      headers: {
+        'content-type': document.mediaType,
+        'docker-content-digest': version.name,
+        'docker-distribution-api-version': 'registry/2.0',
+        'content-length': String(Buffer.byteLength(document.body))
+      },
+      text: method === 'GET' ? document.body : ''
+    }
+  }
+
+  /** Basic auth with any user and an API token as password; without it only public images can be pulled. */
+  private issueToken(url: URL, authorization: string | undefined): Reply {
+    const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1]
+    let apiToken: TokenSpec | undefined
+    if (basic) {
+      const decoded = Buffer.from(basic, 'base64').toString('utf8')
+      apiToken = this.apiTokens.get(decoded.slice(decoded.indexOf(':') + 1))
+      if (!apiToken) return ociError(401, 'UNAUTHORIZED', 'authentication required')
+    }
+    const repositories = url.searchParams
+      .getAll('scope')
+      .map(scope => /^repository:(.+):[a-z,*]+$/.exec(scope)?.[1])
+      .filter((name): name is string => name !== undefined)
+    for (const repository of repositories) {
+      const pkg = this.findImage(repository)
+      if (!pkg || !this.mayPull(apiToken, pkg))
+        return ociError(403, 'DENIED', 'requested access to the resource is denied')
+    }
+    const token = `ghcr_fake_${this.grants.size + 1}`
+    this.grants.set(token, new Set(repositories.map(r => r.toLowerCase())))
+    return { status: 200, json: { token, access_token: token } }
+  }
+
+  private mayPull(apiToken: TokenSpec | undefined, pkg: Package): boolean {
+    if (pkg.visibility === 'public') return true
+    if (!apiToken) return false
+    try {
+      requireScopes(apiToken, ['read:packages'], 'read')
+      checkRead(apiToken, pkg)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** `owner/name...`: the first segment is the owner, the rest the package name (which may contain `/`). */
+  private findImage(repository: string): Package | undefined {
+    const slash = repository.indexOf('/')
+    if (slash < 0) return undefined
+    const owner = this.store.owner(repository.slice(0, slash))
+    return owner && this.store.find(owner, 'container', repository.slice(slash + 1))
+  }
+
+  private challenge(repository?: string): Reply {
+    const scope = repository ? `,scope="repository:${repository}:pull"` : ''
+    return ociError(401, 'UNAUTHORIZED', 'authentication required', {
+      'www-authenticate': `Bearer realm="${this.baseUrl()}/token",service="ghcr.io"${scope}`
+    })
+  }
+}
+
+function notFound(): Reply {
+  return ociError(404, 'NOT_FOUND', 'not found')
+}

@@ -1,0 +1,383 @@
+import { readFile } from 'node:fs/promises'
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+
+/** The world the fake serves: owners, tokens, packages and how the service misbehaves. */
+export interface Scenario {
+  owners: OwnerSpec[]
+  tokens: TokenSpec[]
+  packages: PackageSpec[]
+  /** Primary budget given to every token; without it 5000/hour (classic), 1000/hour (actions), 60 (anonymous). */
+  rateLimit?: RateLimitSpec
+  /** Points per window per token and endpoint (method + route template). GET costs 1, writes 5. */
+  secondary?: SecondarySpec
+  /** Added before every answer. */
+  latencyMs?: number
+  faults?: FaultSpec
+}
+
+export type OwnerType = 'User' | 'Organization'
+export interface OwnerSpec {
+  login: string
+  type: OwnerType
+  id?: number
+}
+
+export const SCOPES = ['read:packages', 'write:packages', 'delete:packages', 'repo'] as const
+export type Scope = (typeof SCOPES)[number]
+
+/** `classic`: a personal access token (classic). `actions`: a workflow's GITHUB_TOKEN for `repository`. */
+export interface TokenSpec {
+  value: string
+  kind: 'classic' | 'actions'
+  login?: string
+  scopes?: Scope[]
+  repository?: string
+  /** How the request log names the token; defaults to `classic:<login>` or `actions:<repository>`. */
+  label?: string
+}
+
+export const PACKAGE_TYPES = ['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'] as const
+export type PackageType = (typeof PACKAGE_TYPES)[number]
+
+export interface PackageSpec {
+  owner: string
+  type: PackageType
+  /** May contain `/` (container images such as `team/api`). */
+  name: string
+  visibility: 'public' | 'private'
+  id?: number
+  /** `owner/repo` the package is linked to; that repository's GITHUB_TOKEN is an admin by default. */
+  repository?: string
+  /** Repositories whose GITHUB_TOKEN has the Admin role ("Manage Actions access"); defaults to `[repository]`. */
+  actionsAdmin?: string[]
+  /** The whole package was deleted at this time. */
+  deleted_at?: string
+  versions: VersionSpec[]
+}
+
+export interface VersionSpec {
+  id: number
+  /** Containers: the manifest digest `sha256:<64 hex>`. */
+  name: string
+  /** Containers only. */
+  tags?: string[]
+  created_at: string
+  updated_at?: string
+  downloads?: number
+  deleted_at?: string
+  license?: string
+  description?: string
+  /** Containers only; an image manifest when absent. */
+  manifest?: ManifestSpec
+}
+
+/**
+ * What a container version's manifest is. `index`: an OCI image index over `children` (digests of versions of
+ * the same package). `image`: an image manifest; with `subject` it is an OCI 1.1 referrer of that digest.
+ * `attestation`: a buildx attestation manifest about the platform manifest `reference`.
+ */
+export type ManifestSpec =
+  | { kind: 'index'; children: string[] }
+  | { kind: 'image'; platform?: string; subject?: string }
+  | { kind: 'attestation'; reference: string }
+
+export interface RateLimitSpec {
+  limit: number
+  remaining?: number
+  resetAt?: string
+  status?: 403 | 429
+}
+
+export interface SecondarySpec {
+  points: number
+  windowMs: number
+  status?: 403 | 429
+}
+
+export interface FaultSpec {
+  /** Share of requests answered with a server error, 0..1. */
+  rate: number
+  seed: number
+  statuses?: number[]
+  /** A faulted request waits this long before its error. */
+  slowMs?: number
+}
+
+const dateTime = { type: 'string', format: 'date-time' }
+const repository = { type: 'string', pattern: '^[^/\\s]+/[^/\\s]+$' }
+const digest = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' }
+const count = { type: 'integer', minimum: 0 }
+const limitStatus = { enum: [403, 429] }
+
+const schema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['owners', 'tokens', 'packages'],
+  properties: {
+    owners: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['login', 'type'],
+        properties: {
+          login: { type: 'string', minLength: 1 },
+          type: { enum: ['User', 'Organization'] },
+          id: { type: 'integer', minimum: 1 }
+        }
+      }
+    },
+    tokens: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['value', 'kind'],
+        properties: {
+          value: { type: 'string', minLength: 1 },
+          kind: { enum: ['classic', 'actions'] },
+          login: { type: 'string', minLength: 1 },
+          scopes: { type: 'array', items: { enum: SCOPES } },
+          repository,
+          label: { type: 'string' }
+        }
+      }
+    },
+    packages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['owner', 'type', 'name', 'visibility', 'versions'],
+        properties: {
+          owner: { type: 'string' },
+          type: { enum: PACKAGE_TYPES },
+          name: { type: 'string', minLength: 1 },
+          visibility: { enum: ['public', 'private'] },
+          id: { type: 'integer', minimum: 1 },
+          repository,
+          actionsAdmin: { type: 'array', items: repository },
+          deleted_at: dateTime,
+          versions: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['id', 'name', 'created_at'],
+              properties: {
+                id: { type: 'integer', minimum: 1 },
+                name: { type: 'string', minLength: 1 },
+                tags: { type: 'array', items: { type: 'string', minLength: 1 } },
+                created_at: dateTime,
+                updated_at: dateTime,
+                downloads: count,
+                deleted_at: dateTime,
+                license: { type: 'string' },
+                description: { type: 'string' },
+                manifest: {
+                  oneOf: [
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['kind', 'children'],
+                      properties: { kind: { const: 'index' }, children: { type: 'array', items: digest } }
+                    },
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['kind'],
+                      properties: {
+                        kind: { const: 'image' },
+                        platform: { type: 'string', pattern: '^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$' },
+                        subject: digest
+                      }
+                    },
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['kind', 'reference'],
+                      properties: { kind: { const: 'attestation' }, reference: digest }
+                    }
+                  ]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['limit'],
+      properties: { limit: count, remaining: count, resetAt: dateTime, status: limitStatus }
+    },
+    secondary: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['points', 'windowMs'],
+      properties: { points: count, windowMs: { type: 'integer', minimum: 1 }, status: limitStatus }
+    },
+    latencyMs: count,
+    faults: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['rate', 'seed'],
+      properties: {
+        rate: { type: 'number', minimum: 0, maximum: 1 },
+        seed: { type: 'integer' },
+        statuses: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 500, maximum: 599 } },
+        slowMs: count
+      }
+    }
+  }
+}
+
+const ajv = new Ajv({ allErrors: true })
+addFormatsModule.default(ajv)
+const validateShape = ajv.compile(schema)
+
+/** Why a scenario file was refused; `problems` names each offending field. */
+export class ScenarioError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid scenario:\n${problems.map(p => `  - ${p}`).join('\n')}`)
+  }
+}
+
+/** Checks a parsed JSON value and returns it typed, or throws a ScenarioError listing every problem. */
+export function parseScenario(value: unknown): Scenario {
+  if (!validateShape(value)) throw new ScenarioError(shapeProblems(validateShape.errors ?? []))
+  const scenario = value as unknown as Scenario
+  const problems = consistencyProblems(scenario)
+  if (problems.length > 0) throw new ScenarioError(problems)
+  return scenario
+}
+
+export async function loadScenario(path: string): Promise<Scenario> {
+  const text = await readFile(path, 'utf8')
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new ScenarioError([`${path} is not JSON: ${(error as Error).message}`])
+  }
+  try {
+    return parseScenario(json)
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new ScenarioError(error.problems.map(p => `${path}: ${p}`))
+    throw error
+  }
+}
+
+function fieldName(instancePath: string): string {
+  const name = instancePath
+    .split('/')
+    .slice(1)
+    .map(part => (/^\d+$/.test(part) ? `[${part}]` : `.${part}`))
+    .join('')
+    .replace(/^\./, '')
+  return name || 'scenario'
+}
+
+function shapeProblems(errors: ErrorObject[]): string[] {
+  // The manifest's oneOf reports every branch's complaint; its own summary says more.
+  const relevant = errors.filter(e => !e.schemaPath.includes('/oneOf/'))
+  return [
+    ...new Set(
+      relevant.map(e => {
+        const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : ''
+        const allowed = e.keyword === 'enum' ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''
+        const message = e.keyword === 'oneOf' ? 'must be {kind: index|image|attestation, ...}' : e.message
+        return `${fieldName(e.instancePath)} ${message}${extra}${allowed}`
+      })
+    )
+  ]
+}
+
+function consistencyProblems(scenario: Scenario): string[] {
+  const problems: string[] = []
+  const owners = new Map<string, OwnerSpec>()
+  for (const owner of scenario.owners) {
+    const key = owner.login.toLowerCase()
+    if (owners.has(key)) problems.push(`owners: ${owner.login} is listed twice`)
+    owners.set(key, owner)
+  }
+
+  const tokenValues = new Set<string>()
+  scenario.tokens.forEach((token, i) => {
+    const at = `tokens[${i}]`
+    if (tokenValues.has(token.value)) problems.push(`${at}.value is used by another token`)
+    tokenValues.add(token.value)
+    if (token.kind === 'classic') {
+      if (!token.login) problems.push(`${at}: a classic token needs a login`)
+      else if (owners.get(token.login.toLowerCase())?.type === 'Organization')
+        problems.push(`${at}.login ${token.login} is an organisation; a token belongs to a user`)
+    } else if (!token.repository) problems.push(`${at}: an actions token needs a repository (owner/repo)`)
+  })
+
+  const packageKeys = new Set<string>()
+  const versionIds = new Set<number>()
+  scenario.packages.forEach((pkg, i) => {
+    const at = `packages[${i}]`
+    if (!owners.has(pkg.owner.toLowerCase())) problems.push(`${at}.owner ${pkg.owner} is not in owners`)
+    const key = `${pkg.owner.toLowerCase()}/${pkg.type}/${pkg.name}`
+    if (packageKeys.has(key))
+      problems.push(`${at}: ${pkg.type} package ${pkg.owner}/${pkg.name} is listed twice`)
+    packageKeys.add(key)
+
+    const activeNames = new Set<string>()
+    const activeTags = new Set<string>()
+    pkg.versions.forEach((version, j) => {
+      const vat = `${at}.versions[${j}]`
+      if (versionIds.has(version.id)) problems.push(`${vat}.id ${version.id} is used by another version`)
+      versionIds.add(version.id)
+      if (pkg.type === 'container' && !/^sha256:[0-9a-f]{64}$/.test(version.name))
+        problems.push(`${vat}.name must be a digest sha256:<64 hex> for a container`)
+      if (pkg.type !== 'container' && (version.tags || version.manifest))
+        problems.push(`${vat}: tags and manifest are for container packages only`)
+      if (version.deleted_at) return
+      if (activeNames.has(version.name))
+        problems.push(`${vat}.name ${version.name} is used by another active version`)
+      activeNames.add(version.name)
+      for (const tag of version.tags ?? []) {
+        if (activeTags.has(tag)) problems.push(`${vat}: tag ${tag} is already on another active version`)
+        activeTags.add(tag)
+      }
+    })
+    if (pkg.type === 'container') problems.push(...manifestProblems(pkg, at))
+  })
+  return problems
+}
+
+/** Every digest a manifest names must be a version of the package, and no manifest may refer back to itself. */
+function manifestProblems(pkg: PackageSpec, at: string): string[] {
+  const problems: string[] = []
+  const byName = new Map(pkg.versions.map(v => [v.name, v]))
+  const refs = (manifest: ManifestSpec | undefined): string[] => {
+    if (!manifest) return []
+    if (manifest.kind === 'index') return manifest.children
+    if (manifest.kind === 'image') return manifest.subject ? [manifest.subject] : []
+    return [manifest.reference]
+  }
+  pkg.versions.forEach((version, j) => {
+    for (const ref of refs(version.manifest))
+      if (!byName.has(ref))
+        problems.push(`${at}.versions[${j}].manifest names ${ref}, which is not a version`)
+  })
+  const visiting = new Set<string>()
+  const done = new Set<string>()
+  const cyclic = (name: string): boolean => {
+    if (done.has(name)) return false
+    if (visiting.has(name)) return true
+    visiting.add(name)
+    const found = refs(byName.get(name)?.manifest).some(cyclic)
+    visiting.delete(name)
+    done.add(name)
+    return found
+  }
+  for (const version of pkg.versions)
+    if (cyclic(version.name)) problems.push(`${at}: manifest ${version.name} refers to itself through others`)
+  return problems
+}

@@ -1,0 +1,219 @@
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ANONYMOUS, callerFor, presentedToken } from './auth.js'
+import { ApiError, DOCS_RATE_LIMITS, MESSAGES } from './errors.js'
+import { FaultInjector, PrimaryLimiter, SecondaryLimiter, requestPoints } from './limits.js'
+import { Registry, type Reply } from './oci.js'
+import { createRoutes, matchRoute, type Route } from './routes.js'
+import { parseScenario, type Scenario, type TokenSpec } from './scenario.js'
+import { Store, type StateDump } from './state.js'
+
+export interface FakeOptions {
+  /** The fake's clock (ages, the 30-day restore window, rate-limit resets); the real clock by default. */
+  now?: () => Date
+  /** 0 (default) picks a free port. */
+  port?: number
+}
+
+export interface RequestLogEntry {
+  method: string
+  /** As requested, percent-encoding kept. */
+  path: string
+  /** The raw query string without `?`. */
+  query: string
+  status: number
+  /** The token's label, `anonymous`, `invalid` or, for the registry, `registry`. */
+  token: string
+  /** When the request arrived, by the fake's clock. */
+  time: string
+}
+
+export interface FakeGitHub {
+  /** REST API base, served at the root path: `http://127.0.0.1:PORT`. */
+  url: string
+  /** OCI registry base (same server: `/v2/` and `/token`). */
+  registryUrl: string
+  requests: RequestLogEntry[]
+  /** Manifest GETs served by the registry; each counts as a download. */
+  readonly manifestReads: number
+  state(): StateDump
+  isPullable(owner: string, name: string, tag: string): boolean
+  setNow(date: Date): void
+  close(): Promise<void>
+}
+
+const API_VERSIONS = ['2026-03-10', '2022-11-28']
+const DEFAULT_API_VERSION = '2022-11-28'
+
+function unsupportedVersion(version: string): ApiError {
+  const supported = API_VERSIONS.map((v, i) => `"${v}"${i === 0 ? ' (most recent)' : ''}`).join(', ')
+  return new ApiError(
+    400,
+    `The version you specified in the "X-GitHub-Api-Version" request header, "${version}", is not a supported version. The following versions are currently supported: ${supported}.`,
+    'https://docs.github.com/rest/about-the-rest-api/api-versions'
+  )
+}
+
+/** A GitHub Packages REST API and container registry over an in-memory scenario, on 127.0.0.1. */
+class FakeServer {
+  readonly requests: RequestLogEntry[] = []
+  readonly store: Store
+  readonly registry: Registry
+  private readonly tokens: Map<string, TokenSpec>
+  private readonly routes: Route[]
+  private readonly primary: PrimaryLimiter
+  private readonly secondary?: SecondaryLimiter
+  private readonly faults?: FaultInjector
+  baseUrl = ''
+
+  constructor(
+    private readonly scenario: Scenario,
+    readonly clock: { now: () => number }
+  ) {
+    const now = () => this.clock.now()
+    this.store = new Store(scenario, now)
+    this.tokens = new Map(scenario.tokens.map(t => [t.value, t]))
+    this.routes = createRoutes(this.store, () => this.baseUrl)
+    this.registry = new Registry(this.store, this.tokens, () => this.baseUrl)
+    this.primary = new PrimaryLimiter(scenario.rateLimit, now)
+    if (scenario.secondary) this.secondary = new SecondaryLimiter(scenario.secondary, now)
+    if (scenario.faults) this.faults = new FaultInjector(scenario.faults)
+  }
+
+  async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrived = new Date(this.clock.now()).toISOString()
+    req.resume()
+    const url = new URL(req.url ?? '/', this.baseUrl)
+    const method = req.method ?? 'GET'
+    let label = 'registry'
+    let reply: Reply
+    if (this.scenario.latencyMs) await sleep(this.scenario.latencyMs)
+    try {
+      if (Registry.handles(url.pathname)) {
+        await this.injectFault()
+        reply = this.registry.handle(method, url, req.headers.authorization)
+      } else ({ label, reply } = await this.apiReply(req, method, url))
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      reply = { status: error.status, headers: error.headers, json: error.body() }
+    }
+    this.requests.push({
+      method,
+      path: url.pathname,
+      query: url.search.slice(1),
+      status: reply.status,
+      token: label,
+      time: arrived
+    })
+    const body =
+      reply.text ?? (reply.json === undefined || reply.status === 204 ? '' : JSON.stringify(reply.json))
+    res.writeHead(reply.status, {
+      ...(reply.text === undefined && body && { 'content-type': 'application/json; charset=utf-8' }),
+      ...reply.headers
+    })
+    res.end(method === 'HEAD' ? undefined : body)
+  }
+
+  /**
+   * Checks in GitHub's order: API version, credentials, primary budget, route, secondary limit, then an
+   * injected fault, all before the handler touches any state. Every answer carries the rate-limit headers.
+   */
+  private async apiReply(
+    req: IncomingMessage,
+    method: string,
+    url: URL
+  ): Promise<{ label: string; reply: Reply }> {
+    const headers: Record<string, string> = {}
+    let caller = ANONYMOUS
+    let reply: Reply
+    try {
+      const version = String(req.headers['x-github-api-version'] ?? DEFAULT_API_VERSION)
+      if (!API_VERSIONS.includes(version)) throw unsupportedVersion(version)
+      headers['x-github-api-version-selected'] = version
+
+      const presented = presentedToken(req.headers.authorization)
+      const token = presented === undefined ? undefined : this.tokens.get(presented)
+      caller = token
+        ? callerFor(token, this.store)
+        : { ...ANONYMOUS, label: presented ? 'invalid' : 'anonymous' }
+      const budget = this.primary.take(token ? token.value : 'anonymous', caller.defaultLimit)
+      Object.assign(headers, budget.headers)
+      if (!token)
+        throw new ApiError(401, presented ? MESSAGES.badCredentials : MESSAGES.requiresAuthentication)
+      if (token.kind === 'classic') headers['x-oauth-scopes'] = (token.scopes ?? []).join(', ')
+      if (!budget.allowed)
+        throw new ApiError(
+          this.primary.refusalStatus,
+          `API rate limit exceeded for ${caller.rateLimitedAs}.`,
+          DOCS_RATE_LIMITS
+        )
+
+      const match = matchRoute(this.routes, method, url.pathname)
+      if (!match) throw new ApiError(404, MESSAGES.notFound)
+      const limited = this.secondary?.take(
+        `${token.value} ${method} ${match.route.template}`,
+        requestPoints(method)
+      )
+      if (limited?.retryAfterSeconds !== undefined)
+        throw new ApiError(
+          this.secondary?.refusalStatus ?? 403,
+          MESSAGES.secondaryRateLimit,
+          DOCS_RATE_LIMITS,
+          {
+            'retry-after': String(limited.retryAfterSeconds)
+          }
+        )
+      await this.injectFault()
+      reply = match.route.handle({ params: match.params, url, token })
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error
+      reply = { status: error.status, headers: error.headers, json: error.body() }
+    }
+    return { label: caller.label, reply: { ...reply, headers: { ...headers, ...reply.headers } } }
+  }
+
+  /** A faulted request is answered before anything is read or changed, so faults never alter state. */
+  private async injectFault(): Promise<void> {
+    const fault = this.faults?.draw()
+    if (!fault) return
+    if (fault.delayMs) await sleep(fault.delayMs)
+    throw new ApiError(fault.status, STATUS_CODES[fault.status] ?? 'Server Error')
+  }
+}
+
+export async function startFakeGitHub(scenario: Scenario, options: FakeOptions = {}): Promise<FakeGitHub> {
+  const clock = { now: () => (options.now ? options.now().getTime() : Date.now()) }
+  const fake = new FakeServer(parseScenario(scenario), clock)
+  const server = createServer((req, res) => {
+    fake.serve(req, res).catch((error: unknown) => {
+      res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    })
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, '127.0.0.1', resolve)
+  })
+  const { port } = server.address() as AddressInfo
+  fake.baseUrl = `http://127.0.0.1:${port}`
+
+  return {
+    url: fake.baseUrl,
+    registryUrl: fake.baseUrl,
+    requests: fake.requests,
+    get manifestReads() {
+      return fake.registry.manifestReads
+    },
+    state: () => fake.store.dump(),
+    isPullable: (owner, name, tag) => fake.store.isPullable(owner, name, tag),
+    setNow: date => {
+      clock.now = () => date.getTime()
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close(error => (error ? reject(error) : resolve()))
+        server.closeAllConnections()
+      })
+  }
+}

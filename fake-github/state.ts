@@ -1,0 +1,233 @@
+import { ApiError, DOCS_PACKAGES, MESSAGES } from './errors.js'
+import type { ManifestSpec, OwnerType, PackageType, Scenario } from './scenario.js'
+
+/** Deleted packages and versions can be restored for 30 days; after that they are gone. */
+const RESTORE_WINDOW_MS = 30 * 24 * 3_600_000
+
+/** Types whose last version takes the whole package with it when deleted (observed for npm; assumed for the others). */
+const LAST_VERSION_TAKES_PACKAGE: ReadonlySet<PackageType> = new Set(['npm', 'nuget', 'rubygems', 'docker'])
+
+export interface Owner {
+  login: string
+  type: OwnerType
+  id: number
+}
+
+export interface Version {
+  id: number
+  name: string
+  tags: string[]
+  createdMs: number
+  updatedMs: number
+  downloads: number
+  deletedMs?: number
+  manifest: ManifestSpec
+  license?: string
+  description?: string
+}
+
+export interface Package {
+  id: number
+  owner: Owner
+  type: PackageType
+  name: string
+  visibility: 'public' | 'private'
+  actionsAdmin: string[]
+  deletedMs?: number
+  versions: Version[]
+}
+
+export interface VersionDump {
+  id: number
+  name: string
+  tags: string[]
+  state: 'active' | 'deleted'
+  deleted_at?: string
+  downloads: number
+}
+
+export interface PackageDump {
+  owner: string
+  type: PackageType
+  name: string
+  visibility: 'public' | 'private'
+  state: 'active' | 'deleted'
+  deleted_at?: string
+  /** Newest first. */
+  versions: VersionDump[]
+}
+
+export interface StateDump {
+  packages: PackageDump[]
+}
+
+/** GitHub writes timestamps to the second: `2024-05-01T10:00:00Z`. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+const newestFirst = (a: Version, b: Version): number => b.createdMs - a.createdMs || b.id - a.id
+
+/** The packages and their versions, and the rules GitHub applies when they are deleted or restored. */
+export class Store {
+  private readonly owners = new Map<string, Owner>()
+  readonly packages: Package[]
+
+  constructor(
+    scenario: Scenario,
+    private readonly now: () => number
+  ) {
+    scenario.owners.forEach((owner, i) =>
+      this.owners.set(owner.login.toLowerCase(), {
+        login: owner.login,
+        type: owner.type,
+        id: owner.id ?? 1001 + i
+      })
+    )
+    // A token's user need not own packages, so it may be missing from `owners`.
+    for (const token of scenario.tokens)
+      if (token.login && !this.owner(token.login))
+        this.owners.set(token.login.toLowerCase(), {
+          login: token.login,
+          type: 'User',
+          id: 1001 + this.owners.size
+        })
+
+    this.packages = scenario.packages.map((spec, i) => ({
+      id: spec.id ?? 501 + i,
+      owner: this.owner(spec.owner) as Owner,
+      type: spec.type,
+      name: spec.name,
+      visibility: spec.visibility,
+      actionsAdmin: spec.actionsAdmin ?? (spec.repository ? [spec.repository] : []),
+      deletedMs: spec.deleted_at ? Date.parse(spec.deleted_at) : undefined,
+      versions: spec.versions.map(v => ({
+        id: v.id,
+        name: v.name,
+        tags: [...(v.tags ?? [])],
+        createdMs: Date.parse(v.created_at),
+        updatedMs: Date.parse(v.updated_at ?? v.created_at),
+        downloads: v.downloads ?? 0,
+        deletedMs: v.deleted_at ? Date.parse(v.deleted_at) : undefined,
+        manifest: v.manifest ?? { kind: 'image' },
+        license: v.license,
+        description: v.description
+      }))
+    }))
+  }
+
+  /** Logins are not case sensitive on GitHub. */
+  owner(login: string): Owner | undefined {
+    return this.owners.get(login.toLowerCase())
+  }
+
+  /** The owner's packages that are not deleted. */
+  packagesOf(owner: Owner): Package[] {
+    return this.packages.filter(p => p.owner === owner && p.deletedMs === undefined)
+  }
+
+  /** An active package; with `includeRestorable` also one deleted less than 30 days ago. */
+  find(owner: Owner, type: PackageType, name: string, includeRestorable = false): Package | undefined {
+    return this.packages.find(
+      p =>
+        p.owner === owner &&
+        p.type === type &&
+        p.name === name &&
+        (p.deletedMs === undefined || (includeRestorable && this.withinWindow(p.deletedMs)))
+    )
+  }
+
+  activeVersions(pkg: Package): Version[] {
+    return pkg.versions.filter(v => v.deletedMs === undefined).sort(newestFirst)
+  }
+
+  /** Deleted versions that can still be restored; older ones are gone for good. */
+  restorableVersions(pkg: Package): Version[] {
+    return pkg.versions
+      .filter(v => v.deletedMs !== undefined && this.withinWindow(v.deletedMs))
+      .sort(newestFirst)
+  }
+
+  deleteVersion(pkg: Package, id: number): void {
+    const version = this.activeVersions(pkg).find(v => v.id === id)
+    if (!version) throw new ApiError(404, MESSAGES.versionNotFound, DOCS_PACKAGES)
+    if (pkg.visibility === 'public' && version.downloads > 5000)
+      throw new ApiError(400, MESSAGES.popularVersion, DOCS_PACKAGES)
+    const others = this.activeVersions(pkg).filter(v => v !== version)
+    if (pkg.type === 'maven' && others.length === 0)
+      throw new ApiError(400, MESSAGES.lastVersion, DOCS_PACKAGES)
+    if (pkg.type === 'container' && version.tags.length > 0 && !others.some(v => v.tags.length > 0))
+      throw new ApiError(400, MESSAGES.lastTaggedVersion, DOCS_PACKAGES)
+    version.deletedMs = this.now()
+    if (others.length === 0 && LAST_VERSION_TAKES_PACKAGE.has(pkg.type)) pkg.deletedMs = version.deletedMs
+  }
+
+  /**
+   * Restores a deleted version and, if the package went with it, the package. Restoring a version that is not
+   * deleted answers 404 like an unknown one: GitHub documents no answer for it, and nothing is there to restore.
+   */
+  restoreVersion(pkg: Package, id: number): void {
+    const version = this.restorableVersions(pkg).find(v => v.id === id)
+    if (!version) throw new ApiError(404, MESSAGES.versionNotFound, DOCS_PACKAGES)
+    const active = this.activeVersions(pkg)
+    if (active.some(v => v.name === version.name)) throw new ApiError(400, MESSAGES.nameTaken, DOCS_PACKAGES)
+    // A tag names one manifest: tags pushed again since the deletion stay where they are now.
+    const takenTags = new Set(active.flatMap(v => v.tags))
+    version.tags = version.tags.filter(tag => !takenTags.has(tag))
+    version.deletedMs = undefined
+    pkg.deletedMs = undefined
+  }
+
+  deletePackage(pkg: Package): void {
+    if (pkg.visibility === 'public' && this.activeVersions(pkg).some(v => v.downloads > 5000))
+      throw new ApiError(400, MESSAGES.popularPackage, DOCS_PACKAGES)
+    pkg.deletedMs = this.now()
+  }
+
+  /** Brings back a deleted package, and the version whose deletion took it down. An active one answers 404. */
+  restorePackage(pkg: Package): void {
+    if (pkg.deletedMs === undefined) throw new ApiError(404, MESSAGES.packageNotFound, DOCS_PACKAGES)
+    if (this.activeVersions(pkg).length === 0)
+      for (const version of pkg.versions)
+        if (version.deletedMs === pkg.deletedMs) version.deletedMs = undefined
+    pkg.deletedMs = undefined
+  }
+
+  /** True when `tag` names an active manifest and every manifest under it is active: a pull would succeed. */
+  isPullable(ownerLogin: string, name: string, tag: string): boolean {
+    const owner = this.owner(ownerLogin)
+    const pkg = owner && this.find(owner, 'container', name)
+    if (!pkg) return false
+    const active = new Map(this.activeVersions(pkg).map(v => [v.name, v]))
+    const complete = (version: Version | undefined): boolean =>
+      version !== undefined &&
+      (version.manifest.kind !== 'index' ||
+        version.manifest.children.every(child => complete(active.get(child))))
+    return complete([...active.values()].find(v => v.tags.includes(tag)))
+  }
+
+  dump(): StateDump {
+    return {
+      packages: this.packages.map(pkg => ({
+        owner: pkg.owner.login,
+        type: pkg.type,
+        name: pkg.name,
+        visibility: pkg.visibility,
+        state: pkg.deletedMs === undefined ? 'active' : 'deleted',
+        ...(pkg.deletedMs !== undefined && { deleted_at: isoSeconds(pkg.deletedMs) }),
+        versions: [...pkg.versions].sort(newestFirst).map(v => ({
+          id: v.id,
+          name: v.name,
+          tags: [...v.tags],
+          state: v.deletedMs === undefined ? 'active' : 'deleted',
+          ...(v.deletedMs !== undefined && { deleted_at: isoSeconds(v.deletedMs) }),
+          downloads: v.downloads
+        }))
+      }))
+    }
+  }
+
+  private withinWindow(deletedMs: number): boolean {
+    return this.now() - deletedMs <= RESTORE_WINDOW_MS
+  }
+}

@@ -1,0 +1,117 @@
+import { isoSeconds, type Owner, type Package, type Store, type Version } from './state.js'
+
+/** JSON shaped like GitHub's: user, package and package-version objects. `api` is the fake's base URL. */
+
+const WEB = 'https://github.com'
+const USER_CREATED_AT = '2020-01-01T00:00:00Z'
+
+export function simpleUser(api: string, owner: Owner) {
+  const url = `${api}/users/${owner.login}`
+  return {
+    login: owner.login,
+    id: owner.id,
+    node_id: Buffer.from(`04:${owner.type}${owner.id}`).toString('base64'),
+    avatar_url: `https://avatars.githubusercontent.com/u/${owner.id}?v=4`,
+    gravatar_id: '',
+    url,
+    html_url: `${WEB}/${owner.login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
+    type: owner.type,
+    user_view_type: 'public',
+    site_admin: false
+  }
+}
+
+/** `GET /users/{login}`: the public profile, of a user or an organisation alike. */
+export function publicUser(api: string, owner: Owner) {
+  return {
+    ...simpleUser(api, owner),
+    name: null,
+    company: null,
+    blog: '',
+    location: null,
+    email: null,
+    hireable: null,
+    bio: null,
+    twitter_username: null,
+    public_repos: 0,
+    public_gists: 0,
+    followers: 0,
+    following: 0,
+    created_at: USER_CREATED_AT,
+    updated_at: USER_CREATED_AT
+  }
+}
+
+/** `GET /user`: the token's own user with its private counters. */
+export function privateUser(api: string, owner: Owner) {
+  return {
+    ...publicUser(api, owner),
+    user_view_type: 'private',
+    private_gists: 0,
+    total_private_repos: 0,
+    owned_private_repos: 0,
+    disk_usage: 0,
+    collaborators: 0,
+    two_factor_authentication: true
+  }
+}
+
+function ownerPath(owner: Owner): string {
+  return `${owner.type === 'Organization' ? 'orgs' : 'users'}/${owner.login}`
+}
+
+function packageUrl(api: string, pkg: Package): string {
+  return `${api}/${ownerPath(pkg.owner)}/packages/${pkg.type}/${encodeURIComponent(pkg.name)}`
+}
+
+function packageHtmlUrl(pkg: Package): string {
+  return `${WEB}/${ownerPath(pkg.owner)}/packages/${pkg.type}/package/${encodeURIComponent(pkg.name)}`
+}
+
+export function packageView(api: string, store: Store, pkg: Package) {
+  const times = pkg.versions.flatMap(v => [v.createdMs, v.updatedMs])
+  return {
+    id: pkg.id,
+    name: pkg.name,
+    package_type: pkg.type,
+    owner: simpleUser(api, pkg.owner),
+    version_count: store.activeVersions(pkg).length,
+    visibility: pkg.visibility,
+    url: packageUrl(api, pkg),
+    created_at: isoSeconds(Math.min(...times)),
+    updated_at: isoSeconds(Math.max(...times)),
+    html_url: packageHtmlUrl(pkg)
+  }
+}
+
+export function versionView(api: string, pkg: Package, version: Version) {
+  const htmlUrl =
+    pkg.type === 'container'
+      ? `${WEB}/${ownerPath(pkg.owner)}/packages/container/${encodeURIComponent(pkg.name)}/${version.id}`
+      : `${packageHtmlUrl(pkg)}?version=${encodeURIComponent(version.name)}`
+  return {
+    id: version.id,
+    name: version.name,
+    url: `${packageUrl(api, pkg)}/versions/${version.id}`,
+    package_html_url: packageHtmlUrl(pkg),
+    created_at: isoSeconds(version.createdMs),
+    updated_at: isoSeconds(version.updatedMs),
+    html_url: htmlUrl,
+    ...(version.license !== undefined && { license: version.license }),
+    ...(version.description !== undefined && { description: version.description }),
+    ...(version.deletedMs !== undefined && { deleted_at: isoSeconds(version.deletedMs) }),
+    metadata: {
+      package_type: pkg.type,
+      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } })
+    }
+  }
+}
