@@ -1,0 +1,345 @@
+import { describe, expect, it } from '@jest/globals'
+import { aContainer, aPackage, digestOf } from './builder.js'
+
+/** A multi-architecture image: a tagged index with two platform manifests, all pushed together. */
+function withImage(builder: ReturnType<typeof aContainer>, tag: string, age: string) {
+  return builder
+    .withVersion(tag, { tags: [tag], age, children: [`${tag}-amd64`, `${tag}-arm64`] })
+    .withVersion(`${tag}-amd64`, { age })
+    .withVersion(`${tag}-arm64`, { age })
+}
+
+describe('untagged versions', () => {
+  it.each([
+    ['include', 'delete', ['delete: untagged, 100d old']],
+    ['only', 'delete', ['delete: untagged, 100d old']],
+    ['exclude', 'keep', ['keep: untagged (untagged: exclude)']]
+  ] as const)('untagged: %s on a dangling untagged version: %s', (mode, action, reasons) => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('old')
+      .untagged(mode)
+    expect(plan.plan().action('old')).toBe(action)
+    expect(plan.plan().reasons('old')).toEqual(reasons)
+  })
+
+  it('untagged: only selects no tagged version', () => {
+    const plan = aContainer()
+      .withVersion('v1', { tags: ['v1'] })
+      .withVersion('x')
+      .untagged('only')
+      .deleting('v*')
+    expect(plan.plan().reasons('v1')).toEqual(['keep: tagged (untagged: only)'])
+  })
+
+  it('untagged: only counts untagged images for keep-last', () => {
+    const plan = aContainer()
+      .withVersion('a', { age: '10d' })
+      .withVersion('b', { age: '20d' })
+      .withVersion('c', { age: '30d' })
+      .untagged('only')
+      .keepingLast(2)
+      .plan()
+    expect(plan.kept).toEqual(['a', 'b'])
+    expect(plan.reasons('c')).toEqual(['delete: untagged, 30d old, not among the 2 newest selected'])
+  })
+
+  it('untagged: include does not count dangling untagged images for keep-last', () => {
+    const plan = aContainer()
+      .withVersion('dangling', { age: '10d' })
+      .withVersion('v2', { tags: ['v2'], age: '20d' })
+      .withVersion('v1', { tags: ['v1'], age: '30d' })
+      .keepingLast(1)
+      .plan()
+    expect(plan.kept).toEqual(['v2'])
+    expect(plan.deleted).toEqual(['v1', 'dangling'])
+  })
+})
+
+describe('tags', () => {
+  it('selects a version by any of its tags, and protects it by any', () => {
+    const plan = aContainer()
+      .withVersion('a', { tags: ['main', 'sha-1'], age: '10d' })
+      .withVersion('b', { tags: ['latest', 'sha-2'], age: '20d' })
+      .withVersion('c', { tags: ['v1'], age: '30d' })
+      .deleting('sha-*')
+      .keeping('latest', 'v*')
+      .plan()
+    expect(plan.reasons('a')).toEqual(['delete: selected by delete-tags "sha-*", 10d old'])
+    expect(plan.reasons('b')).toEqual(['keep: tag "latest" matches keep-tags "latest"'])
+    expect(plan.reasons('c')).toEqual([
+      'keep: not selected by delete-tags',
+      'keep: tag "v1" matches keep-tags "v*"'
+    ])
+  })
+
+  it('selects every tagged version when delete-tags is empty', () => {
+    const plan = aContainer()
+      .withVersion('new', { tags: ['new'], age: '1d' })
+      .withVersion('v1', { tags: ['v1'] })
+    expect(plan.plan().reasons('v1')).toEqual([
+      'delete: selected (delete-tags is empty: all tagged versions), 100d old'
+    ])
+  })
+})
+
+describe('multi-architecture images', () => {
+  it('deletes an image with its platform manifests, the index first', () => {
+    const plan = withImage(withImage(aContainer(), 'v2', '10d'), 'v1', '40d')
+      .keepingLast(1)
+      .plan()
+    expect(plan.deleted).toEqual(['v1', 'v1-amd64', 'v1-arm64'])
+    expect(plan.reasons('v1')).toEqual([
+      'delete: selected (delete-tags is empty: all tagged versions), 40d old, not among the 1 newest selected'
+    ])
+    expect(plan.reasons('v1-amd64')).toEqual(['delete: platform manifest of deleted image v1'])
+  })
+
+  it('keeps every manifest of a kept image, however old and untagged', () => {
+    const plan = withImage(aContainer(), 'v1', '400d').keeping('v1').plan()
+    expect(plan.kept).toEqual(['v1', 'v1-amd64', 'v1-arm64'])
+    expect(plan.reasons('v1-arm64')).toEqual(['keep: platform manifest of kept image v1'])
+  })
+
+  it('counts images, not versions, for keep-last', () => {
+    let builder = aContainer()
+    for (const [tag, age] of [
+      ['v3', '10d'],
+      ['v2', '20d'],
+      ['v1', '30d']
+    ])
+      builder = withImage(builder, tag, age)
+    const plan = builder.keepingLast(2).plan()
+    expect(plan.kept).toEqual(['v3', 'v3-amd64', 'v3-arm64', 'v2', 'v2-amd64', 'v2-arm64'])
+  })
+
+  it('keeps a manifest that a kept image shares with a deleted one', () => {
+    const plan = aContainer()
+      .withVersion('v2', { tags: ['v2'], age: '10d', children: ['shared', 'v2-arm64'] })
+      .withVersion('v2-arm64', { age: '10d' })
+      .withVersion('v1', { tags: ['v1'], age: '40d', children: ['shared', 'v1-arm64'] })
+      .withVersion('v1-arm64', { age: '40d' })
+      .withVersion('shared', { age: '40d' })
+      .deleting('v1')
+      .plan()
+    expect(plan.deleted).toEqual(['v1', 'v1-arm64'])
+    expect(plan.reasons('shared')).toEqual(['keep: platform manifest of kept image v2'])
+  })
+
+  it('deletes a manifest shared by two deleted images after both', () => {
+    const plan = aContainer()
+      .withVersion('v2', { tags: ['v2'], age: '10d', children: ['shared'] })
+      .withVersion('v1', { tags: ['v1'], age: '40d', children: ['shared', 'v1-arm64'] })
+      .withVersion('v1-arm64', { age: '40d' })
+      .withVersion('shared', { age: '40d' })
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .deleting('v*')
+      .plan()
+    expect(plan.deleted).toEqual(['v1', 'v1-arm64', 'v2', 'shared'])
+    expect(plan.reasons('shared')).toEqual([
+      'delete: platform manifest of deleted image v2',
+      'delete: platform manifest of deleted image v1'
+    ])
+  })
+
+  it('keeps the untagged manifests of a deleted image when untagged: exclude', () => {
+    const plan = withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
+    const planned = plan.untagged('exclude').deleting('v1').plan()
+    expect(planned.deleted).toEqual(['v1'])
+    expect(planned.reasons('v1-amd64')).toEqual(['keep: untagged (untagged: exclude)'])
+  })
+
+  it('keeps a manifest of a deleted image that min-age protects, and its own parts', () => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('v1', { tags: ['v1'], age: '40d', children: ['nested'] })
+      .withVersion('nested', { age: '2d', children: ['leaf'] })
+      .withVersion('leaf', { age: '50d' })
+      .withMinAge('7d')
+      .deleting('v1')
+      .plan()
+    expect(plan.deleted).toEqual(['v1'])
+    expect(plan.reasons('nested')).toEqual(['keep: younger than 7d (2d old)'])
+    expect(plan.reasons('leaf')).toEqual([`keep: platform manifest of kept image ${digestOf('nested')}`])
+  })
+
+  it('treats a tagged platform manifest as an image of its own too', () => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('v1', { tags: ['v1'], age: '40d', children: ['v1-amd64'] })
+      .withVersion('v1-amd64', { tags: ['v1-amd64'], age: '40d' })
+      .deleting('v1')
+    expect(plan.plan().deleted).toEqual(['v1'])
+    expect(plan.plan().reasons('v1-amd64')).toEqual(['keep: not selected by delete-tags'])
+    const keptIndex = plan.deleting('*-amd64').plan()
+    expect(keptIndex.deleted).toEqual([])
+    expect(keptIndex.reasons('v1-amd64')).toEqual(['keep: platform manifest of kept image v1'])
+  })
+
+  it('decides every version of a cycle of children', () => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('a', { children: ['b'] })
+      .withVersion('b', { children: ['a'] })
+      .plan()
+    expect(plan.deleted.sort()).toEqual(['a', 'b'])
+  })
+})
+
+describe('signatures and referrers', () => {
+  it('deletes the signatures of a deleted image last, and keeps those of a kept one', () => {
+    const plan = withImage(withImage(aContainer(), 'v2', '10d'), 'v1', '40d')
+      .withSignature('v1.sig', 'v1', { age: '40d' })
+      .withSignature('v1.att', 'v1', { age: '40d', suffix: 'att' })
+      .withSignature('v2.sig', 'v2', { age: '10d' })
+      .withSignature('v2.sbom', 'v2', { age: '10d', suffix: 'sbom' })
+      .keepingLast(1)
+      .plan()
+    expect(plan.deleted).toEqual(['v1', 'v1-amd64', 'v1-arm64', 'v1.sig', 'v1.att'])
+    expect(plan.reasons('v1.att')).toEqual(['delete: attestation of deleted image v1'])
+    expect(plan.reasons('v2.sig')).toEqual(['keep: signature of kept image v2'])
+    expect(plan.reasons('v2.sbom')).toEqual(['keep: SBOM of kept image v2'])
+  })
+
+  it('does not count signatures as images for keep-last', () => {
+    const plan = withImage(aContainer(), 'v2', '10d')
+      .withSignature('v2.sig', 'v2', { age: '9d' })
+      .withVersion('v1', { tags: ['v1'], age: '20d' })
+      .keepingLast(2)
+      .plan()
+    expect(plan.deleted).toEqual([])
+  })
+
+  it('follows the subject of an OCI 1.1 referrer', () => {
+    const plan = withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
+      .withVersion('v1.provenance', { age: '40d', subject: 'v1' })
+      .deleting('v1')
+      .plan()
+    expect(plan.deleted).toEqual(['v1', 'v1-amd64', 'v1-arm64', 'v1.provenance'])
+    expect(plan.reasons('v1.provenance')).toEqual(['delete: referrer of deleted image v1'])
+  })
+
+  it('keeps a signature that keep-tags protect, even of a deleted image', () => {
+    const plan = withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
+      .withSignature('v1.sig', 'v1')
+      .deleting('v1')
+      .keeping('*.sig')
+      .plan()
+    expect(plan.action('v1.sig')).toBe('keep')
+    expect(plan.action('v1')).toBe('delete')
+  })
+
+  it.each([
+    ['include', 'delete', `delete: orphaned signature of ${digestOf('gone')}, 100d old`],
+    ['only', 'delete', `delete: orphaned signature of ${digestOf('gone')}, 100d old`],
+    ['exclude', 'keep', `keep: orphaned signature of ${digestOf('gone')} (untagged: exclude)`]
+  ] as const)('untagged: %s on a signature whose image is gone: %s', (mode, action, reason) => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withSignature('orphan', 'gone')
+      .untagged(mode)
+      .deleting('nothing')
+      .plan()
+    expect(plan.action('orphan')).toBe(action)
+    expect(plan.reasons('orphan')).toEqual([reason])
+  })
+
+  it('treats a referrer whose subject is gone as an orphan', () => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('lost', { subject: digestOf('gone') })
+      .plan()
+    expect(plan.reasons('lost')).toEqual([`delete: orphaned referrer of ${digestOf('gone')}, 100d old`])
+  })
+})
+
+describe('the last versions', () => {
+  it('keeps the newest tagged image, with its parts, when no tagged version would remain', () => {
+    const plan = withImage(withImage(aContainer(), 'v2', '10d'), 'v1', '40d')
+      .withSignature('v2.sig', 'v2')
+      .plan()
+    expect(plan.kept).toEqual(['v2', 'v2-amd64', 'v2-arm64', 'v2.sig'])
+    expect(plan.reasons('v2')).toEqual(['keep: last tagged version of the package'])
+    expect(plan.reasons('v2.sig')).toEqual(['keep: signature of kept image v2'])
+  })
+
+  it('keeps the newest version of a package without tagged versions', () => {
+    const plan = aContainer()
+      .withVersion('a', { age: '10d' })
+      .withVersion('b', { age: '20d' })
+      .untagged('only')
+      .plan()
+    expect(plan.reasons('a')).toEqual(['keep: last version of the package'])
+    expect(plan.deleted).toEqual(['b'])
+  })
+})
+
+describe('when the image structure is not known', () => {
+  it('deletes no untagged version, and tagged ones as usual', () => {
+    const plan = withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
+      .withSignature('v1.sig', 'v1', { age: '40d' })
+      .withVersion('dangling', { age: '50d' })
+      .withoutStructure()
+      .deleting('v1')
+      .plan()
+    expect(plan.deleted).toEqual(['v1', 'v1.sig'])
+    expect(plan.reasons('v1-amd64')).toEqual(['keep: image structure unknown (registry not read)'])
+    expect(plan.reasons('dangling')).toEqual(['keep: image structure unknown (registry not read)'])
+  })
+
+  it('deletes no untagged version while a kept image was not read', () => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d', unread: true })
+      .withVersion('v1', { tags: ['v1'], age: '40d', children: ['v1-amd64'] })
+      .withVersion('v1-amd64', { age: '40d' })
+      .deleting('v1')
+      .plan()
+    expect(plan.deleted).toEqual(['v1'])
+    expect(plan.reasons('v1-amd64')).toEqual(['keep: image structure unknown (manifest of latest not read)'])
+  })
+
+  it('needs no manifest of a deleted image', () => {
+    const plan = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('v1', { tags: ['v1'], age: '40d', unread: true })
+      .withVersion('dangling', { age: '40d' })
+      .deleting('v1')
+      .plan()
+    expect(plan.deleted).toEqual(['dangling', 'v1'])
+  })
+})
+
+describe('manifestsToRead', () => {
+  const images = () =>
+    withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
+      .withSignature('v1.sig', 'v1')
+      .withVersion('referrers', { tags: [`sha256-${digestOf('v1').slice(7)}`] })
+
+  it('lists the tagged versions but cosign signatures, newest first, when an untagged one could go', () => {
+    expect(images().manifestsToRead()).toEqual(['latest', 'v1', 'referrers'])
+  })
+
+  it.each([
+    ['untagged: exclude', () => images().untagged('exclude')],
+    ['no untagged version', () => aContainer().withVersion('v1', { tags: ['v1'], age: '40d' })]
+  ])(
+    'lists them too when a tagged version could go, since it may be a platform manifest (%s)',
+    (_, builder) => {
+      expect(builder().manifestsToRead().length).toBeGreaterThan(0)
+    }
+  )
+
+  it.each([
+    ['every version too young', () => images().withMinAge('1000d')],
+    [
+      'untagged: only and no untagged version',
+      () =>
+        aContainer()
+          .withVersion('v1', { tags: ['v1'] })
+          .untagged('only')
+    ],
+    ['another package type', () => aPackage('npm').withVersion('1.0.0')]
+  ])('lists none with %s', (_, builder) => {
+    expect(builder().manifestsToRead()).toEqual([])
+  })
+})

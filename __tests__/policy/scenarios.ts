@@ -1,0 +1,273 @@
+/**
+ * Random packages and policies for the property tests, and what the rules say about them, worked out
+ * independently of the engine.
+ */
+import fc from 'fast-check'
+import { compileGlobList } from '../../src/globs.js'
+import type {
+  ImageStructure,
+  ManifestInfo,
+  PackageVersion,
+  RetentionPolicy,
+  UntaggedMode
+} from '../../src/types.js'
+import { NOW, digestOf, isoTime } from './builder.js'
+
+const DAY_MS = 86_400_000
+
+export interface Scenario {
+  versions: PackageVersion[]
+  policy: RetentionPolicy
+  structure: ImageStructure | undefined
+  /** Every relation, whether or not `structure` shows it: children and subjects by digest. */
+  truth: Map<string, ManifestInfo>
+}
+
+const minAge = fc.constantFrom(
+  { minAgeMs: 0, minAgeText: '0s' },
+  { minAgeMs: 3 * DAY_MS, minAgeText: '3d' },
+  { minAgeMs: 20 * DAY_MS, minAgeText: '20d' }
+)
+
+const globs = (choices: string[]) => fc.subarray(choices, { maxLength: 3 })
+
+/** A time in the last 40 days, on a coarse grid so that versions often share an instant. */
+const time = fc.integer({ min: 0, max: 160 }).map(step => NOW.getTime() - step * 6 * 3_600_000)
+
+export const npmScenario: fc.Arbitrary<Scenario> = fc
+  .record({
+    versions: fc.uniqueArray(
+      fc.record({
+        id: fc.integer({ min: 1, max: 1_000_000 }),
+        name: fc.constantFrom(
+          '1.0.0',
+          '1.2.0',
+          '2.0.0',
+          '1.0.1-pr-1',
+          '1.2.3-pr-9',
+          '2.1.0-rc.1',
+          '3.0.0-rc.2'
+        ),
+        at: time
+      }),
+      { maxLength: 25, selector: version => version.id }
+    ),
+    keepLast: fc.integer({ min: 0, max: 5 }),
+    minAge,
+    deleteTags: globs(['*-pr-*', '*-rc.*', '1.*', '!2.*']),
+    keepTags: globs(['*.0.0', '1.2.*', '!*-*'])
+  })
+  .map(({ versions, keepLast, minAge, deleteTags, keepTags }) => ({
+    versions: versions.map(({ id, name, at }) => {
+      const createdAt = isoTime(at)
+      return { id, name: `${name}+${id}`, tags: [], createdAt, updatedAt: createdAt }
+    }),
+    policy: { packageType: 'npm', keepLast, ...minAge, deleteTags, keepTags },
+    structure: undefined,
+    truth: new Map()
+  }))
+
+const TAGS = ['latest', 'v1', 'v2', 'v2.1', 'pr-1', 'pr-2', 'pr-3', 'sha-a', 'sha-b', 'sha-c']
+const containerPolicy: fc.Arbitrary<RetentionPolicy> = fc
+  .record({
+    keepLast: fc.integer({ min: 0, max: 3 }),
+    minAge,
+    deleteTags: globs(['pr-*', 'sha-*', 'v*', '!latest', 'sha256-*.sig']),
+    keepTags: globs(['latest', 'v2*', '*.att', '!pr-*']),
+    untagged: fc.constantFrom<UntaggedMode>('include', 'only', 'exclude')
+  })
+  .map(({ minAge, ...rest }) => ({ packageType: 'container', ...minAge, ...rest }))
+
+type StructureMode = 'full' | 'read' | 'none'
+
+/**
+ * Multi-architecture images with platform manifests (some shared with older images), cosign signatures of
+ * images and of manifests, OCI 1.1 referrers, orphans and loose untagged versions. `standalone` leaves out
+ * every relation. The structure is all of it (`full`), what a caller reads (`read`: the tagged versions
+ * `manifestsToRead` names, and some untagged ones), or nothing (`none`).
+ */
+export function containerScenario(
+  options: { standalone?: boolean; modes?: StructureMode[] } = {}
+): fc.Arbitrary<Scenario & { mode: StructureMode }> {
+  const { standalone = false, modes = ['full', 'read', 'none'] } = options
+  return fc
+    .record({ gen: fc.gen(), policy: containerPolicy, mode: fc.constantFrom(...modes) })
+    .map(({ gen, policy, mode }) => {
+      const truth = new Map<string, ManifestInfo>()
+      const versions: PackageVersion[] = []
+      const unusedTags = [...TAGS]
+      // Ids and the input order come from seeds: shrinking a long list of them would take forever.
+      const ids = shuffle(
+        Array.from({ length: 60 }, (_, i) => i + 1),
+        gen(fc.integer)
+      )
+      const add = (
+        key: string,
+        tags: string[],
+        at: number,
+        manifest: ManifestInfo = { children: [] }
+      ): string => {
+        const name = digestOf(`${key}/${versions.length}`)
+        const createdAt = isoTime(at)
+        versions.push({ id: ids[versions.length], name, tags, createdAt, updatedAt: createdAt })
+        truth.set(name, manifest)
+        return name
+      }
+      const takeTags = (): string[] => {
+        const count = gen(fc.integer, { min: 0, max: 2 })
+        const tags: string[] = []
+        for (let i = 0; i < count && unusedTags.length > 0; i++) {
+          tags.push(...unusedTags.splice(gen(fc.nat, { max: unusedTags.length - 1 }), 1))
+        }
+        return tags
+      }
+      const cosign = (subject: string) =>
+        `sha256-${subject.slice('sha256:'.length)}.${gen(fc.constantFrom, 'sig', 'att', 'sbom')}`
+      const platformManifests: string[] = []
+
+      const images = gen(fc.integer, { min: 0, max: 6 })
+      for (let image = 0; image < images; image++) {
+        const at = gen(() => time)
+        if (standalone) {
+          add(`image${image}`, takeTags(), at)
+          continue
+        }
+        // Manifests are pushed before their index: at the same instant or a little earlier.
+        const children: string[] = []
+        for (let c = gen(fc.integer, { min: 0, max: 3 }); c > 0; c--) {
+          children.push(add(`child${image}.${c}`, [], at - gen(fc.integer, { min: 0, max: 2 }) * 1000))
+        }
+        if (platformManifests.length > 0 && gen(fc.boolean)) {
+          children.push(platformManifests[gen(fc.nat, { max: platformManifests.length - 1 })])
+        }
+        const index = add(`index${image}`, takeTags(), at, { children })
+        platformManifests.push(...children)
+        const signedLater = () =>
+          Math.min(NOW.getTime(), at + gen(fc.integer, { min: 0, max: 8 }) * 6 * 3_600_000)
+        if (gen(fc.boolean)) add(`sig${image}`, [cosign(index)], signedLater())
+        if (children.length > 0 && gen(fc.boolean))
+          add(`childsig${image}`, [cosign(children[0])], signedLater())
+        if (gen(fc.boolean)) add(`referrer${image}`, [], signedLater(), { children: [], subject: index })
+      }
+      for (let orphan = gen(fc.integer, { min: 0, max: 2 }); orphan > 0; orphan--) {
+        const gone = digestOf(`gone${orphan}`)
+        if (standalone)
+          add(
+            `lone${orphan}`,
+            [],
+            gen(() => time)
+          )
+        else if (gen(fc.boolean))
+          add(
+            `orphan${orphan}`,
+            [cosign(gone)],
+            gen(() => time)
+          )
+        else
+          add(
+            `orphan${orphan}`,
+            [],
+            gen(() => time),
+            { children: [], subject: gone }
+          )
+      }
+      for (let loose = gen(fc.integer, { min: 0, max: 2 }); loose > 0; loose--)
+        add(
+          `loose${loose}`,
+          [],
+          gen(() => time)
+        )
+
+      const shuffled = shuffle(versions, gen(fc.integer))
+      return { versions: shuffled, policy, structure: structureFor(mode, shuffled, truth, gen), truth, mode }
+    })
+}
+
+function structureFor(
+  mode: StructureMode,
+  versions: PackageVersion[],
+  truth: Map<string, ManifestInfo>,
+  gen: fc.GeneratorValue
+): ImageStructure | undefined {
+  if (mode === 'none') return undefined
+  if (mode === 'full') return new Map(truth)
+  const read = new Map<string, ManifestInfo>()
+  for (const version of versions) {
+    const isSignature = version.tags.some(tag => /^sha256-[0-9a-f]{64}\.(sig|att|sbom)$/.test(tag))
+    const wanted = version.tags.length > 0 ? !isSignature : gen(fc.boolean)
+    if (wanted) read.set(version.name, truth.get(version.name) as ManifestInfo)
+  }
+  return read
+}
+
+/** The subject a version refers to, as far as `structure` (or its tag) shows. */
+export function subjectOf(
+  version: PackageVersion,
+  structure: ImageStructure | undefined
+): string | undefined {
+  for (const tag of version.tags) {
+    const match = /^sha256-([0-9a-f]{64})(\.(sig|att|sbom))?$/.exec(tag)
+    if (match) return `sha256:${match[1]}`
+  }
+  return structure?.get(version.name)?.subject
+}
+
+/** Newest first: by creation time, then by id. */
+export function newestFirst(versions: readonly PackageVersion[]): PackageVersion[] {
+  return [...versions].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id)
+}
+
+/** What keep-tags and min-age protect, by version id. */
+export function protectedByKeepTagsOrAge(scenario: Scenario): Set<number> {
+  const keepTags = compileGlobList(scenario.policy.keepTags)
+  const container = scenario.policy.packageType === 'container'
+  const result = new Set<number>()
+  for (const version of scenario.versions) {
+    const values = container ? version.tags : [version.name]
+    const { minAgeMs } = scenario.policy
+    const young = minAgeMs > 0 && NOW.getTime() - Date.parse(version.createdAt) < minAgeMs
+    if (young || values.some(value => keepTags.match(value) !== undefined)) result.add(version.id)
+  }
+  return result
+}
+
+/**
+ * The images the policy selects, newest first, with whether keep-last counts them, as far as the structure
+ * shows. An image is a version with no subject among the versions that is tagged or nobody's child.
+ */
+export function selectedImages(scenario: Scenario): { version: PackageVersion; counted: boolean }[] {
+  const { versions, policy, structure } = scenario
+  const deleteTags = compileGlobList(policy.deleteTags)
+  const children = new Set(versions.flatMap(version => structure?.get(version.name)?.children ?? []))
+  const container = policy.packageType === 'container'
+  const mode = policy.untagged ?? 'exclude'
+  const result: { version: PackageVersion; counted: boolean }[] = []
+  for (const version of newestFirst(versions)) {
+    const subject = container ? subjectOf(version, structure) : undefined
+    if (subject !== undefined) continue
+    const tagged = version.tags.length > 0
+    if (container && !tagged && children.has(version.name)) continue
+    const values = container ? version.tags : [version.name]
+    const byTags =
+      policy.deleteTags.length === 0 || values.some(value => deleteTags.match(value) !== undefined)
+    const selected = !container ? byTags : tagged ? mode !== 'only' && byTags : mode !== 'exclude'
+    if (selected) result.push({ version, counted: !container || tagged === (mode !== 'only') })
+  }
+  return result
+}
+
+export function keptByKeepLast(scenario: Scenario): Set<number> {
+  const counted = selectedImages(scenario).filter(image => image.counted)
+  return new Set(counted.slice(0, scenario.policy.keepLast).map(image => image.version.id))
+}
+
+export function shuffle<T>(items: readonly T[], seed: number): T[] {
+  const copy = [...items]
+  let state = seed >>> 0 || 1
+  for (let i = copy.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0
+    const j = state % (i + 1)
+    ;[copy[i], copy[j]] = [copy[j], copy[i]]
+  }
+  return copy
+}
