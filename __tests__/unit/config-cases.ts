@@ -1,0 +1,78 @@
+/** Bad inputs and the exact message each must produce; shared by the unit test and the end-to-end test. */
+export const VALID_INPUTS: Record<string, string> = {
+  token: 'ghp_valid',
+  owner: 'acme',
+  'package-type': 'container',
+  'package-names': 'app',
+  'keep-last': '10',
+  'min-age': '7d',
+  'delete-tags': '',
+  'keep-tags': '',
+  untagged: '',
+  'dry-run': 'false',
+  'max-deletions': '',
+  'api-url': 'https://api.github.com',
+  'registry-url': 'https://ghcr.io',
+  restore: ''
+}
+
+export const BAD_INPUTS: [Record<string, string>, string][] = [
+  [{ 'keep-last': 'ten' }, 'keep-last: "ten" is not a whole number (0 or more)'],
+  [{ 'keep-last': '-1' }, 'keep-last: "-1" is not a whole number (0 or more)'],
+  [{ 'keep-last': '2.5' }, 'keep-last: "2.5" is not a whole number (0 or more)'],
+  [{ 'min-age': '3 fortnights' }, 'min-age: "3 fortnights" is not a duration; use 30d, 12h, 2w or P30D'],
+  [{ 'min-age': '30' }, 'min-age: "30" is not a duration; use 30d, 12h, 2w or P30D'],
+  [{ 'min-age': 'P1M' }, 'min-age: "P1M" is not a duration; use 30d, 12h, 2w or P30D'],
+  [{ 'min-age': 'PT' }, 'min-age: "PT" is not a duration; use 30d, 12h, 2w or P30D'],
+  [
+    { 'package-type': 'pip' },
+    'package-type: "pip" is not one of npm, maven, rubygems, docker, nuget, container'
+  ],
+  [{ 'package-type': '' }, 'package-type: "" is not one of npm, maven, rubygems, docker, nuget, container'],
+  [
+    { 'package-type': 'Container' },
+    'package-type: "Container" is not one of npm, maven, rubygems, docker, nuget, container'
+  ],
+  [
+    { 'package-type': 'npm', untagged: 'include' },
+    'untagged: "include" applies to container packages only, and package-type is "npm"'
+  ],
+  [{ untagged: 'all' }, 'untagged: "all" is not one of include, only, exclude'],
+  [
+    { 'package-names': ' , ,' },
+    'package-names: ", ," names no package; give names or globs separated by newlines or commas'
+  ],
+  [
+    { 'package-names': 'app-{a,b' },
+    'package-names: "app-{a,b" is not a valid glob: "app-{a,b" has an unclosed "{"'
+  ],
+  [{ 'delete-tags': 'pr-[0-9' }, 'delete-tags: "pr-[0-9" is not a valid glob: "pr-[0-9" has an unclosed "["'],
+  [{ 'keep-tags': 'v1.*, !' }, 'keep-tags: "!" is not a valid glob: "!" is empty after "!"'],
+  [{ 'dry-run': 'yes' }, 'dry-run: "yes" is not true or false'],
+  [
+    { 'max-deletions': '0' },
+    'max-deletions: "0" is not a whole number of 1 or more (leave it empty for no cap)'
+  ],
+  [
+    { 'max-deletions': 'many' },
+    'max-deletions: "many" is not a whole number of 1 or more (leave it empty for no cap)'
+  ],
+  [{ 'api-url': 'api.github.com' }, 'api-url: "api.github.com" is not an http(s) URL'],
+  [{ 'api-url': 'ftp://example.com' }, 'api-url: "ftp://example.com" is not an http(s) URL'],
+  [{ 'registry-url': 'ghcr' }, 'registry-url: "ghcr" is not an http(s) URL'],
+  [{ owner: 'acme corp' }, 'owner: "acme corp" is not a GitHub user or organisation login'],
+  [{ owner: '' }, 'owner: "" is not a GitHub user or organisation login'],
+  [{ token: '' }, 'token: is empty; pass a token (the default is the workflow’s GITHUB_TOKEN)'],
+  [
+    { restore: 'deleted-within:soon' },
+    'restore: "deleted-within:soon" has no valid window; use deleted-within:7d (a duration above 0)'
+  ],
+  [
+    { restore: 'v1.2.3' },
+    'restore: "v1.2.3" is neither version ids, an earlier run’s `deleted` output (JSON), nor deleted-within:<duration>'
+  ],
+  [
+    { restore: '[{"id": "x"}]' },
+    'restore: "[{\\"id\\": \\"x\\"}]" is neither version ids, an earlier run’s `deleted` output (JSON), nor deleted-within:<duration>'
+  ]
+]

@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals'
+import { ConfigError, readConfig } from '../../src/config.js'
+import { BAD_INPUTS, VALID_INPUTS } from './config-cases.js'
+
+const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? ''
+const env = { GITHUB_REPOSITORY: 'acme/app' }
+
+function problemsOf(inputs: Record<string, string>): string[] {
+  try {
+    readConfig(reader({ ...VALID_INPUTS, ...inputs }), env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems
+    throw error
+  }
+  return []
+}
+
+describe('readConfig', () => {
+  it.each(BAD_INPUTS)('refuses %j with its exact message', (inputs, message) => {
+    expect(problemsOf(inputs)).toEqual([message])
+  })
+
+  it('reports every bad input at once, one message each', () => {
+    expect(problemsOf({ 'keep-last': 'ten', 'min-age': 'soon', 'dry-run': 'maybe' })).toEqual([
+      'keep-last: "ten" is not a whole number (0 or more)',
+      'min-age: "soon" is not a duration; use 30d, 12h, 2w or P30D',
+      'dry-run: "maybe" is not true or false'
+    ])
+  })
+
+  it('turns valid inputs into one typed, frozen config', () => {
+    const config = readConfig(
+      reader({
+        ...VALID_INPUTS,
+        'package-names': 'app-*\n{api,web}, !legacy-*',
+        'keep-last': '3',
+        'min-age': '1w3d',
+        'delete-tags': 'pr-*, sha-*',
+        'keep-tags': 'latest',
+        'dry-run': 'true',
+        'max-deletions': '50',
+        'api-url': 'https://ghe.example.com/api/v3/'
+      }),
+      env
+    )
+    expect(config).toEqual({
+      token: 'ghp_valid',
+      owner: 'acme',
+      packageType: 'container',
+      packageNames: ['app-*', '{api,web}', '!legacy-*'],
+      policy: {
+        packageType: 'container',
+        keepLast: 3,
+        minAgeMs: 10 * 24 * 3600_000,
+        minAgeText: '1w3d',
+        deleteTags: ['pr-*', 'sha-*'],
+        keepTags: ['latest'],
+        untagged: 'include'
+      },
+      dryRun: true,
+      maxDeletions: 50,
+      apiUrl: 'https://ghe.example.com/api/v3',
+      registryUrl: 'https://ghcr.io',
+      restore: undefined
+    })
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(Object.isFrozen(config.policy)).toBe(true)
+  })
+
+  it('takes the repository name when package-names is empty, and leaves untagged unset for other types', () => {
+    const config = readConfig(reader({ ...VALID_INPUTS, 'package-names': '', 'package-type': 'npm' }), env)
+    expect(config.packageNames).toEqual(['app'])
+    expect(config.policy.untagged).toBeUndefined()
+  })
+
+  it.each([
+    ['123, 456', { kind: 'ids', ids: [123, 456] }],
+    ['[{"package":"app","id":7,"name":"sha256:a","tags":[]},{"id":8}]', { kind: 'ids', ids: [7, 8] }],
+    ['deleted-within:7d', { kind: 'deleted-within', windowMs: 7 * 24 * 3600_000, windowText: '7d' }]
+  ])('reads restore %j', (restore, expected) => {
+    expect(readConfig(reader({ ...VALID_INPUTS, restore }), env).restore).toEqual(expected)
+  })
+})

@@ -1,0 +1,204 @@
+/**
+ * The only module that reads the action's inputs. Every input is read once and validated before the first
+ * request; a bad value fails the run with one message per input, naming the input, the value and what is
+ * allowed.
+ */
+import * as core from '@actions/core'
+import { formatAge, parseDuration } from './duration.js'
+import { globProblem, parseList } from './globs.js'
+import {
+  PACKAGE_TYPES,
+  UNTAGGED_MODES,
+  type PackageType,
+  type RetentionPolicy,
+  type UntaggedMode
+} from './types.js'
+
+/** What a restore run brings back: explicit ids, or every deleted version matching the policy in a window. */
+export type RestoreRequest =
+  { kind: 'ids'; ids: number[] } | { kind: 'deleted-within'; windowMs: number; windowText: string }
+
+export interface Config {
+  readonly token: string
+  readonly owner: string
+  readonly packageType: PackageType
+  /** Exact names or globs (with `!` exclusions), as given. */
+  readonly packageNames: readonly string[]
+  readonly policy: Readonly<RetentionPolicy>
+  readonly dryRun: boolean
+  /** Undefined: no cap. */
+  readonly maxDeletions?: number
+  readonly apiUrl: string
+  readonly registryUrl: string
+  /** Undefined: a normal (deleting) run. */
+  readonly restore?: RestoreRequest
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+    this.name = 'ConfigError'
+  }
+}
+
+/** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */
+export type InputReader = (name: string) => string
+
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/
+const WHOLE = /^\d+$/
+const TRUE = ['true', 'True', 'TRUE']
+const FALSE = ['false', 'False', 'FALSE']
+const DEFAULT_UNTAGGED: UntaggedMode = 'include'
+
+export function readConfig(
+  read: InputReader = name => core.getInput(name),
+  env: NodeJS.ProcessEnv = process.env
+): Config {
+  const problems: string[] = []
+  const input = (name: string): string => {
+    const value = read(name).trim()
+    if (name !== 'token') core.debug(`${name}: ${JSON.stringify(value)}`)
+    return value
+  }
+  const fail = (name: string, value: string, allowed: string): undefined => {
+    problems.push(`${name}: ${JSON.stringify(value)} ${allowed}`)
+    return undefined
+  }
+
+  const token = input('token')
+  if (!token) problems.push('token: is empty; pass a token (the default is the workflow’s GITHUB_TOKEN)')
+
+  const owner = input('owner')
+  if (!LOGIN.test(owner)) fail('owner', owner, 'is not a GitHub user or organisation login')
+
+  const typeText = input('package-type')
+  const packageType = (PACKAGE_TYPES as readonly string[]).includes(typeText)
+    ? (typeText as PackageType)
+    : fail('package-type', typeText, `is not one of ${PACKAGE_TYPES.join(', ')}`)
+
+  const namesText = input('package-names')
+  // The runner cannot tell an unset input from an empty one, and `github.event.repository` is empty on
+  // `schedule` runs, so the repository's name is taken from GITHUB_REPOSITORY here.
+  const packageNames = namesText ? parseList(namesText) : [(env.GITHUB_REPOSITORY ?? '').split('/')[1] ?? '']
+  if (packageNames.length === 0 || packageNames.some(name => name === '')) {
+    fail('package-names', namesText, 'names no package; give names or globs separated by newlines or commas')
+  }
+  globList('package-names', packageNames)
+
+  const keepLastText = input('keep-last')
+  const keepLast = WHOLE.test(keepLastText)
+    ? Number(keepLastText)
+    : fail('keep-last', keepLastText, 'is not a whole number (0 or more)')
+
+  const minAgeText = input('min-age')
+  const minAgeMs =
+    parseDuration(minAgeText) ?? fail('min-age', minAgeText, 'is not a duration; use 30d, 12h, 2w or P30D')
+
+  const deleteTags = globList('delete-tags', parseList(input('delete-tags')))
+  const keepTags = globList('keep-tags', parseList(input('keep-tags')))
+
+  const untaggedText = input('untagged')
+  let untagged: UntaggedMode | undefined
+  if (untaggedText && !(UNTAGGED_MODES as readonly string[]).includes(untaggedText)) {
+    fail('untagged', untaggedText, `is not one of ${UNTAGGED_MODES.join(', ')}`)
+  } else if (untaggedText && packageType && packageType !== 'container') {
+    fail('untagged', untaggedText, `applies to container packages only, and package-type is "${packageType}"`)
+  } else if (packageType === 'container') {
+    untagged = (untaggedText || DEFAULT_UNTAGGED) as UntaggedMode
+  }
+
+  const dryRunText = input('dry-run')
+  const dryRun = TRUE.includes(dryRunText)
+  if (!dryRun && !FALSE.includes(dryRunText)) fail('dry-run', dryRunText, 'is not true or false')
+
+  const maxText = input('max-deletions')
+  let maxDeletions: number | undefined
+  if (maxText) {
+    if (WHOLE.test(maxText) && Number(maxText) >= 1) maxDeletions = Number(maxText)
+    else fail('max-deletions', maxText, 'is not a whole number of 1 or more (leave it empty for no cap)')
+  }
+
+  const apiUrl = httpUrl('api-url', input('api-url'))
+  const registryUrl = httpUrl('registry-url', input('registry-url'))
+  const restore = restoreRequest(input('restore'))
+
+  if (problems.length > 0 || !packageType || keepLast === undefined || minAgeMs === undefined) {
+    throw new ConfigError(problems)
+  }
+  return Object.freeze({
+    token,
+    owner,
+    packageType,
+    packageNames: Object.freeze(packageNames),
+    policy: Object.freeze({
+      packageType,
+      keepLast,
+      minAgeMs,
+      minAgeText: minAgeText,
+      deleteTags,
+      keepTags,
+      untagged
+    }),
+    dryRun,
+    maxDeletions,
+    apiUrl: apiUrl.replace(/\/+$/, ''),
+    registryUrl: registryUrl.replace(/\/+$/, ''),
+    restore
+  })
+
+  function globList(name: string, globs: string[]): string[] {
+    for (const glob of globs) {
+      const problem = globProblem(glob)
+      if (problem) problems.push(`${name}: ${JSON.stringify(glob)} is not a valid glob: ${problem}`)
+    }
+    return globs
+  }
+
+  function httpUrl(name: string, value: string): string {
+    try {
+      if (['http:', 'https:'].includes(new URL(value).protocol)) return value
+    } catch {
+      // Not a URL at all: reported below like any other bad value.
+    }
+    fail(name, value, 'is not an http(s) URL')
+    return value
+  }
+
+  function restoreRequest(value: string): RestoreRequest | undefined {
+    if (!value) return undefined
+    const within = /^deleted-within:(.*)$/.exec(value)
+    if (within) {
+      const windowMs = parseDuration(within[1])
+      if (windowMs && windowMs > 0)
+        return { kind: 'deleted-within', windowMs, windowText: formatAge(windowMs) }
+      return fail('restore', value, 'has no valid window; use deleted-within:7d (a duration above 0)')
+    }
+    const ids = restoreIds(value)
+    if (ids) return { kind: 'ids', ids }
+    return fail(
+      'restore',
+      value,
+      'is neither version ids, an earlier run’s `deleted` output (JSON), nor deleted-within:<duration>'
+    )
+  }
+}
+
+/** Ids from a list (`123, 456`) or from the JSON `deleted` output of an earlier run. */
+function restoreIds(value: string): number[] | undefined {
+  let items: unknown[]
+  if (value.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(value)
+      items = Array.isArray(parsed) ? parsed : []
+    } catch {
+      return undefined
+    }
+  } else {
+    items = parseList(value)
+  }
+  const ids = items.map(item =>
+    typeof item === 'object' && item !== null ? (item as { id?: unknown }).id : item
+  )
+  if (ids.length === 0 || !ids.every(id => WHOLE.test(String(id)) && Number(id) > 0)) return undefined
+  return [...new Set(ids.map(Number))]
+}
