@@ -1,0 +1,172 @@
+import { describe, expect, it } from '@jest/globals'
+import { classify, executeWrites, type VersionWriter, type WriteTarget } from '../../src/executor.js'
+import type { ApiAnswer } from '../../src/types.js'
+
+const DOWNLOADS =
+  'Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.'
+
+describe('classify', () => {
+  it.each<[ApiAnswer, 'delete' | 'restore', string, string]>([
+    [{ status: 204, message: '' }, 'delete', 'done', ''],
+    [{ status: 404, message: 'Package version not found.' }, 'delete', 'done', ''],
+    [{ status: 400, message: DOWNLOADS }, 'delete', 'skipped', 'download-limit'],
+    [
+      {
+        status: 400,
+        message: 'You cannot delete the last version of a package. You must delete the package instead.'
+      },
+      'delete',
+      'skipped',
+      'last-version'
+    ],
+    [
+      {
+        status: 400,
+        message:
+          'You cannot delete the last tagged version of a package. You must delete the package instead.'
+      },
+      'delete',
+      'skipped',
+      'last-version'
+    ],
+    [{ status: 403, message: 'API rate limit exceeded for user ID 1.' }, 'delete', 'skipped', 'rate-limit'],
+    [
+      { status: 429, message: 'You have exceeded a secondary rate limit.' },
+      'delete',
+      'skipped',
+      'rate-limit'
+    ],
+    [{ status: 401, message: 'Bad credentials' }, 'delete', 'failed', ''],
+    [{ status: 403, message: 'Resource not accessible by integration' }, 'delete', 'failed', ''],
+    [{ status: 500, message: 'Server Error' }, 'delete', 'failed', ''],
+    [{ status: 0, message: 'socket hang up' }, 'delete', 'failed', ''],
+    [{ status: 404, message: 'Package version not found.' }, 'restore', 'failed', ''],
+    [
+      { status: 400, message: 'Active package version already exists with given name.' },
+      'restore',
+      'failed',
+      ''
+    ]
+  ])('%j on %s is %s %s', (answer, verb, kind, reason) => {
+    const outcome = classify(answer, verb)
+    expect(outcome.kind).toBe(kind)
+    expect(outcome.kind === 'skipped' ? outcome.reason : '').toBe(reason)
+  })
+
+  it('names the missing permission on a 403', () => {
+    const outcome = classify(
+      {
+        status: 403,
+        message: 'You need at least delete:packages and read:packages scopes to delete a package version.'
+      },
+      'delete'
+    )
+    expect(outcome).toMatchObject({ kind: 'failed', status: 403 })
+    expect(outcome.kind === 'failed' && outcome.message).toContain('Manage Actions access')
+  })
+})
+
+const targets = (n: number): WriteTarget[] =>
+  Array.from({ length: n }, (_, i) => ({
+    packageName: 'app',
+    version: {
+      id: i + 1,
+      name: `v${i + 1}`,
+      tags: [],
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z'
+    }
+  }))
+const quiet = { info: () => {}, warning: () => {} }
+
+/** A writer that answers from a table and counts what it was asked, in the order asked. */
+function writer(answers: Record<number, ApiAnswer> = {}, budget: () => number | undefined = () => undefined) {
+  const asked: number[] = []
+  const w: VersionWriter = {
+    write: async t => {
+      asked.push(t.version.id)
+      return answers[t.version.id] ?? { status: 204, message: '' }
+    },
+    budgetLeft: budget
+  }
+  return { w, asked }
+}
+
+describe('executeWrites', () => {
+  it('goes on after a failure and keeps every target in the result, in order', async () => {
+    const { w, asked } = writer({
+      2: { status: 500, message: 'boom' },
+      3: { status: 400, message: DOWNLOADS }
+    })
+    const results = await executeWrites(targets(4), w, {
+      verb: 'delete',
+      reserve: 0,
+      concurrency: 2,
+      log: quiet
+    })
+    expect(asked.sort()).toEqual([1, 2, 3, 4])
+    expect(results.map(r => r.outcome.kind)).toEqual(['done', 'failed', 'skipped', 'done'])
+  })
+
+  it('takes only the oldest up to max-deletions and reports the rest as left for the next run', async () => {
+    const { w, asked } = writer()
+    const results = await executeWrites(targets(5), w, {
+      verb: 'delete',
+      maxWrites: 2,
+      reserve: 0,
+      concurrency: 3,
+      log: quiet
+    })
+    expect(asked.sort()).toEqual([1, 2])
+    expect(results.slice(2).map(r => r.outcome)).toEqual(
+      Array(3).fill({
+        kind: 'skipped',
+        reason: 'max-deletions',
+        detail: 'over max-deletions (2); left for the next run'
+      })
+    )
+  })
+
+  it('stops before the primary budget runs out', async () => {
+    let budget = 13
+    const { w, asked } = writer({}, () => budget)
+    const counting: VersionWriter = { ...w, write: async t => (budget--, w.write(t)) }
+    const results = await executeWrites(targets(10), counting, {
+      verb: 'delete',
+      reserve: 10,
+      concurrency: 1,
+      log: quiet
+    })
+    expect(asked).toEqual([1, 2, 3])
+    expect(results.filter(r => r.outcome.kind === 'skipped').length).toBe(7)
+  })
+
+  it('stops after GitHub says the rate limit is spent', async () => {
+    const { w, asked } = writer({ 2: { status: 403, message: 'API rate limit exceeded for user ID 1.' } })
+    const results = await executeWrites(targets(4), w, {
+      verb: 'delete',
+      reserve: 0,
+      concurrency: 1,
+      log: quiet
+    })
+    expect(asked).toEqual([1, 2])
+    expect(results.map(r => r.outcome.kind)).toEqual(['done', 'skipped', 'skipped', 'skipped'])
+  })
+
+  it('logs progress with done, rate and time left', async () => {
+    let now = 0
+    const lines: string[] = []
+    const { w } = writer()
+    const timed: VersionWriter = { ...w, write: async t => ((now += 1000), w.write(t)) }
+    await executeWrites(targets(6), timed, {
+      verb: 'delete',
+      reserve: 0,
+      concurrency: 1,
+      log: { info: l => lines.push(l), warning: () => {} },
+      clock: () => now,
+      progressEveryMs: 2000
+    })
+    expect(lines[0]).toBe('delete: 2 of 6 done, 60 a minute, about 4s left')
+    expect(lines.at(-1)).toBe('delete: 6 of 6 done, 60 a minute, about 0s left')
+  })
+})

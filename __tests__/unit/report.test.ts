@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals'
+import type { ExecutedWrite } from '../../src/executor.js'
+import { buildReport, type RunReport } from '../../src/report.js'
+import type { Decision } from '../../src/types.js'
+
+function run(count: number): RunReport {
+  const decisions: Decision[] = Array.from({ length: count }, (_, i) => ({
+    version: {
+      id: i + 1,
+      name: `sha256:${String(i).padStart(64, '0')}`,
+      tags: i % 3 ? [] : [`pr-${i}`],
+      createdAt: '2026-01-01T00:00:00Z',
+      updatedAt: '2026-01-01T00:00:00Z'
+    },
+    action: i % 2 ? 'delete' : 'keep',
+    reasons: [
+      i % 2
+        ? `delete: selected by delete-tags "pr-*", 45d old, ${i}th newest`
+        : 'keep: among the 10 newest selected'
+    ]
+  }))
+  const writes: ExecutedWrite[] = decisions
+    .filter(d => d.action === 'delete')
+    .map((d, i) => ({
+      packageName: 'app',
+      version: d.version,
+      outcome:
+        i % 50 === 0
+          ? {
+              kind: 'skipped',
+              reason: 'download-limit',
+              detail: 'public version with more than 5,000 downloads'
+            }
+          : i % 77 === 0
+            ? { kind: 'failed', status: 500, message: 'Server Error' }
+            : { kind: 'done' }
+    }))
+  return {
+    owner: 'acme',
+    packageType: 'container',
+    mode: 'delete',
+    dryRun: false,
+    startedAt: new Date('2026-11-22T00:00:00Z'),
+    packages: [
+      { name: 'app', plan: { decisions, deletions: decisions.filter(d => d.action === 'delete') }, writes }
+    ],
+    requests: 123,
+    manifestReads: 4
+  }
+}
+
+describe('buildReport', () => {
+  it('counts every outcome in the outputs, as JSON arrays of {package, id, name, tags, ...}', () => {
+    const { outputs } = buildReport(run(400))
+    const deleted = JSON.parse(outputs.deleted)
+    const skipped = JSON.parse(outputs.skipped)
+    const failed = JSON.parse(outputs.failed)
+    expect([deleted.length, skipped.length, failed.length]).toEqual([194, 4, 2])
+    expect(outputs['deleted-count']).toBe('194')
+    expect(outputs['kept-count']).toBe('200')
+    expect(skipped[0]).toEqual({
+      package: 'app',
+      id: 2,
+      name: expect.any(String),
+      tags: [],
+      reason: 'download-limit: public version with more than 5,000 downloads'
+    })
+    expect(failed[0]).toMatchObject({ package: 'app', status: 500, message: 'Server Error' })
+  })
+
+  it('keeps the job summary far under GitHub’s 1 MiB limit for a plan of 100,000 versions', () => {
+    const { summary, plan } = buildReport(run(100_000))
+    expect(Buffer.byteLength(summary)).toBeLessThan(1024 * 1024)
+    expect(summary).toContain('| app | 100000 | 48363 | 1000 | 637 | 50000 |')
+    expect(summary).toContain('more in the plan file')
+    expect(summary).toContain('<details><summary>Kept (50000)</summary>')
+    expect((plan as { packages: { versions: unknown[] }[] }).packages[0].versions).toHaveLength(100_000)
+  })
+})

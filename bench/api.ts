@@ -1,0 +1,176 @@
+/**
+ * The run against the embedded fake API: `npx tsx bench/api.ts`. Measures requests against the minimum,
+ * listing 10,000 versions at 100 ms a request, deletes a minute under GitHub's secondary limit, and manifest
+ * reads for container images. The deletes bench runs for about a minute and a half (BENCH_DELETES=300).
+ */
+import { pathToFileURL } from 'node:url'
+import { generateScenario } from '../fake-github/generate.js'
+import type { Scenario, VersionSpec } from '../fake-github/scenario.js'
+import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.js'
+import { runAction } from '../fake-github/run-action.js'
+import { GitHubPackagesClient } from '../src/github-client.js'
+
+const TOKEN = 'ghp_bench'
+const DAY = 86_400_000
+const quiet = { debug: () => {}, info: () => {}, warning: () => {} }
+
+function world(versionsPerPackage: number[], extra: Partial<Scenario> = {}): Scenario {
+  return {
+    owners: [{ login: 'acme', type: 'Organization' }],
+    tokens: [
+      {
+        value: TOKEN,
+        kind: 'classic',
+        login: 'octocat',
+        scopes: ['read:packages', 'delete:packages', 'write:packages']
+      }
+    ],
+    packages: versionsPerPackage.map((count, p) => ({
+      owner: 'acme',
+      type: 'npm',
+      name: `pkg-${p}`,
+      visibility: 'private',
+      versions: Array.from({ length: count }, (_, i): VersionSpec => ({
+        id: p * 1_000_000 + i + 1,
+        name: `1.0.${i}`,
+        created_at: new Date(Date.now() - (count - i + 1) * 60_000 - DAY).toISOString()
+      }))
+    })),
+    ...extra
+  }
+}
+
+const apiRequests = (fake: FakeGitHub) =>
+  fake.requests.filter(r => !r.path.startsWith('/v2/') && r.path !== '/token')
+
+async function requestsAgainstMinimum() {
+  const perPackage = [250, 250, 250]
+  const keep = 230
+  const fake = await startFakeGitHub(world(perPackage))
+  const run = await runAction({
+    fake,
+    token: TOKEN,
+    timeoutMs: 120_000,
+    inputs: {
+      owner: 'acme',
+      'package-type': 'npm',
+      'package-names': 'pkg-0, pkg-1, pkg-2',
+      'keep-last': keep,
+      'min-age': 0
+    }
+  })
+  await fake.close()
+  const pages = perPackage.reduce((n, count) => n + Math.ceil(count / 100), 0)
+  const deletes = perPackage.reduce((n, count) => n + count - keep, 0)
+  return {
+    exitCode: run.exitCode,
+    requests: apiRequests(fake).length,
+    minimum: 1 + pages + deletes,
+    breakdown: `1 owner detection + ${pages} pages + ${deletes} deletes`
+  }
+}
+
+async function listingAtLatency() {
+  const fake = await startFakeGitHub(world([10_000], { latencyMs: 100 }))
+  const client = new GitHubPackagesClient({
+    token: TOKEN,
+    apiUrl: fake.url,
+    registryUrl: fake.url,
+    log: quiet
+  })
+  const scope = { login: 'acme', kind: 'organization' as const, path: '/orgs/acme' }
+  let started = performance.now()
+  const listed = await client.listVersions(scope, 'npm', 'pkg-0')
+  const parallelMs = performance.now() - started
+
+  // The page-by-page way: follow rel="next" one request at a time.
+  started = performance.now()
+  let url: string | undefined = `${fake.url}/orgs/acme/packages/npm/pkg-0/versions?per_page=100&page=1`
+  let sequentialCount = 0
+  while (url) {
+    const response = await fetch(url, { headers: { authorization: `token ${TOKEN}` } })
+    sequentialCount += ((await response.json()) as unknown[]).length
+    url = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1]
+  }
+  const sequentialMs = performance.now() - started
+  await fake.close()
+  return {
+    versions: listed.length,
+    requests: client.requestCount,
+    parallelMs: Math.round(parallelMs),
+    sequentialMs: Math.round(sequentialMs),
+    sequentialVersions: sequentialCount,
+    share: `${Math.round((parallelMs / sequentialMs) * 100)}%`
+  }
+}
+
+async function deletesPerMinute(count: number) {
+  // GitHub's secondary limit: 900 points a minute per endpoint, a DELETE costing 5.
+  const fake = await startFakeGitHub(world([count + 1], { secondary: { points: 900, windowMs: 60_000 } }))
+  const started = performance.now()
+  const run = await runAction({
+    fake,
+    token: TOKEN,
+    timeoutMs: 10 * 60_000,
+    inputs: { owner: 'acme', 'package-type': 'npm', 'package-names': 'pkg-0', 'keep-last': 1, 'min-age': 0 }
+  })
+  const minutes = (performance.now() - started) / 60_000
+  const deletes = fake.requests.filter(r => r.method === 'DELETE')
+  const limited = fake.requests.filter(r => r.status === 403 || r.status === 429).length
+  await fake.close()
+  return {
+    exitCode: run.exitCode,
+    deleted: Number(run.outputs['deleted-count']),
+    deleteRequests: deletes.length,
+    perMinute: Math.round(Number(run.outputs['deleted-count']) / minutes),
+    limitHits: limited
+  }
+}
+
+async function manifestReads() {
+  const scenario = generateScenario({
+    seed: 11,
+    containerBuilds: 40,
+    multiArchShare: 0.6,
+    signedShare: 0.5,
+    token: TOKEN
+  })
+  const app = scenario.packages.find(p => p.type === 'container')!
+  const fake = await startFakeGitHub(scenario)
+  const run = await runAction({
+    fake,
+    token: TOKEN,
+    timeoutMs: 120_000,
+    inputs: {
+      owner: 'acme',
+      'package-type': 'container',
+      'package-names': 'app',
+      untagged: 'only',
+      'min-age': 0,
+      'dry-run': true
+    }
+  })
+  await fake.close()
+  const tagged = app.versions.filter(v => (v.tags ?? []).some(t => !/^sha256-[0-9a-f]{64}\./.test(t))).length
+  const untagged = app.versions.filter(v => (v.tags ?? []).length === 0).length
+  return {
+    exitCode: run.exitCode,
+    versions: app.versions.length,
+    tagged,
+    untagged,
+    manifestReads: fake.manifestReads
+  }
+}
+
+export async function benchApi() {
+  return {
+    requests: await requestsAgainstMinimum(),
+    listing: await listingAtLatency(),
+    manifests: await manifestReads(),
+    deletes: await deletesPerMinute(Number(process.env.BENCH_DELETES ?? 300))
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  console.log(JSON.stringify(await benchApi(), null, 2))
+}

@@ -1,0 +1,8 @@
+/**
+ * `npm run bench`: the policy engine on a million versions, then the run against the embedded fake API.
+ * Figures are printed as JSON; BENCHMARKS.md records them with the machine they were taken on.
+ */
+import { benchApi } from './api.js'
+import { benchPolicy } from './policy.js'
+
+console.log(JSON.stringify({ policy: await benchPolicy(), api: await benchApi() }, null, 2))

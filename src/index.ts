@@ -1,0 +1,7 @@
+/** The runner's entry point. */
+import * as core from '@actions/core'
+import { errorMessage } from './github-client.js'
+import { run } from './main.js'
+
+// Whatever escapes the run, an Error or not, fails the step with its message.
+run().catch((error: unknown) => core.setFailed(errorMessage(error)))

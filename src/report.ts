@@ -1,0 +1,199 @@
+/**
+ * Turns a run into what users read: the step outputs, the job summary, and the plan file. Building them is
+ * pure (buildReport); publishReport only hands them to the runner.
+ */
+import * as core from '@actions/core'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { label, type ExecutedWrite } from './executor.js'
+import type { Decision, DeletionPlan, PackageType } from './types.js'
+
+export interface PackageReport {
+  name: string
+  /** Undefined when the package could not be listed; `error` says why. */
+  plan?: DeletionPlan
+  error?: string
+  /** Deletes (or restores) carried out for this package, by version id. */
+  writes: ExecutedWrite[]
+}
+
+export interface RunReport {
+  owner: string
+  packageType: PackageType
+  mode: 'delete' | 'restore'
+  dryRun: boolean
+  startedAt: Date
+  packages: PackageReport[]
+  requests: number
+  manifestReads: number
+}
+
+interface VersionItem {
+  package: string
+  id: number
+  name: string
+  tags: string[]
+}
+
+/** GitHub refuses job summaries over 1 MiB; leave room for other steps' summaries. */
+const SUMMARY_BUDGET = 512 * 1024
+const MAX_ROWS = 200
+
+export function buildReport(run: RunReport): {
+  outputs: Record<string, string>
+  summary: string
+  plan: unknown
+} {
+  const done: VersionItem[] = []
+  const skipped: (VersionItem & { reason: string })[] = []
+  const failed: (VersionItem & { status: number; message: string })[] = []
+  let kept = 0
+  for (const pkg of run.packages) {
+    kept += pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? 0
+    if (pkg.error)
+      failed.push({ package: pkg.name, id: 0, name: '', tags: [], status: 0, message: pkg.error })
+    for (const { version, outcome } of pkg.writes) {
+      const item = { package: pkg.name, id: version.id, name: version.name, tags: version.tags }
+      if (outcome.kind === 'done') done.push(item)
+      else if (outcome.kind === 'skipped')
+        skipped.push({ ...item, reason: `${outcome.reason}: ${outcome.detail}` })
+      else failed.push({ ...item, status: outcome.status, message: outcome.message })
+    }
+  }
+  const verbOutputs: Record<string, string> =
+    run.mode === 'delete'
+      ? { 'deleted-count': String(done.length), deleted: JSON.stringify(done) }
+      : { 'restored-count': String(done.length), restored: JSON.stringify(done) }
+  return {
+    outputs: {
+      ...verbOutputs,
+      'skipped-count': String(skipped.length),
+      skipped: JSON.stringify(skipped),
+      'failed-count': String(failed.length),
+      failed: JSON.stringify(failed),
+      'kept-count': String(kept)
+    },
+    summary: summaryMarkdown(run),
+    plan: planDocument(run)
+  }
+}
+
+export async function publishReport(run: RunReport, directory: string): Promise<{ failed: number }> {
+  const { outputs, summary, plan } = buildReport(run)
+  const planFile = join(directory, `package-retention-plan-${run.startedAt.getTime()}.json`)
+  await writeFile(planFile, JSON.stringify(plan, null, 2))
+  for (const [name, value] of Object.entries({ ...outputs, 'plan-file': planFile }))
+    core.setOutput(name, value)
+  // The runner always sets GITHUB_STEP_SUMMARY; a local run may not, and then the log is the report.
+  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
+  else core.info(summary)
+  return { failed: Number(outputs['failed-count']) }
+}
+
+function planDocument(run: RunReport): unknown {
+  return {
+    owner: run.owner,
+    packageType: run.packageType,
+    mode: run.mode,
+    dryRun: run.dryRun,
+    startedAt: run.startedAt.toISOString(),
+    packages: run.packages.map(pkg => {
+      const outcomes = new Map(pkg.writes.map(w => [w.version.id, w.outcome]))
+      return {
+        name: pkg.name,
+        ...(pkg.error ? { error: pkg.error } : {}),
+        versions: (pkg.plan?.decisions ?? pkg.writes).map(d => ({
+          ...d.version,
+          ...('action' in d ? { action: d.action, reasons: d.reasons } : {}),
+          ...(outcomes.has(d.version.id) ? { outcome: outcomes.get(d.version.id) } : {})
+        }))
+      }
+    })
+  }
+}
+
+function summaryMarkdown(run: RunReport): string {
+  const verb = run.mode === 'delete' ? 'Deleted' : 'Restored'
+  const title = `## Package retention: ${run.owner} (${run.packageType})${run.dryRun ? ' — dry run, nothing changed' : ''}`
+  const lines = [
+    title,
+    '',
+    `| Package | Versions | ${verb} | Skipped | Failed | Kept |`,
+    '|---|--:|--:|--:|--:|--:|'
+  ]
+  for (const pkg of run.packages) {
+    const c = counts(pkg)
+    lines.push(
+      `| ${cell(pkg.name)} | ${pkg.plan?.decisions.length ?? pkg.writes.length} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`
+    )
+  }
+  lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '')
+  let size = lines.join('\n').length
+  const add = (text: string): boolean => {
+    if (size + text.length > SUMMARY_BUDGET) return false
+    lines.push(text)
+    size += text.length + 1
+    return true
+  }
+  for (const pkg of run.packages) {
+    if (!add(`### ${cell(pkg.name)}`)) break
+    if (pkg.error) add(`:x: ${cell(pkg.error)}`)
+    const heading = run.dryRun ? `Would be ${verb.toLowerCase()}` : verb
+    const reasonsOf = new Map(pkg.plan?.decisions.map(d => [d.version.id, d.reasons]) ?? [])
+    const rows = (kind: 'done' | 'skipped' | 'failed') =>
+      pkg.writes
+        .filter(w => w.outcome.kind === kind)
+        .map(w => [label(w.version), outcomeText(w, reasonsOf.get(w.version.id))] as [string, string])
+    add(table(heading, rows('done'), false))
+    add(table('Skipped', rows('skipped'), false))
+    add(table('Failed', rows('failed'), false))
+    const kept = pkg.plan?.decisions.filter(d => d.action === 'keep') ?? []
+    add(
+      table(
+        'Kept',
+        kept.map(d => [label(d.version), reasonText(d)]),
+        true
+      )
+    )
+  }
+  if (size >= SUMMARY_BUDGET - 1024)
+    lines.push('', '_The summary is cut short here; the plan file has everything._')
+  return lines.join('\n')
+}
+
+function counts(pkg: PackageReport) {
+  const of = (kind: string) => pkg.writes.filter(w => w.outcome.kind === kind).length
+  return {
+    done: of('done'),
+    skipped: of('skipped'),
+    failed: of('failed') + (pkg.error ? 1 : 0),
+    kept: pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? 0
+  }
+}
+
+function outcomeText(write: ExecutedWrite, reasons: string[] | undefined): string {
+  const { outcome } = write
+  if (outcome.kind === 'skipped') return `${outcome.reason}: ${outcome.detail}`
+  if (outcome.kind === 'failed') return `${outcome.status} ${outcome.message}`
+  return [...(reasons ?? []), ...(outcome.note ? [outcome.note] : [])].join('; ')
+}
+
+function reasonText(decision: Decision): string {
+  return decision.reasons.join('; ')
+}
+
+function table(heading: string, rows: [string, string][], folded: boolean): string {
+  if (rows.length === 0) return ''
+  const shown = rows.slice(0, MAX_ROWS)
+  const body = ['| Version | Why |', '|---|---|', ...shown.map(([v, why]) => `| ${cell(v)} | ${cell(why)} |`)]
+  if (rows.length > shown.length) body.push(`| … ${rows.length - shown.length} more in the plan file | |`)
+  const title = `${heading} (${rows.length})`
+  return folded
+    ? `<details><summary>${title}</summary>\n\n${body.join('\n')}\n\n</details>\n`
+    : `**${title}**\n\n${body.join('\n')}\n`
+}
+
+/** Markdown table cells: pipes and newlines would break the row. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}
