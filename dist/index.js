@@ -46482,6 +46482,7 @@ function restoreIds(value) {
  * never stops the others; a spent rate-limit budget or the max-deletions cap leaves the rest for the next run.
  */
 
+
 async function executeWrites(targets, writer, options) {
     const { log, verb, concurrency } = options;
     const clock = options.clock ?? Date.now;
@@ -46526,15 +46527,8 @@ async function executeWrites(targets, writer, options) {
             log.info(progressLine(done, Math.min(targets.length, cap), now - started, verb));
         }
     };
-    // Workers take targets in order, so the oldest go first and a cap or a spent budget cuts the newest.
-    let next = 0;
-    const worker = async () => {
-        while (next < targets.length) {
-            const index = next++;
-            await runOne(targets[index], index);
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, targets.length)) }, worker));
+    // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
+    await mapWithConcurrency(targets, Math.max(1, concurrency), runOne);
     if (done > 0 && targets.length > 0)
         log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb));
     return results;
@@ -47604,13 +47598,7 @@ async function deleteFromPackages(config, client, scope, names, now) {
         });
     }
     const targets = reports.flatMap(r => (r.plan?.deletions ?? []).map(d => ({ packageName: r.name, version: d.version })));
-    const writes = await group(`${config.dryRun ? 'Would delete' : 'Delete'} ${targets.length} version(s)`, () => executeWrites(targets, writerFor(config, client, scope, 'delete'), {
-        verb: 'delete',
-        maxWrites: config.maxDeletions,
-        reserve: BUDGET_RESERVE,
-        concurrency: WRITE_CONCURRENCY,
-        log: core_namespaceObject
-    }));
+    const writes = await execute('delete', targets, config, client, scope);
     return attach(reports, writes);
 }
 async function restorePackages(config, client, scope, names, now) {
@@ -47626,15 +47614,11 @@ async function restorePackages(config, client, scope, names, now) {
             reports.push({ name, writes: [] });
         }
         catch (error) {
+            core_error(`${name}: ${errorMessage(error)}`);
             reports.push({ name, error: errorMessage(error), writes: [] });
         }
     }
-    const writes = await executeWrites(targets, writerFor(config, client, scope, 'restore'), {
-        verb: 'restore',
-        reserve: BUDGET_RESERVE,
-        concurrency: WRITE_CONCURRENCY,
-        log: core_namespaceObject
-    });
+    const writes = await execute('restore', targets, config, client, scope);
     if (request.kind === 'ids') {
         // Ids found in no package's deleted versions are reported, never silently dropped.
         const found = new Set(targets.map(t => t.version.id));
@@ -47650,6 +47634,16 @@ async function restorePackages(config, client, scope, names, now) {
         }
     }
     return attach(reports, writes);
+}
+function execute(verb, targets, config, client, scope) {
+    const title = `${config.dryRun ? `Would ${verb}` : verb === 'delete' ? 'Delete' : 'Restore'} ${targets.length} version(s)`;
+    return group(title, () => executeWrites(targets, writerFor(config, client, scope, verb), {
+        verb,
+        maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
+        reserve: BUDGET_RESERVE,
+        concurrency: WRITE_CONCURRENCY,
+        log: core_namespaceObject
+    }));
 }
 /** The one place a dry run differs: its writer answers as GitHub would on success and sends nothing. */
 function writerFor(config, client, scope, verb) {

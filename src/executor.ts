@@ -3,6 +3,7 @@
  * each version ends deleted, skipped with a reason, or failed with GitHub's status and message. One failure
  * never stops the others; a spent rate-limit budget or the max-deletions cap leaves the rest for the next run.
  */
+import { mapWithConcurrency } from './concurrency.js'
 import { formatAge } from './duration.js'
 import type { ApiAnswer, PackageVersion } from './types.js'
 
@@ -90,15 +91,8 @@ export async function executeWrites(
     }
   }
 
-  // Workers take targets in order, so the oldest go first and a cap or a spent budget cuts the newest.
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < targets.length) {
-      const index = next++
-      await runOne(targets[index], index)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, targets.length)) }, worker))
+  // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
+  await mapWithConcurrency(targets, Math.max(1, concurrency), runOne)
   if (done > 0 && targets.length > 0)
     log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb))
   return results

@@ -82,17 +82,7 @@ async function deleteFromPackages(
   const targets = reports.flatMap(r =>
     (r.plan?.deletions ?? []).map(d => ({ packageName: r.name, version: d.version }))
   )
-  const writes = await core.group(
-    `${config.dryRun ? 'Would delete' : 'Delete'} ${targets.length} version(s)`,
-    () =>
-      executeWrites(targets, writerFor(config, client, scope, 'delete'), {
-        verb: 'delete',
-        maxWrites: config.maxDeletions,
-        reserve: BUDGET_RESERVE,
-        concurrency: WRITE_CONCURRENCY,
-        log: core
-      })
-  )
+  const writes = await execute('delete', targets, config, client, scope)
   return attach(reports, writes)
 }
 
@@ -114,15 +104,11 @@ async function restorePackages(
       chosen.forEach(version => targets.push({ packageName: name, version }))
       reports.push({ name, writes: [] })
     } catch (error) {
+      core.error(`${name}: ${errorMessage(error)}`)
       reports.push({ name, error: errorMessage(error), writes: [] })
     }
   }
-  const writes = await executeWrites(targets, writerFor(config, client, scope, 'restore'), {
-    verb: 'restore',
-    reserve: BUDGET_RESERVE,
-    concurrency: WRITE_CONCURRENCY,
-    log: core
-  })
+  const writes = await execute('restore', targets, config, client, scope)
   if (request.kind === 'ids') {
     // Ids found in no package's deleted versions are reported, never silently dropped.
     const found = new Set(targets.map(t => t.version.id))
@@ -137,6 +123,25 @@ async function restorePackages(
     }
   }
   return attach(reports, writes)
+}
+
+function execute(
+  verb: 'delete' | 'restore',
+  targets: WriteTarget[],
+  config: Config,
+  client: GitHubPackagesClient,
+  scope: OwnerScope
+): Promise<ExecutedWrite[]> {
+  const title = `${config.dryRun ? `Would ${verb}` : verb === 'delete' ? 'Delete' : 'Restore'} ${targets.length} version(s)`
+  return core.group(title, () =>
+    executeWrites(targets, writerFor(config, client, scope, verb), {
+      verb,
+      maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
+      reserve: BUDGET_RESERVE,
+      concurrency: WRITE_CONCURRENCY,
+      log: core
+    })
+  )
 }
 
 /** The one place a dry run differs: its writer answers as GitHub would on success and sends nothing. */
