@@ -42301,8 +42301,8 @@ class GitHubPackagesClient {
     /** HTTP requests sent to the API (retries included), and manifests read from the registry. */
     requestCount = 0;
     manifestReads = 0;
-    /** The primary budget as the last answer told it. */
-    rateLimit = {};
+    /** Requests left in the primary budget, as the last answer told it. */
+    rateLimitRemaining;
     octokit;
     registryTokens = new Map();
     constructor(options) {
@@ -42493,11 +42493,8 @@ class GitHubPackagesClient {
     }
     noteRateLimit(headers) {
         const remaining = headers.get('x-ratelimit-remaining');
-        const reset = headers.get('x-ratelimit-reset');
         if (remaining !== null)
-            this.rateLimit.remaining = Number(remaining);
-        if (reset !== null)
-            this.rateLimit.resetAt = new Date(Number(reset) * 1000);
+            this.rateLimitRemaining = Number(remaining);
     }
 }
 function packagePath(scope, type, name) {
@@ -47652,7 +47649,7 @@ function writerFor(config, client, scope, verb) {
     const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client);
     return {
         write: target => send(scope, config.packageType, target.packageName, target.version.id),
-        budgetLeft: () => client.rateLimit.remaining
+        budgetLeft: () => client.rateLimitRemaining
     };
 }
 function attach(reports, writes) {

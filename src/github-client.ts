@@ -72,8 +72,8 @@ export class GitHubPackagesClient {
   /** HTTP requests sent to the API (retries included), and manifests read from the registry. */
   requestCount = 0
   manifestReads = 0
-  /** The primary budget as the last answer told it. */
-  rateLimit: { remaining?: number; resetAt?: Date } = {}
+  /** Requests left in the primary budget, as the last answer told it. */
+  rateLimitRemaining?: number
 
   private readonly octokit: Octokit
   private registryTokens = new Map<string, Promise<string | undefined>>()
@@ -320,9 +320,7 @@ export class GitHubPackagesClient {
 
   private noteRateLimit(headers: Headers): void {
     const remaining = headers.get('x-ratelimit-remaining')
-    const reset = headers.get('x-ratelimit-reset')
-    if (remaining !== null) this.rateLimit.remaining = Number(remaining)
-    if (reset !== null) this.rateLimit.resetAt = new Date(Number(reset) * 1000)
+    if (remaining !== null) this.rateLimitRemaining = Number(remaining)
   }
 }
 

@@ -155,7 +155,7 @@ function writerFor(
   const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client)
   return {
     write: target => send(scope, config.packageType, target.packageName, target.version.id),
-    budgetLeft: () => client.rateLimit.remaining
+    budgetLeft: () => client.rateLimitRemaining
   }
 }
 
