@@ -47555,7 +47555,7 @@ async function run() {
         return;
     }
     const startedAt = new Date();
-    const log = { debug: debug, info: info, warning: (m) => warning(m) };
+    const log = core_namespaceObject;
     const client = new GitHubPackagesClient({ ...config, log });
     const scope = await client.detectOwner(config.owner);
     const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log);

@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { ConfigError, readConfig, type Config } from './config.js'
 import { executeWrites, type ExecutedWrite, type VersionWriter, type WriteTarget } from './executor.js'
-import { errorMessage, GitHubPackagesClient, type OwnerScope } from './github-client.js'
+import { errorMessage, GitHubPackagesClient, type Logger, type OwnerScope } from './github-client.js'
 import { planPackage, resolvePackageNames } from './inventory.js'
 import { publishReport, type PackageReport } from './report.js'
 import { selectRestorations } from './restore.js'
@@ -26,7 +26,7 @@ export async function run(): Promise<void> {
   }
 
   const startedAt = new Date()
-  const log = { debug: core.debug, info: core.info, warning: (m: string) => core.warning(m) }
+  const log: Logger = core
   const client = new GitHubPackagesClient({ ...config, log })
   const scope = await client.detectOwner(config.owner)
   const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)

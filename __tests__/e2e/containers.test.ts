@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { generateScenario } from '../../fake-github/generate.js'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
+import type { InputValue } from '../../fake-github/run-action.js'
 import { runAction } from '../support/run-action.js'
 import { activeIds, aWorld, daysAgo, digest, parsed } from './world.js'
 
@@ -41,6 +42,14 @@ function containerVersions(fake: FakeGitHub) {
   return fake.state().packages.find(p => p.type === 'container' && p.name === 'app')!.versions
 }
 
+/** Runs the bundled action on the generated container package acme/app with these policy inputs. */
+const runOnApp = (fake: FakeGitHub, policy: Record<string, InputValue>) =>
+  runAction({
+    fake,
+    token: TOKEN,
+    inputs: { owner: 'acme', 'package-type': 'container', 'package-names': 'app', ...policy }
+  })
+
 /** Every tag still on an active version must pull: the tagged manifest and all it refers to are there. */
 function unpullableTags(fake: FakeGitHub): string[] {
   return containerVersions(fake)
@@ -56,18 +65,7 @@ describe('container images are whole', () => {
       const fake = await generated(seed)
       try {
         const before = containerVersions(fake)
-        const run = await runAction({
-          fake,
-          token: TOKEN,
-          inputs: {
-            owner: 'acme',
-            'package-type': 'container',
-            'package-names': 'app',
-            untagged: 'only',
-            'keep-last': 0,
-            'min-age': 0
-          }
-        })
+        const run = await runOnApp(fake, { untagged: 'only', 'keep-last': 0, 'min-age': 0 })
         expect(run.exitCode).toBe(0)
         expect(unpullableTags(fake)).toEqual([])
         // Every untagged version left is part of a tagged image or refers to a version still there.
@@ -90,18 +88,7 @@ describe('container images are whole', () => {
   it('keep-last counts images, and deleting an image takes its parts and signatures with it', async () => {
     const fake = await generated(4, 10)
     try {
-      const run = await runAction({
-        fake,
-        token: TOKEN,
-        inputs: {
-          owner: 'acme',
-          'package-type': 'container',
-          'package-names': 'app',
-          'keep-last': 3,
-          'min-age': 0,
-          'keep-tags': 'latest'
-        }
-      })
+      const run = await runOnApp(fake, { 'keep-last': 3, 'min-age': 0, 'keep-tags': 'latest' })
       expect(run.exitCode).toBe(0)
       expect(unpullableTags(fake)).toEqual([])
       const active = containerVersions(fake).filter(v => v.state === 'active')
@@ -123,18 +110,11 @@ describe('container images are whole', () => {
     const fake = await generated(5, 8)
     try {
       const untaggedBefore = containerVersions(fake).filter(v => v.tags.length === 0).length
-      const run = await runAction({
-        fake,
-        token: TOKEN,
-        inputs: {
-          owner: 'acme',
-          'package-type': 'container',
-          'package-names': 'app',
-          untagged: 'include',
-          'keep-last': 0,
-          'min-age': 0,
-          'registry-url': 'http://127.0.0.1:9'
-        }
+      const run = await runOnApp(fake, {
+        untagged: 'include',
+        'keep-last': 0,
+        'min-age': 0,
+        'registry-url': 'http://127.0.0.1:9'
       })
       expect(run.exitCode).toBe(0)
       expect(
