@@ -12,7 +12,7 @@ import { GitHubPackagesClient } from '../src/github-client.js'
 
 const TOKEN = 'ghp_bench'
 const DAY = 86_400_000
-const quiet = { debug: () => {}, info: () => {}, warning: () => {} }
+const quiet = { debug: () => {}, info: () => {}, warning: () => {}, error: () => {} }
 
 function world(versionsPerPackage: number[], extra: Partial<Scenario> = {}): Scenario {
   return {
@@ -75,7 +75,6 @@ async function listingAtLatency() {
   const client = new GitHubPackagesClient({
     token: TOKEN,
     apiUrl: fake.url,
-    registryUrl: fake.url,
     log: quiet
   })
   const scope = { login: 'acme', kind: 'organization' as const, path: '/orgs/acme' }

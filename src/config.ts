@@ -4,19 +4,17 @@
  * allowed.
  */
 import * as core from '@actions/core'
-import { formatAge, parseDuration } from './duration.js'
+import { ConfigError } from './errors.js'
+import { formatAge, parseDuration } from './time.js'
 import { globProblem, parseList } from './globs.js'
 import {
   PACKAGE_TYPES,
   UNTAGGED_MODES,
   type PackageType,
+  type RestoreRequest,
   type RetentionPolicy,
   type UntaggedMode
 } from './types.js'
-
-/** What a restore run brings back: explicit ids, or every deleted version matching the policy in a window. */
-export type RestoreRequest =
-  { kind: 'ids'; ids: number[] } | { kind: 'deleted-within'; windowMs: number; windowText: string }
 
 export interface Config {
   readonly token: string
@@ -32,13 +30,6 @@ export interface Config {
   readonly registryUrl: string
   /** Undefined: a normal (deleting) run. */
   readonly restore?: RestoreRequest
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(problems.join('\n'))
-    this.name = 'ConfigError'
-  }
 }
 
 /** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */

@@ -4,24 +4,20 @@
  * never stops the others; a spent rate-limit budget or the max-deletions cap leaves the rest for the next run.
  */
 import { mapWithConcurrency } from './concurrency.js'
-import { formatAge } from './duration.js'
-import type { ApiAnswer, PackageVersion } from './types.js'
-
-export type SkipReason = 'download-limit' | 'last-version' | 'max-deletions' | 'rate-limit'
-
-export type Outcome =
-  | { kind: 'done'; note?: string }
-  | { kind: 'skipped'; reason: SkipReason; detail: string }
-  | { kind: 'failed'; status: number; message: string }
-
-export interface WriteTarget {
-  packageName: string
-  version: PackageVersion
-}
-
-export interface ExecutedWrite extends WriteTarget {
-  outcome: Outcome
-}
+import { errorMessage } from './errors.js'
+import type { GitHubPackagesClient } from './github-client.js'
+import { label } from './report.js'
+import { formatAge } from './time.js'
+import type {
+  ApiAnswer,
+  ExecutedWrite,
+  OwnerScope,
+  Outcome,
+  PackageType,
+  SkipReason,
+  WriteTarget,
+  WriteVerb
+} from './types.js'
 
 /** The narrow view of the client the executor needs; a dry run passes one that writes nothing. */
 export interface VersionWriter {
@@ -30,8 +26,23 @@ export interface VersionWriter {
   budgetLeft(): number | undefined
 }
 
+/** The one place a dry run differs: its writer answers as GitHub would on success and sends nothing. */
+export function writerFor(
+  client: Pick<GitHubPackagesClient, 'deleteVersion' | 'restoreVersion' | 'rateLimitRemaining'>,
+  scope: OwnerScope,
+  config: { dryRun: boolean; packageType: PackageType },
+  verb: WriteVerb
+): VersionWriter {
+  if (config.dryRun) return { write: async () => ({ status: 204, message: '' }), budgetLeft: () => undefined }
+  const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client)
+  return {
+    write: target => send(scope, config.packageType, target.packageName, target.version.id),
+    budgetLeft: () => client.rateLimitRemaining
+  }
+}
+
 export interface ExecuteOptions {
-  verb: 'delete' | 'restore'
+  verb: WriteVerb
   maxWrites?: number
   /** Stop while this many requests are still left, for the other steps and runs sharing the token. */
   reserve: number
@@ -99,7 +110,7 @@ export async function executeWrites(
 }
 
 /** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */
-export function classify(answer: ApiAnswer, verb: 'delete' | 'restore'): Outcome {
+export function classify(answer: ApiAnswer, verb: WriteVerb): Outcome {
   const { status, message } = answer
   if (status >= 200 && status < 300) return { kind: 'done' }
   if (status === 404 && verb === 'delete') return { kind: 'done', note: `already gone (${message || '404'})` }
@@ -129,10 +140,10 @@ export function classify(answer: ApiAnswer, verb: 'delete' | 'restore'): Outcome
 
 /** A write that threw instead of answering still ends as a failure of that one version. */
 function noAnswer(error: unknown): ApiAnswer {
-  return { status: 0, message: error instanceof Error ? error.message : String(error) }
+  return { status: 0, message: errorMessage(error) }
 }
 
-function permissionHint(verb: 'delete' | 'restore'): string {
+function permissionHint(verb: WriteVerb): string {
   const scope = verb === 'delete' ? 'delete:packages' : 'write:packages'
   return `A classic token needs read:packages and ${scope}; GITHUB_TOKEN needs "permissions: packages: write" and the Admin role for this repository in the package's "Manage Actions access".`
 }
@@ -143,10 +154,6 @@ function skip(reason: SkipReason, detail: string): Outcome {
 
 function fail(status: number, message: string): Outcome {
   return { kind: 'failed', status, message }
-}
-
-export function label(version: PackageVersion): string {
-  return version.tags.length > 0 ? `${version.tags.join(', ')} (${version.name})` : version.name
 }
 
 function progressLine(done: number, total: number, elapsedMs: number, verb: string): string {

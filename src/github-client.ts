@@ -1,7 +1,7 @@
 /**
- * The only module that talks HTTP: GitHub's REST API for packages (through Octokit with the throttling and
- * retry plugins) and the container registry (for image structure). It answers in the project's own types
- * and never decides what to delete.
+ * The client of GitHub's REST API for packages (through Octokit with the throttling and retry plugins); with
+ * the registry client, the only modules that talk HTTP. It answers in the project's own types and never
+ * decides what to delete.
  */
 import { getOctokit } from '@actions/github'
 import { defaults as actionsDefaults } from '@actions/github/lib/utils'
@@ -9,51 +9,22 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
 import { mapWithConcurrency } from './concurrency.js'
-import type { ApiAnswer, ImageStructure, ManifestInfo, PackageType, PackageVersion } from './types.js'
+import { ApiError, errorMessage } from './errors.js'
+import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType } from './types.js'
 
 export const API_VERSION = '2022-11-28'
 /** GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 a minute. Stay a little under. */
 export const WRITES_PER_MINUTE = 170
 const PAGE_SIZE = 100
 const LIST_CONCURRENCY = 8
-const MANIFEST_CONCURRENCY = 8
 /** Retry a secondary-limit answer this many times, waiting as GitHub says, before giving up. */
 const SECONDARY_RETRIES = 5
 /** Wait for a spent primary budget only when it comes back this soon; otherwise leave work for the next run. */
 const MAX_PRIMARY_WAIT_S = 60
 
-export interface Logger {
-  debug(message: string): void
-  info(message: string): void
-  warning(message: string): void
-}
-
-/** Where an owner's packages live: `/orgs/x`, `/users/x`, or `/user` for the token's own login. */
-export interface OwnerScope {
-  login: string
-  kind: 'organization' | 'user' | 'token-user'
-  path: string
-}
-
-export interface ListedVersion extends PackageVersion {
-  deletedAt?: string
-}
-
-/** A read that failed, with GitHub's status and a message that says what to do about it. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string
-  ) {
-    super(message)
-    this.name = 'ApiError'
-  }
-}
-
 export interface ClientOptions {
   token: string
   apiUrl: string
-  registryUrl: string
   log: Logger
 }
 
@@ -69,14 +40,12 @@ interface GitHubVersion {
 type Octokit = ReturnType<typeof getOctokit>
 
 export class GitHubPackagesClient {
-  /** HTTP requests sent to the API (retries included), and manifests read from the registry. */
+  /** HTTP requests sent to the API, retries included. */
   requestCount = 0
-  manifestReads = 0
   /** Requests left in the primary budget, as the last answer told it. */
   rateLimitRemaining?: number
 
   private readonly octokit: Octokit
-  private registryTokens = new Map<string, Promise<string | undefined>>()
 
   constructor(private readonly options: ClientOptions) {
     const { log } = options
@@ -192,84 +161,6 @@ export class GitHubPackagesClient {
     return this.write('POST', `${packagePath(scope, type, name)}/versions/${id}/restore`)
   }
 
-  /**
-   * Reads the given manifests of one container package from the registry. Each read counts as a download
-   * of the package, so callers pass only what the plan needs. Undefined, with a warning, when any read
-   * fails: a partial structure could hide a child of a kept image.
-   */
-  async readImageStructure(
-    owner: string,
-    name: string,
-    digests: string[]
-  ): Promise<ImageStructure | undefined> {
-    if (digests.length === 0) return new Map()
-    const repository = `${owner}/${name}`.toLowerCase()
-    try {
-      const infos = await mapWithConcurrency(digests, MANIFEST_CONCURRENCY, digest =>
-        this.readManifest(repository, digest)
-      )
-      return new Map(digests.map((digest, i) => [digest, infos[i]]))
-    } catch (error) {
-      this.options.log.warning(
-        `Could not read the image structure of ${name} from ${this.options.registryUrl} (${errorMessage(error)}); no untagged version of it is deleted in this run.`
-      )
-      return undefined
-    }
-  }
-
-  private async readManifest(repository: string, digest: string): Promise<ManifestInfo> {
-    const url = `${this.options.registryUrl}/v2/${repository}/manifests/${digest}`
-    const accept = [
-      'application/vnd.oci.image.index.v1+json',
-      'application/vnd.oci.image.manifest.v1+json',
-      'application/vnd.docker.distribution.manifest.list.v2+json',
-      'application/vnd.docker.distribution.manifest.v2+json'
-    ].join(', ')
-    const send = (bearer: string | undefined) =>
-      fetch(url, { headers: { accept, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } })
-    // The first read of a repository learns (from its 401 challenge) where to get a registry token; the
-    // others wait for that token instead of each being challenged.
-    let token = this.registryTokens.get(repository)
-    let response: Response | undefined
-    if (!token) {
-      const first = send(undefined)
-      token = first.then(r =>
-        r.status === 401 ? this.registryToken(r.headers.get('www-authenticate') ?? '') : undefined
-      )
-      this.registryTokens.set(repository, token)
-      response = await first
-      if (response.status === 401) response = undefined
-    }
-    response ??= await send(await token)
-    if (!response.ok) throw new Error(`manifest ${digest}: HTTP ${response.status}`)
-    this.manifestReads++
-    const manifest = (await response.json()) as {
-      manifests?: { digest: string }[]
-      subject?: { digest: string }
-    }
-    return {
-      children: (manifest.manifests ?? []).map(m => m.digest),
-      ...(manifest.subject ? { subject: manifest.subject.digest } : {})
-    }
-  }
-
-  /** Exchanges the API token for a registry token at the realm a 401's `WWW-Authenticate` names. */
-  private async registryToken(challenge: string): Promise<string | undefined> {
-    const field = (key: string): string | undefined => new RegExp(`${key}="([^"]*)"`).exec(challenge)?.[1]
-    const realm = field('realm')
-    if (!realm) return undefined
-    const url = new URL(realm)
-    for (const key of ['service', 'scope']) {
-      const value = field(key)
-      if (value) url.searchParams.set(key, value)
-    }
-    const basic = Buffer.from(`package-retention:${this.options.token}`).toString('base64')
-    const response = await fetch(url, { headers: { authorization: `Basic ${basic}` } })
-    if (!response.ok) throw new Error(`registry token: HTTP ${response.status}`)
-    const body = (await response.json()) as { token?: string; access_token?: string }
-    return body.token ?? body.access_token
-  }
-
   /** Page 1, then (once its Link header names the last page) the rest in parallel: no request is wasted. */
   private async listAllPages<T>(
     path: string,
@@ -345,10 +236,6 @@ export function answerOf(error: unknown): ApiAnswer {
     return { status: error.status, message }
   }
   return { status: 0, message: errorMessage(error) }
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function lastPage(link: string | undefined): number {

@@ -36,6 +36,11 @@ const SUBJECT_TAG = /^sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$/
 const KIND_OF_SUFFIX: Record<string, string> = { sig: 'signature', att: 'attestation', sbom: 'SBOM' }
 const REFERRER = 'referrer'
 
+/** How reasons name an image: by its first tag, else its digest. */
+export function imageName(version: PackageVersion): string {
+  return version.tags[0] ?? version.name
+}
+
 /** Whether a tag is cosign's, whose manifest has no children to read (its subject is in the tag). */
 export function isCosignTag(tag: string): boolean {
   return SUBJECT_TAG.exec(tag)?.[2] !== undefined

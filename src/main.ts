@@ -1,18 +1,17 @@
 /** Wires the steps: inputs → config → list versions → plan → execute → report. Decides nothing itself. */
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
-import { ConfigError, readConfig, type Config } from './config.js'
-import { executeWrites, type ExecutedWrite, type VersionWriter, type WriteTarget } from './executor.js'
-import { errorMessage, GitHubPackagesClient, type Logger, type OwnerScope } from './github-client.js'
-import { planPackage, resolvePackageNames } from './inventory.js'
-import { publishReport, type PackageReport } from './report.js'
-import { selectRestorations } from './restore.js'
+import { readConfig, type Config } from './config.js'
+import { ConfigError } from './errors.js'
+import { executeWrites, writerFor } from './executor.js'
+import { GitHubPackagesClient } from './github-client.js'
+import { planDeletes, planRestore, resolvePackageNames } from './inventory.js'
+import { RegistryClient } from './registry-client.js'
+import { attachWrites, publishReport } from './report.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10
 const WRITE_CONCURRENCY = 4
-const NOT_RESTORABLE =
-  'not among the deleted versions: it is not deleted, or was deleted more than 30 days ago'
 
 export async function run(): Promise<void> {
   let config: Config
@@ -24,117 +23,26 @@ export async function run(): Promise<void> {
     core.setFailed(`${error.problems.length} input(s) are invalid; nothing was requested or changed.`)
     return
   }
+  core.setSecret(config.token)
 
   const startedAt = new Date()
-  const log: Logger = core
-  const client = new GitHubPackagesClient({ ...config, log })
+  const client = new GitHubPackagesClient({ ...config, log: core })
+  const registry = new RegistryClient({ ...config, log: core })
   const scope = await client.detectOwner(config.owner)
-  const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
+  const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, core)
   core.info(
     `${scope.kind} ${scope.login}: ${names.length} ${config.packageType} package(s): ${names.join(', ')}`
   )
 
-  const packages = config.restore
-    ? await restorePackages(config, client, scope, names, startedAt)
-    : await deleteFromPackages(config, client, scope, names, startedAt)
-
-  const { failed } = await publishReport(
-    {
-      owner: scope.login,
-      packageType: config.packageType,
-      mode: config.restore ? 'restore' : 'delete',
-      dryRun: config.dryRun,
-      startedAt,
-      packages,
-      requests: client.requestCount,
-      manifestReads: client.manifestReads
-    },
-    process.env.RUNNER_TEMP || tmpdir()
+  const verb = config.restore ? 'restore' : 'delete'
+  const work = await core.group(`Plan ${names.length} package(s)`, () =>
+    config.restore
+      ? planRestore(client, scope, names, config.restore, config.policy, startedAt, core)
+      : planDeletes(client, registry, scope, names, config.policy, startedAt, core)
   )
-  if (failed > 0) core.setFailed(`${failed} version(s) or package(s) failed; see the job summary.`)
-}
-
-async function deleteFromPackages(
-  config: Config,
-  client: GitHubPackagesClient,
-  scope: OwnerScope,
-  names: string[],
-  now: Date
-): Promise<PackageReport[]> {
-  const reports: PackageReport[] = []
-  for (const name of names) {
-    await core.group(`Plan ${name}`, async () => {
-      try {
-        const plan = await planPackage(client, scope, name, config.policy, now)
-        const deletes = plan.deletions.length
-        core.info(
-          `${plan.decisions.length} versions, ${deletes} to delete, ${client.manifestReads} manifests read so far`
-        )
-        for (const d of plan.decisions)
-          core.info(`${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`)
-        reports.push({ name, plan, writes: [] })
-      } catch (error) {
-        core.error(`${name}: ${errorMessage(error)}`)
-        reports.push({ name, error: errorMessage(error), writes: [] })
-      }
-    })
-  }
-  const targets = reports.flatMap(r =>
-    (r.plan?.deletions ?? []).map(d => ({ packageName: r.name, version: d.version }))
-  )
-  const writes = await execute('delete', targets, config, client, scope)
-  return attach(reports, writes)
-}
-
-async function restorePackages(
-  config: Config,
-  client: GitHubPackagesClient,
-  scope: OwnerScope,
-  names: string[],
-  now: Date
-): Promise<PackageReport[]> {
-  const request = config.restore!
-  const reports: PackageReport[] = []
-  const targets: WriteTarget[] = []
-  for (const name of names) {
-    try {
-      const deleted = await client.listVersions(scope, config.packageType, name, 'deleted')
-      const chosen = selectRestorations(deleted, request, config.policy, now)
-      core.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`)
-      chosen.forEach(version => targets.push({ packageName: name, version }))
-      reports.push({ name, writes: [] })
-    } catch (error) {
-      core.error(`${name}: ${errorMessage(error)}`)
-      reports.push({ name, error: errorMessage(error), writes: [] })
-    }
-  }
-  const writes = await execute('restore', targets, config, client, scope)
-  if (request.kind === 'ids') {
-    // Ids found in no package's deleted versions are reported, never silently dropped.
-    const found = new Set(targets.map(t => t.version.id))
-    const searched = names.join(', ')
-    for (const id of request.ids.filter(id => !found.has(id))) {
-      writes.push({
-        packageName: searched,
-        version: { id, name: `id ${id}`, tags: [], createdAt: '', updatedAt: '' },
-        outcome: { kind: 'failed', status: 404, message: NOT_RESTORABLE }
-      })
-      if (!reports.some(r => r.name === searched)) reports.push({ name: searched, writes: [] })
-    }
-  }
-  return attach(reports, writes)
-}
-
-function execute(
-  verb: 'delete' | 'restore',
-  targets: WriteTarget[],
-  config: Config,
-  client: GitHubPackagesClient,
-  scope: OwnerScope
-): Promise<ExecutedWrite[]> {
-  const title = `${config.dryRun ? `Would ${verb}` : verb === 'delete' ? 'Delete' : 'Restore'} ${targets.length} version(s)`
-  return core.group(title, () =>
-    executeWrites(targets, writerFor(config, client, scope, verb), {
+  const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
+  const writes = await core.group(title, () =>
+    executeWrites(work.targets, writerFor(client, scope, config, verb), {
       verb,
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
       reserve: BUDGET_RESERVE,
@@ -142,24 +50,19 @@ function execute(
       log: core
     })
   )
-}
 
-/** The one place a dry run differs: its writer answers as GitHub would on success and sends nothing. */
-function writerFor(
-  config: Config,
-  client: GitHubPackagesClient,
-  scope: OwnerScope,
-  verb: 'delete' | 'restore'
-): VersionWriter {
-  if (config.dryRun) return { write: async () => ({ status: 204, message: '' }), budgetLeft: () => undefined }
-  const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client)
-  return {
-    write: target => send(scope, config.packageType, target.packageName, target.version.id),
-    budgetLeft: () => client.rateLimitRemaining
-  }
-}
-
-function attach(reports: PackageReport[], writes: ExecutedWrite[]): PackageReport[] {
-  for (const write of writes) reports.find(r => r.name === write.packageName)?.writes.push(write)
-  return reports
+  const { failed } = await publishReport(
+    {
+      owner: scope.login,
+      packageType: config.packageType,
+      mode: verb,
+      dryRun: config.dryRun,
+      startedAt,
+      packages: attachWrites(work.packages, [...writes, ...work.unmatched]),
+      requests: client.requestCount,
+      manifestReads: registry.manifestReads
+    },
+    process.env.RUNNER_TEMP || tmpdir()
+  )
+  if (failed > 0) core.setFailed(`${failed} version(s) or package(s) failed; see the job summary.`)
 }

@@ -4,11 +4,14 @@ import {
   ORPHAN,
   PART,
   PLATFORM_MANIFEST,
+  imageName,
   isCosignTag,
   linkImages,
   unlinkedGraph,
   type ImageGraph
 } from './images.js'
+import { deletionOrder } from './order.js'
+import { DAY_MS, formatAge, parseTime } from './time.js'
 import type {
   Decision,
   DeletionPlan,
@@ -98,16 +101,13 @@ class Planner {
   readonly #deleteTags: GlobMatcher
   /** Per version: why it is kept; a version is kept exactly when it has a reason to be. */
   readonly #keepReasons: (string[] | undefined)[]
-  /** Per version: the images whose deletion takes it along. */
-  readonly #deletedWith: (string[] | undefined)[]
   /** Per selected image: how it was selected. */
   readonly #selection: (string | undefined)[]
   /** Marks the versions one traversal has visited, with a number per traversal. */
   readonly #visited: Int32Array
   #traversal = 0
-  /** Scratch stacks for the traversals. */
+  /** Scratch stack for the traversals. */
   readonly #stack: number[] = []
-  readonly #partsLeft: number[] = []
   /** Reason texts shared by many versions: a million distinct strings would weigh on time and memory. */
   readonly #selectedByGlob = new Map<string, string>()
   readonly #selectionReasons = new Map<string, Map<string, string>>()
@@ -133,7 +133,6 @@ class Planner {
     this.#keepTags = compileGlobList(policy.keepTags)
     this.#deleteTags = compileGlobList(policy.deleteTags)
     this.#keepReasons = new Array<string[] | undefined>(count).fill(undefined)
-    this.#deletedWith = this.#graph.linked ? new Array<string[] | undefined>(count).fill(undefined) : []
     this.#selection = new Array<string | undefined>(count).fill(undefined)
     this.#visited = new Int32Array(this.#graph.linked ? count : 0)
   }
@@ -146,11 +145,11 @@ class Planner {
     if (this.#container) this.#keepUntaggedUnlessStructureKnown()
     this.#keepLastVersion()
 
-    const order = this.#deletionOrder()
+    const { order, deletedWith } = deletionOrder(this.#versions, this.#graph, p => this.#kept(p))
     const decisions = this.#versions.map((version, p): Decision => {
       const keep = this.#keepReasons[p]
       if (keep !== undefined) return { version, action: 'keep', reasons: keep }
-      return { version, action: 'delete', reasons: this.#deleteReasons(p) }
+      return { version, action: 'delete', reasons: this.#deleteReasons(p, deletedWith[p]) }
     })
     return { decisions, deletions: order.map(p => decisions[p]) }
   }
@@ -251,7 +250,7 @@ class Planner {
       if (!Number.isFinite(age))
         this.#keep(p, `keep: creation time ${JSON.stringify(version.createdAt)} is not a date`)
       else if (minAgeMs > 0 && age < minAgeMs)
-        this.#keep(p, `keep: younger than ${minAgeText} (${ageText(age)} old)`)
+        this.#keep(p, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
       if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
         if (this.#untagged === 'exclude') this.#keep(p, 'keep: untagged (untagged: exclude)')
         else if (this.#structure === undefined)
@@ -334,9 +333,8 @@ class Planner {
     this.#keepPartsOf([last])
   }
 
-  #deleteReasons(p: number): string[] {
+  #deleteReasons(p: number, deletedWith: string[] | undefined): string[] {
     const selection = this.#selection[p]
-    const deletedWith = this.#graph.linked ? this.#deletedWith[p] : undefined
     if (selection === undefined) return deletedWith ?? []
     const own = this.#selectionReason(selection, this.#nowMs - this.#times[p], this.#countsForKeepLast(p))
     return deletedWith === undefined ? [own] : [own, ...deletedWith]
@@ -360,99 +358,10 @@ class Planner {
 
   /** An age in its largest whole unit: `45d`, `5h`, `12m`, `30s`; the texts in days are made once. */
   #ageText(ms: number): string {
-    if (ms < DAY_MS) return ageText(ms)
+    if (ms < DAY_MS) return formatAge(ms)
     const days = Math.floor(ms / DAY_MS)
     return (this.#dayTexts[days] ??= `${days}d`)
   }
-
-  /**
-   * Oldest image first, so that a cap on deletions takes the oldest. An image goes before its parts, so that
-   * an interrupted run leaves unreferenced parts rather than a broken image, and its referrers go last. A
-   * part of several deleted images goes with the newest, after all of them.
-   */
-  #deletionOrder(): number[] {
-    const count = this.#versions.length
-    const order: number[] = []
-    if (!this.#graph.linked) {
-      for (let p = count - 1; p >= 0; p--) if (!this.#kept(p)) order.push(p)
-      return order
-    }
-    // Images newest first, each adding its versions last to first: reversed, the oldest image comes first.
-    const placedWith = new Int32Array(count).fill(-1)
-    const referrerLine = new Uint8Array(count)
-    for (let p = 0; p < count; p++) {
-      if (this.#graph.role[p] !== PART && !this.#kept(p))
-        this.#deleteImage(p, placedWith, referrerLine, order)
-    }
-    return order.reverse()
-  }
-
-  /**
-   * Notes the deletion of `image` on each of its parts, and adds, last to first, the versions to delete with
-   * it: those that no newer deleted image took along, parents before children, referrers and their parts
-   * last.
-   */
-  #deleteImage(image: number, placedWith: Int32Array, referrerLine: Uint8Array, reversed: number[]): void {
-    const { parts, kinds } = this.#graph
-    const start = reversed.length
-    if (placedWith[image] === -1) placedWith[image] = image
-    if (parts[image] !== undefined) {
-      const name = imageName(this.#versions[image])
-      const platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${name}`
-      const traversal = ++this.#traversal
-      this.#visited[image] = traversal
-      // Parts are walked last to first, and each version is added once all its parts are: a post-order.
-      const path = this.#stack
-      const partsLeft = this.#partsLeft
-      path.push(image)
-      partsLeft.push(parts[image].length)
-      while (path.length > 0) {
-        const top = path.length - 1
-        if (partsLeft[top] > 0) {
-          const part = (parts[path[top]] as number[])[--partsLeft[top]]
-          if (this.#visited[part] === traversal || this.#kept(part)) continue
-          this.#visited[part] = traversal
-          const kind = kinds.get(part)
-          const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`
-          ;(this.#deletedWith[part] ??= []).push(reason)
-          if (placedWith[part] === -1) placedWith[part] = image
-          path.push(part)
-          partsLeft.push(parts[part]?.length ?? 0)
-        } else {
-          const done = path.pop() as number
-          partsLeft.pop()
-          if (placedWith[done] === image) reversed.push(done)
-        }
-      }
-    } else if (placedWith[image] === image) reversed.push(image)
-    moveReferrersLast(reversed, start, parts, kinds, placedWith, referrerLine)
-  }
-}
-
-/**
- * In `reversed` from `start` (one image's versions, last to first), puts the referrers and everything under
- * them before the rest, keeping the order within each: once reversed, they come last.
- */
-function moveReferrersLast(
-  reversed: number[],
-  start: number,
-  parts: readonly (number[] | undefined)[],
-  kinds: ReadonlyMap<number, string>,
-  placedWith: Int32Array,
-  referrerLine: Uint8Array
-): void {
-  let referrers = 0
-  for (let i = reversed.length - 1; i >= start; i--) {
-    const p = reversed[i]
-    if (!referrerLine[p] && !kinds.has(p)) continue
-    referrerLine[p] = 1
-    referrers++
-    for (const part of parts[p] ?? NO_PARTS) if (placedWith[part] === placedWith[p]) referrerLine[part] = 1
-  }
-  if (referrers === 0 || referrers === reversed.length - start) return
-  const group = reversed.splice(start)
-  for (const p of group) if (referrerLine[p]) reversed.push(p)
-  for (const p of group) if (!referrerLine[p]) reversed.push(p)
 }
 
 /** Newest first by creation time, then by id (at the same instant the higher id is the newer). */
@@ -476,73 +385,4 @@ function newestFirst(versions: readonly PackageVersion[]): { sorted: PackageVers
     times[i] = inputTimes[order[i]]
   }
   return { sorted, times }
-}
-
-/**
- * Milliseconds since the epoch; an unreadable time sorts as the newest and protects its version. GitHub's
- * `2024-05-01T12:34:56Z` is read by hand: Date.parse is the slowest step on a million versions. Anything
- * else, and any field out of range, is left to Date.parse.
- */
-export function parseTime(iso: string): number {
-  if (looksLikeGitHubTime(iso)) {
-    const year = digits(iso, 0, 4)
-    const month = digits(iso, 5, 7)
-    const day = digits(iso, 8, 10)
-    const hours = digits(iso, 11, 13)
-    const minutes = digits(iso, 14, 16)
-    const seconds = digits(iso, 17, 19)
-    const valid = year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31
-    if (valid && hours >= 0 && hours < 24 && minutes >= 0 && minutes < 60 && seconds >= 0 && seconds < 60) {
-      return (((daysSinceEpoch(year, month, day) * 24 + hours) * 60 + minutes) * 60 + seconds) * 1000
-    }
-  }
-  const time = Date.parse(iso)
-  return Number.isNaN(time) ? Infinity : time
-}
-
-/** The shape of `2024-05-01T12:34:56Z`; its digits are checked as they are read. */
-function looksLikeGitHubTime(iso: string): boolean {
-  return (
-    iso.length === 20 &&
-    iso[4] === '-' &&
-    iso[7] === '-' &&
-    iso[10] === 'T' &&
-    iso[13] === ':' &&
-    iso[16] === ':' &&
-    iso[19] === 'Z'
-  )
-}
-
-/** The number written in `text` from `from` to `to`, or -1 if a char there is not a digit. */
-function digits(text: string, from: number, to: number): number {
-  let value = 0
-  for (let i = from; i < to; i++) {
-    const digit = text.charCodeAt(i) - 48
-    if (digit < 0 || digit > 9) return -1
-    value = value * 10 + digit
-  }
-  return value
-}
-
-/** Days since 1970-01-01 (proleptic Gregorian); a day past the month's end rolls over, as in Date.parse. */
-function daysSinceEpoch(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yearOfEra = y - era * 400
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
-  return era * 146_097 + dayOfEra - 719_468
-}
-
-function imageName(version: PackageVersion): string {
-  return version.tags[0] ?? version.name
-}
-
-const DAY_MS = 86_400_000
-
-function ageText(ms: number): string {
-  if (ms >= DAY_MS) return `${Math.floor(ms / DAY_MS)}d`
-  if (ms >= 3_600_000) return `${Math.floor(ms / 3_600_000)}h`
-  if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m`
-  return `${Math.max(0, Math.floor(ms / 1000))}s`
 }

@@ -5,17 +5,7 @@
 import * as core from '@actions/core'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { label, type ExecutedWrite } from './executor.js'
-import type { Decision, DeletionPlan, PackageType } from './types.js'
-
-export interface PackageReport {
-  name: string
-  /** Undefined when the package could not be listed; `error` says why. */
-  plan?: DeletionPlan
-  error?: string
-  /** Deletes (or restores) carried out for this package, by version id. */
-  writes: ExecutedWrite[]
-}
+import type { Decision, ExecutedWrite, PackageReport, PackageType, VersionRef } from './types.js'
 
 export interface RunReport {
   owner: string
@@ -38,6 +28,26 @@ interface VersionItem {
 /** GitHub refuses job summaries over 1 MiB; leave room for other steps' summaries. */
 const SUMMARY_BUDGET = 512 * 1024
 const MAX_ROWS = 200
+
+/** How a version is named to users: its tags and digest, or its name. */
+export function label(version: VersionRef): string {
+  return version.tags.length > 0 ? `${version.tags.join(', ')} (${version.name})` : version.name
+}
+
+/** Where requested restores that match no package are reported. */
+const NO_PACKAGE = ''
+
+/** Files each write under its package's report; writes of no package (unknown restore ids) under their own. */
+export function attachWrites(packages: PackageReport[], writes: ExecutedWrite[]): PackageReport[] {
+  const byName = new Map(packages.map(p => [p.name, { ...p, writes: [...p.writes] }]))
+  for (const write of writes) {
+    let report = byName.get(write.packageName)
+    if (report === undefined)
+      byName.set(write.packageName, (report = { name: write.packageName, writes: [] }))
+    report.writes.push(write)
+  }
+  return [...byName.values()]
+}
 
 export function buildReport(run: RunReport): {
   outputs: Record<string, string>
@@ -136,7 +146,7 @@ function summaryMarkdown(run: RunReport): string {
     return true
   }
   for (const pkg of run.packages) {
-    if (!add(`### ${cell(pkg.name)}`)) break
+    if (!add(`### ${pkg.name === NO_PACKAGE ? 'Found in none of the packages' : cell(pkg.name)}`)) break
     if (pkg.error) add(`:x: ${cell(pkg.error)}`)
     const heading = run.dryRun ? `Would be ${verb.toLowerCase()}` : verb
     const reasonsOf = new Map(pkg.plan?.decisions.map(d => [d.version.id, d.reasons]) ?? [])

@@ -1,8 +1,6 @@
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
-import type { RestoreRequest } from './config.js'
 import { compileGlobList } from './globs.js'
-import type { ListedVersion } from './github-client.js'
-import type { RetentionPolicy } from './types.js'
+import type { ListedVersion, RestoreRequest, RetentionPolicy } from './types.js'
 
 /**
  * The deleted versions to restore, oldest first: platform manifests were pushed before their index, so an

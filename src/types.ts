@@ -1,4 +1,7 @@
-/** The data that flows between the steps: config → versions → plan → results. Plain, serialisable values. */
+/**
+ * The data that flows between the steps: config → versions → plan → results, and the narrow interfaces the
+ * steps share. Plain, serialisable values; every module may import this one.
+ */
 
 export const PACKAGE_TYPES = ['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'] as const
 export type PackageType = (typeof PACKAGE_TYPES)[number]
@@ -17,6 +20,30 @@ export interface PackageVersion {
   createdAt: string
   updatedAt: string
 }
+
+/** A version as listed; deleted ones (listed with `state=deleted`) may say when they were deleted. */
+export interface ListedVersion extends PackageVersion {
+  deletedAt?: string
+}
+
+/** Where an owner's packages live: `/orgs/x`, `/users/x`, or `/user` for the token's own login. */
+export interface OwnerScope {
+  login: string
+  kind: 'organization' | 'user' | 'token-user'
+  path: string
+}
+
+/** Where the steps write what a user reads in the log; `@actions/core` on the runner. */
+export interface Logger {
+  debug(message: string): void
+  info(message: string): void
+  warning(message: string): void
+  error(message: string): void
+}
+
+/** What a restore run brings back: explicit ids, or every deleted version matching the policy in a window. */
+export type RestoreRequest =
+  { kind: 'ids'; ids: number[] } | { kind: 'deleted-within'; windowMs: number; windowText: string }
 
 /** What the policy says, already validated. Durations are in milliseconds, with their text kept for reasons. */
 export interface RetentionPolicy {
@@ -67,4 +94,36 @@ export interface DeletionPlan {
   decisions: Decision[]
   /** The versions to delete, in the order to delete them (oldest image first, a parent before its children). */
   deletions: Decision[]
+}
+
+export type WriteVerb = 'delete' | 'restore'
+
+export type SkipReason = 'download-limit' | 'last-version' | 'max-deletions' | 'rate-limit'
+
+/** How one planned write ended: done (deleted or restored), skipped with a reason, or failed. */
+export type Outcome =
+  | { kind: 'done'; note?: string }
+  | { kind: 'skipped'; reason: SkipReason; detail: string }
+  | { kind: 'failed'; status: number; message: string }
+
+/** What a write and its report need of a version. */
+export type VersionRef = Pick<PackageVersion, 'id' | 'name' | 'tags'>
+
+export interface WriteTarget {
+  packageName: string
+  version: VersionRef
+}
+
+export interface ExecutedWrite extends WriteTarget {
+  outcome: Outcome
+}
+
+/** One package of a run: its plan (delete runs), the writes carried out, or why it could not be read. */
+export interface PackageReport {
+  name: string
+  /** Undefined in restore runs, and when the package could not be listed; `error` says why. */
+  plan?: DeletionPlan
+  error?: string
+  /** Deletes (or restores) carried out for this package. */
+  writes: ExecutedWrite[]
 }

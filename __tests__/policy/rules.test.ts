@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { parseTime, planDeletions } from '../../src/policy.js'
+import { planDeletions } from '../../src/policy.js'
+import { parseTime } from '../../src/time.js'
 import type { PackageVersion } from '../../src/types.js'
 import { NOW, aPackage } from './builder.js'
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { ConfigError, readConfig } from '../../src/config.js'
+import { readConfig } from '../../src/config.js'
+import { ConfigError } from '../../src/errors.js'
 import { BAD_INPUTS, VALID_INPUTS } from './config-cases.js'
 
 const reader = (inputs: Record<string, string>) => (name: string) => inputs[name] ?? ''

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { classify, executeWrites, type VersionWriter, type WriteTarget } from '../../src/executor.js'
-import type { ApiAnswer } from '../../src/types.js'
+import { classify, executeWrites, type VersionWriter } from '../../src/executor.js'
+import type { ApiAnswer, WriteTarget } from '../../src/types.js'
 
 const DOWNLOADS =
   'Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.'

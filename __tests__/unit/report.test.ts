@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import type { ExecutedWrite } from '../../src/executor.js'
 import { buildReport, type RunReport } from '../../src/report.js'
-import type { Decision } from '../../src/types.js'
+import type { Decision, ExecutedWrite } from '../../src/types.js'
 
 function run(count: number): RunReport {
   const decisions: Decision[] = Array.from({ length: count }, (_, i) => ({

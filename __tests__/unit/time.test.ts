@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatAge, parseDuration } from '../../src/duration.js'
+import { formatAge, parseDuration } from '../../src/time.js'
 
 const H = 3600_000
 const D = 24 * H
