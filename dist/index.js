@@ -36949,10 +36949,6 @@ function errorMessage(error) {
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/time.ts
-/**
- * Time, in one place: GitHub's timestamps (read fast, for a million versions), durations as users write them
- * in `min-age` and `restore` (`30d`, `12h`, `1w3d`, ISO-8601 `P30D`, `PT12H`), and ages as reasons show them.
- */
 const DAY_MS = 86_400_000;
 const UNIT_MS = {
     w: 7 * 24 * 3600_000,
@@ -37042,6 +37038,31 @@ function daysSinceEpoch(year, month, day) {
     const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
     const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
     return era * 146_097 + dayOfEra - 719_468;
+}
+/** Newest first by creation time, then by id (at the same instant the higher id is the newer). */
+function newestFirst(versions) {
+    const count = versions.length;
+    const inputTimes = new Float64Array(count);
+    for (let i = 0; i < count; i++)
+        inputTimes[i] = parseTime(versions[i].createdAt);
+    const compare = (a, b) => inputTimes[b] - inputTimes[a] || versions[b].id - versions[a].id;
+    let ordered = true;
+    for (let i = 1; i < count && ordered; i++)
+        ordered = compare(i - 1, i) <= 0;
+    // GitHub lists newest first, so sorting is usually a check (and otherwise mostly merging runs).
+    if (ordered)
+        return { sorted: versions.slice(), times: inputTimes };
+    const order = new Array(count);
+    for (let i = 0; i < count; i++)
+        order[i] = i;
+    order.sort(compare);
+    const sorted = new Array(count);
+    const times = new Float64Array(count);
+    for (let i = 0; i < count; i++) {
+        sorted[i] = versions[order[i]];
+        times[i] = inputTimes[order[i]];
+    }
+    return { sorted, times };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/balanced-match/dist/esm/index.js
@@ -46951,6 +46972,7 @@ class OrderWalk {
     graph;
     kept;
     #deletedWith;
+    #takenBy;
     /** Marks the versions one image's walk has visited, with a number per walk. */
     #visited;
     #walk = 0;
@@ -46963,6 +46985,7 @@ class OrderWalk {
         this.kept = kept;
         const count = graph.linked ? versions.length : 0;
         this.#deletedWith = new Array(count).fill(undefined);
+        this.#takenBy = new Array(count).fill(undefined);
         this.#visited = new Int32Array(count);
     }
     walk() {
@@ -46972,7 +46995,7 @@ class OrderWalk {
             for (let p = count - 1; p >= 0; p--)
                 if (!this.kept(p))
                     order.push(p);
-            return { order, deletedWith: this.#deletedWith };
+            return { order, deletedWith: this.#deletedWith, takenBy: this.#takenBy };
         }
         // Images newest first, each adding its versions last to first: reversed, the oldest image comes first.
         const placedWith = new Int32Array(count).fill(-1);
@@ -46981,7 +47004,7 @@ class OrderWalk {
             if (this.graph.role[p] !== PART && !this.kept(p))
                 this.#deleteImage(p, placedWith, referrerLine, order);
         }
-        return { order: order.reverse(), deletedWith: this.#deletedWith };
+        return { order: order.reverse(), deletedWith: this.#deletedWith, takenBy: this.#takenBy };
     }
     /**
      * Notes the deletion of `image` on each of its parts, and adds, last to first, the versions to delete with
@@ -47013,6 +47036,7 @@ class OrderWalk {
                     const kind = kinds.get(part);
                     const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`;
                     (this.#deletedWith[part] ??= []).push(reason);
+                    (this.#takenBy[part] ??= []).push(image);
                     if (placedWith[part] === -1)
                         placedWith[part] = image;
                     path.push(part);
@@ -47066,57 +47090,14 @@ function moveReferrersLast(reversed, start, parts, kinds, placedWith, referrerLi
 /**
  * Decides, for every version of one package, whether the policy deletes it, and why.
  *
- * `structure` (containers) holds the manifests read for `manifestsToRead`; without it the parts of the images
+ * `structure` (containers) holds the manifests read for `manifestsToRead` (reads.ts); without it the parts of the images
  * are unknown, so no untagged version is deleted. Deterministic: the plan does not depend on the input order.
  */
 function planDeletions(versions, policy, now, structure) {
     return new Planner(versions, policy, now, structure).plan();
 }
-/**
- * The digests whose manifests `planDeletions` needs: none unless some version could be deleted (an untagged
- * one, or a tagged one, which may be a platform manifest tagged on its own); then every tagged version but
- * cosign's (whose subject is in the tag). Tagged versions are what must be read because a child manifest does
- * not point at its parent: only the index lists its children, so a version is known to belong to an image
- * only by reading that image. Untagged versions the plan then keeps may be indexes too: the caller reads those
- * and plans again (see `unreadKeptUntagged`).
- */
-function manifestsToRead(versions, policy, now) {
-    if (policy.packageType !== 'container')
-        return [];
-    const mode = untaggedMode(policy);
-    const { sorted, times } = newestFirst(versions);
-    const nowMs = now.getTime();
-    const deletable = sorted.some((version, p) => {
-        if (tooYoung(times[p], nowMs, policy))
-            return false;
-        if (version.tags.length === 0)
-            return mode !== 'exclude';
-        return mode !== 'only' && !version.tags.some(isCosignTag);
-    });
-    if (!deletable)
-        return [];
-    const digests = sorted.filter(version => version.tags.length > 0 && !version.tags.some(isCosignTag));
-    return [...new Set(digests.map(version => version.name))];
-}
-/**
- * Untagged versions a plan keeps whose manifest is unread and that are part of no read image: each may be an
- * index (a multi-architecture image whose tag moved on, still pulled by digest) whose parts must stay too.
- */
-function unreadKeptUntagged(plan, structure) {
-    const parts = new Set();
-    for (const info of structure.values())
-        for (const child of info.children)
-            parts.add(child);
-    return plan.decisions
-        .filter(d => d.action === 'keep' && d.version.tags.length === 0)
-        .map(d => d.version.name)
-        .filter(digest => !structure.has(digest) && !parts.has(digest));
-}
 function untaggedMode(policy) {
     return policy.untagged ?? 'exclude';
-}
-function tooYoung(time, nowMs, policy) {
-    return !Number.isFinite(time) || (policy.minAgeMs > 0 && nowMs - time < policy.minAgeMs);
 }
 const NOT_SELECTED = 'keep: not selected by delete-tags';
 const policy_NO_PARTS = [];
@@ -47172,12 +47153,16 @@ class Planner {
         if (this.#container)
             this.#keepUntaggedUnlessStructureKnown();
         this.#keepLastVersion();
-        const { order, deletedWith } = deletionOrder(this.#versions, this.#graph, p => this.#kept(p));
+        const { order, deletedWith, takenBy } = deletionOrder(this.#versions, this.#graph, p => this.#kept(p));
         const decisions = this.#versions.map((version, p) => {
             const keep = this.#keepReasons[p];
             if (keep !== undefined)
                 return { version, action: 'keep', reasons: keep };
-            return { version, action: 'delete', reasons: this.#deleteReasons(p, deletedWith[p]) };
+            const reasons = this.#deleteReasons(p, deletedWith[p]);
+            const images = takenBy[p];
+            if (images === undefined)
+                return { version, action: 'delete', reasons };
+            return { version, action: 'delete', reasons, partOf: images.map(i => this.#versions[i].id) };
         });
         return { decisions, deletions: order.map(p => decisions[p]) };
     }
@@ -47409,30 +47394,57 @@ class Planner {
         return (this.#dayTexts[days] ??= `${days}d`);
     }
 }
-/** Newest first by creation time, then by id (at the same instant the higher id is the newer). */
-function newestFirst(versions) {
-    const count = versions.length;
-    const inputTimes = new Float64Array(count);
-    for (let i = 0; i < count; i++)
-        inputTimes[i] = parseTime(versions[i].createdAt);
-    const compare = (a, b) => inputTimes[b] - inputTimes[a] || versions[b].id - versions[a].id;
-    let ordered = true;
-    for (let i = 1; i < count && ordered; i++)
-        ordered = compare(i - 1, i) <= 0;
-    // GitHub lists newest first, so sorting is usually a check (and otherwise mostly merging runs).
-    if (ordered)
-        return { sorted: versions.slice(), times: inputTimes };
-    const order = new Array(count);
-    for (let i = 0; i < count; i++)
-        order[i] = i;
-    order.sort(compare);
-    const sorted = new Array(count);
-    const times = new Float64Array(count);
-    for (let i = 0; i < count; i++) {
-        sorted[i] = versions[order[i]];
-        times[i] = inputTimes[order[i]];
-    }
-    return { sorted, times };
+
+;// CONCATENATED MODULE: ./src/reads.ts
+/**
+ * Which container manifests a plan needs read from the registry. Pure, like the rest of the engine: the
+ * registry client reads them, and every read counts as a download of the package.
+ */
+
+
+
+/**
+ * The digests whose manifests `planDeletions` needs: none unless some version could be deleted (an untagged
+ * one, or a tagged one, which may be a platform manifest tagged on its own); then every tagged version but
+ * cosign's (whose subject is in the tag). Tagged versions are what must be read because a child manifest does
+ * not point at its parent: only the index lists its children, so a version is known to belong to an image
+ * only by reading that image. Untagged versions the plan then keeps may be indexes too: the caller reads those
+ * and plans again (see `unreadKeptUntagged`).
+ */
+function manifestsToRead(versions, policy, now) {
+    if (policy.packageType !== 'container')
+        return [];
+    const mode = untaggedMode(policy);
+    const { sorted, times } = newestFirst(versions);
+    const nowMs = now.getTime();
+    const deletable = sorted.some((version, p) => {
+        if (tooYoung(times[p], nowMs, policy))
+            return false;
+        if (version.tags.length === 0)
+            return mode !== 'exclude';
+        return mode !== 'only' && !version.tags.some(isCosignTag);
+    });
+    if (!deletable)
+        return [];
+    const digests = sorted.filter(version => version.tags.length > 0 && !version.tags.some(isCosignTag));
+    return [...new Set(digests.map(version => version.name))];
+}
+/**
+ * Untagged versions a plan keeps whose manifest is unread and that are part of no read image: each may be an
+ * index (a multi-architecture image whose tag moved on, still pulled by digest) whose parts must stay too.
+ */
+function unreadKeptUntagged(plan, structure) {
+    const parts = new Set();
+    for (const info of structure.values())
+        for (const child of info.children)
+            parts.add(child);
+    return plan.decisions
+        .filter(d => d.action === 'keep' && d.version.tags.length === 0)
+        .map(d => d.version.name)
+        .filter(digest => !structure.has(digest) && !parts.has(digest));
+}
+function tooYoung(time, nowMs, policy) {
+    return !Number.isFinite(time) || (policy.minAgeMs > 0 && nowMs - time < policy.minAgeMs);
 }
 
 ;// CONCATENATED MODULE: ./src/restore.ts
@@ -47469,6 +47481,7 @@ function selectRestorations(deleted, request, policy, now) {
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
+
 
 
 

@@ -6,7 +6,8 @@
 import { errorMessage } from './errors.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
-import { manifestsToRead, planDeletions, unreadKeptUntagged } from './policy.js'
+import { planDeletions } from './policy.js'
+import { manifestsToRead, unreadKeptUntagged } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
 import { selectRestorations } from './restore.js'
 import type {

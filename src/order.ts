@@ -13,6 +13,8 @@ export interface DeletionOrder {
   order: number[]
   /** Per part of a deleted image: why it goes, naming each image that takes it along. */
   deletedWith: (string[] | undefined)[]
+  /** Per part of a deleted image: the positions of the images whose deletion takes it along. */
+  takenBy: (number[] | undefined)[]
 }
 
 /**
@@ -29,6 +31,7 @@ export function deletionOrder(
 
 class OrderWalk {
   readonly #deletedWith: (string[] | undefined)[]
+  readonly #takenBy: (number[] | undefined)[]
   /** Marks the versions one image's walk has visited, with a number per walk. */
   readonly #visited: Int32Array
   #walk = 0
@@ -43,6 +46,7 @@ class OrderWalk {
   ) {
     const count = graph.linked ? versions.length : 0
     this.#deletedWith = new Array<string[] | undefined>(count).fill(undefined)
+    this.#takenBy = new Array<number[] | undefined>(count).fill(undefined)
     this.#visited = new Int32Array(count)
   }
 
@@ -51,7 +55,7 @@ class OrderWalk {
     const order: number[] = []
     if (!this.graph.linked) {
       for (let p = count - 1; p >= 0; p--) if (!this.kept(p)) order.push(p)
-      return { order, deletedWith: this.#deletedWith }
+      return { order, deletedWith: this.#deletedWith, takenBy: this.#takenBy }
     }
     // Images newest first, each adding its versions last to first: reversed, the oldest image comes first.
     const placedWith = new Int32Array(count).fill(-1)
@@ -59,7 +63,7 @@ class OrderWalk {
     for (let p = 0; p < count; p++) {
       if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p, placedWith, referrerLine, order)
     }
-    return { order: order.reverse(), deletedWith: this.#deletedWith }
+    return { order: order.reverse(), deletedWith: this.#deletedWith, takenBy: this.#takenBy }
   }
 
   /**
@@ -90,6 +94,7 @@ class OrderWalk {
           const kind = kinds.get(part)
           const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`
           ;(this.#deletedWith[part] ??= []).push(reason)
+          ;(this.#takenBy[part] ??= []).push(image)
           if (placedWith[part] === -1) placedWith[part] = image
           path.push(part)
           partsLeft.push(parts[part]?.length ?? 0)

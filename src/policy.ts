@@ -11,7 +11,7 @@ import {
   type ImageGraph
 } from './images.js'
 import { deletionOrder } from './order.js'
-import { DAY_MS, formatAge, parseTime } from './time.js'
+import { DAY_MS, formatAge, newestFirst } from './time.js'
 import type {
   Decision,
   DeletionPlan,
@@ -24,7 +24,7 @@ import type {
 /**
  * Decides, for every version of one package, whether the policy deletes it, and why.
  *
- * `structure` (containers) holds the manifests read for `manifestsToRead`; without it the parts of the images
+ * `structure` (containers) holds the manifests read for `manifestsToRead` (reads.ts); without it the parts of the images
  * are unknown, so no untagged version is deleted. Deterministic: the plan does not depend on the input order.
  */
 export function planDeletions(
@@ -36,52 +36,8 @@ export function planDeletions(
   return new Planner(versions, policy, now, structure).plan()
 }
 
-/**
- * The digests whose manifests `planDeletions` needs: none unless some version could be deleted (an untagged
- * one, or a tagged one, which may be a platform manifest tagged on its own); then every tagged version but
- * cosign's (whose subject is in the tag). Tagged versions are what must be read because a child manifest does
- * not point at its parent: only the index lists its children, so a version is known to belong to an image
- * only by reading that image. Untagged versions the plan then keeps may be indexes too: the caller reads those
- * and plans again (see `unreadKeptUntagged`).
- */
-export function manifestsToRead(
-  versions: readonly PackageVersion[],
-  policy: RetentionPolicy,
-  now: Date
-): string[] {
-  if (policy.packageType !== 'container') return []
-  const mode = untaggedMode(policy)
-  const { sorted, times } = newestFirst(versions)
-  const nowMs = now.getTime()
-  const deletable = sorted.some((version, p) => {
-    if (tooYoung(times[p], nowMs, policy)) return false
-    if (version.tags.length === 0) return mode !== 'exclude'
-    return mode !== 'only' && !version.tags.some(isCosignTag)
-  })
-  if (!deletable) return []
-  const digests = sorted.filter(version => version.tags.length > 0 && !version.tags.some(isCosignTag))
-  return [...new Set(digests.map(version => version.name))]
-}
-
-/**
- * Untagged versions a plan keeps whose manifest is unread and that are part of no read image: each may be an
- * index (a multi-architecture image whose tag moved on, still pulled by digest) whose parts must stay too.
- */
-export function unreadKeptUntagged(plan: DeletionPlan, structure: ImageStructure): string[] {
-  const parts = new Set<string>()
-  for (const info of structure.values()) for (const child of info.children) parts.add(child)
-  return plan.decisions
-    .filter(d => d.action === 'keep' && d.version.tags.length === 0)
-    .map(d => d.version.name)
-    .filter(digest => !structure.has(digest) && !parts.has(digest))
-}
-
-function untaggedMode(policy: RetentionPolicy): UntaggedMode {
+export function untaggedMode(policy: RetentionPolicy): UntaggedMode {
   return policy.untagged ?? 'exclude'
-}
-
-function tooYoung(time: number, nowMs: number, policy: RetentionPolicy): boolean {
-  return !Number.isFinite(time) || (policy.minAgeMs > 0 && nowMs - time < policy.minAgeMs)
 }
 
 const NOT_SELECTED = 'keep: not selected by delete-tags'
@@ -145,11 +101,14 @@ class Planner {
     if (this.#container) this.#keepUntaggedUnlessStructureKnown()
     this.#keepLastVersion()
 
-    const { order, deletedWith } = deletionOrder(this.#versions, this.#graph, p => this.#kept(p))
+    const { order, deletedWith, takenBy } = deletionOrder(this.#versions, this.#graph, p => this.#kept(p))
     const decisions = this.#versions.map((version, p): Decision => {
       const keep = this.#keepReasons[p]
       if (keep !== undefined) return { version, action: 'keep', reasons: keep }
-      return { version, action: 'delete', reasons: this.#deleteReasons(p, deletedWith[p]) }
+      const reasons = this.#deleteReasons(p, deletedWith[p])
+      const images = takenBy[p]
+      if (images === undefined) return { version, action: 'delete', reasons }
+      return { version, action: 'delete', reasons, partOf: images.map(i => this.#versions[i].id) }
     })
     return { decisions, deletions: order.map(p => decisions[p]) }
   }
@@ -362,27 +321,4 @@ class Planner {
     const days = Math.floor(ms / DAY_MS)
     return (this.#dayTexts[days] ??= `${days}d`)
   }
-}
-
-/** Newest first by creation time, then by id (at the same instant the higher id is the newer). */
-function newestFirst(versions: readonly PackageVersion[]): { sorted: PackageVersion[]; times: Float64Array } {
-  const count = versions.length
-  const inputTimes = new Float64Array(count)
-  for (let i = 0; i < count; i++) inputTimes[i] = parseTime(versions[i].createdAt)
-  const compare = (a: number, b: number): number =>
-    inputTimes[b] - inputTimes[a] || versions[b].id - versions[a].id
-  let ordered = true
-  for (let i = 1; i < count && ordered; i++) ordered = compare(i - 1, i) <= 0
-  // GitHub lists newest first, so sorting is usually a check (and otherwise mostly merging runs).
-  if (ordered) return { sorted: versions.slice(), times: inputTimes }
-  const order = new Array<number>(count)
-  for (let i = 0; i < count; i++) order[i] = i
-  order.sort(compare)
-  const sorted = new Array<PackageVersion>(count)
-  const times = new Float64Array(count)
-  for (let i = 0; i < count; i++) {
-    sorted[i] = versions[order[i]]
-    times[i] = inputTimes[order[i]]
-  }
-  return { sorted, times }
 }

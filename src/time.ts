@@ -2,6 +2,7 @@
  * Time, in one place: GitHub's timestamps (read fast, for a million versions), durations as users write them
  * in `min-age` and `restore` (`30d`, `12h`, `1w3d`, ISO-8601 `P30D`, `PT12H`), and ages as reasons show them.
  */
+import type { PackageVersion } from './types.js'
 
 export const DAY_MS = 86_400_000
 
@@ -98,4 +99,30 @@ function daysSinceEpoch(year: number, month: number, day: number): number {
   const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1
   const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
   return era * 146_097 + dayOfEra - 719_468
+}
+
+/** Newest first by creation time, then by id (at the same instant the higher id is the newer). */
+export function newestFirst(versions: readonly PackageVersion[]): {
+  sorted: PackageVersion[]
+  times: Float64Array
+} {
+  const count = versions.length
+  const inputTimes = new Float64Array(count)
+  for (let i = 0; i < count; i++) inputTimes[i] = parseTime(versions[i].createdAt)
+  const compare = (a: number, b: number): number =>
+    inputTimes[b] - inputTimes[a] || versions[b].id - versions[a].id
+  let ordered = true
+  for (let i = 1; i < count && ordered; i++) ordered = compare(i - 1, i) <= 0
+  // GitHub lists newest first, so sorting is usually a check (and otherwise mostly merging runs).
+  if (ordered) return { sorted: versions.slice(), times: inputTimes }
+  const order = new Array<number>(count)
+  for (let i = 0; i < count; i++) order[i] = i
+  order.sort(compare)
+  const sorted = new Array<PackageVersion>(count)
+  const times = new Float64Array(count)
+  for (let i = 0; i < count; i++) {
+    sorted[i] = versions[order[i]]
+    times[i] = inputTimes[order[i]]
+  }
+  return { sorted, times }
 }

@@ -19,6 +19,11 @@ export interface PackageVersion {
   /** ISO-8601 timestamps as GitHub sends them. */
   createdAt: string
   updatedAt: string
+  /**
+   * Containers: true when GitHub sent no tag list (missing or null), so whether the version is tagged is
+   * unknown; the engine keeps such a version. Absent otherwise.
+   */
+  tagsUnknown?: boolean
 }
 
 /** A version as listed; deleted ones (listed with `state=deleted`) may say when they were deleted. */
@@ -87,6 +92,11 @@ export interface Decision {
   action: Action
   /** Every reason behind the decision, each starting with `keep:` or `delete:`; never empty. */
   reasons: string[]
+  /**
+   * Deletions only: ids of the deleted images whose deletion takes this version along (it is their platform
+   * manifest, attestation or signature). It may go only once each of them is gone.
+   */
+  partOf?: number[]
 }
 
 export interface DeletionPlan {
@@ -112,6 +122,17 @@ export type VersionRef = Pick<PackageVersion, 'id' | 'name' | 'tags'>
 export interface WriteTarget {
   packageName: string
   version: VersionRef
+  /**
+   * Ids (same package) of the images whose deletion takes this version along: it is written only after each
+   * of them answered 2xx (or already gone), and skipped (`image-not-deleted`) otherwise. For restores the
+   * other way round: ids of the parts that must be back before this image.
+   */
+  partOf?: readonly number[]
+  /**
+   * Ids (same package) of writes to wait for, whatever they answer: tagged images whose parts are not known
+   * unless one of them is refused (then read, and its parts held back).
+   */
+  after?: readonly number[]
 }
 
 export interface ExecutedWrite extends WriteTarget {

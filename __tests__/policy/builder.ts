@@ -9,7 +9,8 @@
  * `withoutStructure`.
  */
 import { createHash } from 'node:crypto'
-import { manifestsToRead, planDeletions } from '../../src/policy.js'
+import { planDeletions } from '../../src/policy.js'
+import { manifestsToRead } from '../../src/reads.js'
 import type {
   Action,
   DeletionPlan,
