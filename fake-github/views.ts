@@ -111,7 +111,9 @@ export function versionView(api: string, pkg: Package, version: Version) {
     ...(version.deletedMs !== undefined && { deleted_at: isoSeconds(version.deletedMs) }),
     metadata: {
       package_type: pkg.type,
-      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } })
+      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } }),
+      // OpenAPI `package-version-metadata`: docker versions carry `docker.tag`, a list.
+      ...(pkg.type === 'docker' && { docker: { tag: [...version.tags] } })
     }
   }
 }
