@@ -42361,9 +42361,10 @@ class GitHubPackagesClient {
     }
     /** Every package of one type the owner has; needed only for globs in package-names. */
     async listPackageNames(scope, type) {
-        const packages = await this.listAllPages(`${scope.path}/packages`, { package_type: type }, {
-            403: `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`
-        });
+        const globsHint = `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`;
+        const packages = await this.listAllPages(`${scope.path}/packages`, { package_type: type }, 
+        // GITHUB_TOKEN is refused with 400 "Invalid argument."; a classic token without read:packages with 403.
+        { 400: globsHint, 403: globsHint });
         return [...new Set(packages.map(p => p.name))].sort();
     }
     /** All versions of a package (`deleted`: those deleted in the last 30 days), oldest-first order not assumed. */
@@ -42376,7 +42377,7 @@ class GitHubPackagesClient {
             byId.set(v.id, {
                 id: v.id,
                 name: v.name,
-                tags: v.metadata?.container?.tags ?? [],
+                tags: tagsOf(v),
                 createdAt: v.created_at,
                 updatedAt: v.updated_at,
                 ...(v.deleted_at ? { deletedAt: v.deleted_at } : {})
@@ -42414,7 +42415,11 @@ class GitHubPackagesClient {
             'application/vnd.oci.image.index.v1+json',
             'application/vnd.oci.image.manifest.v1+json',
             'application/vnd.docker.distribution.manifest.list.v2+json',
-            'application/vnd.docker.distribution.manifest.v2+json'
+            'application/vnd.docker.distribution.manifest.v2+json',
+            // ghcr.io answers 404 MANIFEST_UNKNOWN for a stored type not listed here: signatures pushed as OCI 1.1-rc
+            // artifact manifests, and old Docker schema 1 images.
+            'application/vnd.oci.artifact.manifest.v1+json',
+            'application/vnd.docker.distribution.manifest.v1+prettyjws'
         ].join(', ');
         const send = (bearer) => fetch(url, { headers: { accept, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
         // The first read of a repository learns (from its 401 challenge) where to get a registry token; the
@@ -42496,6 +42501,13 @@ class GitHubPackagesClient {
         if (remaining !== null)
             this.rateLimitRemaining = Number(remaining);
     }
+}
+function tagsOf(version) {
+    const { container, docker } = version.metadata ?? {};
+    if (container?.tags)
+        return container.tags;
+    const dockerTags = docker?.tag ?? docker?.tags ?? [];
+    return typeof dockerTags === 'string' ? [dockerTags] : dockerTags;
 }
 function packagePath(scope, type, name) {
     return `${scope.path}/packages/${type}/${encodeURIComponent(name)}`;
@@ -46324,7 +46336,8 @@ class ConfigError extends Error {
         this.name = 'ConfigError';
     }
 }
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+/** A login, or an Enterprise Managed User's `handle_shortcode`. */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]+)?$/;
 const WHOLE = /^\d+$/;
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -46961,15 +46974,14 @@ class Planner {
         const matchKeepTags = this.#policy.keepTags.length > 0;
         for (let p = 0; p < this.#versions.length; p++) {
             const version = this.#versions[p];
-            if (matchKeepTags && this.#container) {
+            if (matchKeepTags) {
+                // Docker packages have tags too (`metadata.docker.tag`), and their names as the other types do.
                 for (const tag of version.tags) {
                     const glob = this.#keepTags.match(tag);
                     if (glob !== undefined)
                         this.#keep(p, `keep: tag "${tag}" matches keep-tags "${glob}"`);
                 }
-            }
-            else if (matchKeepTags) {
-                const glob = this.#keepTags.match(version.name);
+                const glob = this.#container ? undefined : this.#keepTags.match(version.name);
                 if (glob !== undefined)
                     this.#keep(p, `keep: name "${version.name}" matches keep-tags "${glob}"`);
             }
@@ -47504,6 +47516,25 @@ function cell(text) {
 ;// CONCATENATED MODULE: ./src/restore.ts
 
 /**
+ * Which items of a "deleted" list may be restored. The list is not trusted at all when it holds an active
+ * version (the endpoint ignored `state=deleted`), and an item without `deleted_at` is not trusted either: it
+ * may never have been deleted. `listProblem` says why the whole list was refused.
+ */
+function trustDeletedList(deleted, activeIds) {
+    const active = deleted.filter(v => activeIds.has(v.id)).map(v => v.id);
+    if (active.length > 0) {
+        const listProblem = `GitHub's list of deleted versions also holds active versions (ids ${active.join(', ')}), so none of it is trusted and nothing is restored from it`;
+        return { trusted: [], untrusted: deleted.map(version => ({ version, reason: listProblem })), listProblem };
+    }
+    const untrusted = deleted
+        .filter(v => v.deletedAt === undefined)
+        .map(version => ({
+        version,
+        reason: 'listed as deleted without a deleted_at time, so it is not trusted to be deleted; not restored'
+    }));
+    return { trusted: deleted.filter(v => v.deletedAt !== undefined), untrusted };
+}
+/**
  * The deleted versions to restore, oldest first: platform manifests were pushed before their index, so an
  * image's tag comes back only when its parts are already there.
  */
@@ -47517,7 +47548,7 @@ function selectRestorations(deleted, request, policy, now) {
         const matcher = policy.deleteTags.length > 0 ? compileGlobList(policy.deleteTags) : undefined;
         const since = now.getTime() - request.windowMs;
         chosen = deleted.filter(v => {
-            const deletedAt = Date.parse(v.deletedAt ?? v.updatedAt);
+            const deletedAt = Date.parse(v.deletedAt ?? '');
             // Untagged container versions are parts of images (or harmless leftovers): restoring them with the
             // tagged ones keeps every restored tag pullable.
             const untaggedPart = policy.packageType === 'container' && v.tags.length === 0;
@@ -47602,12 +47633,27 @@ async function restorePackages(config, client, scope, names, now) {
     const request = config.restore;
     const reports = [];
     const targets = [];
+    const untrustedWrites = [];
     for (const name of names) {
         try {
             const deleted = await client.listVersions(scope, config.packageType, name, 'deleted');
-            const chosen = selectRestorations(deleted, request, config.policy, now);
+            // A "deleted" list is checked against the active one before anything in it is restored.
+            const active = deleted.length > 0 ? await client.listVersions(scope, config.packageType, name) : [];
+            const { trusted, untrusted, listProblem } = trustDeletedList(deleted, new Set(active.map(v => v.id)));
+            if (listProblem)
+                throw new Error(listProblem);
+            const chosen = selectRestorations(trusted, request, config.policy, now);
             info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`);
             chosen.forEach(version => targets.push({ packageName: name, version }));
+            for (const { version, reason } of untrusted)
+                if (request.kind === 'deleted-within' || request.ids.includes(version.id)) {
+                    warning(`${name}: version ${version.id} ${version.name} ${reason}`);
+                    untrustedWrites.push({
+                        packageName: name,
+                        version,
+                        outcome: { kind: 'failed', status: 0, message: reason }
+                    });
+                }
             reports.push({ name, writes: [] });
         }
         catch (error) {
@@ -47615,10 +47661,10 @@ async function restorePackages(config, client, scope, names, now) {
             reports.push({ name, error: errorMessage(error), writes: [] });
         }
     }
-    const writes = await execute('restore', targets, config, client, scope);
+    const writes = [...(await execute('restore', targets, config, client, scope)), ...untrustedWrites];
     if (request.kind === 'ids') {
         // Ids found in no package's deleted versions are reported, never silently dropped.
-        const found = new Set(targets.map(t => t.version.id));
+        const found = new Set([...targets, ...untrustedWrites].map(t => t.version.id));
         const searched = names.join(', ');
         for (const id of request.ids.filter(id => !found.has(id))) {
             writes.push({

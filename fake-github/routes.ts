@@ -259,7 +259,9 @@ export function createRoutes(store: Store, api: () => string, quirks: QuirkSpec 
           } else checkRead(token, pkg)
           const versions = state === 'active' ? store.activeVersions(pkg) : store.restorableVersions(pkg)
           const linkPath = linkPathOf(url.pathname, pkg.owner, context.params)
-          return paginate(api(), linkPath, url, versions, v => versionView(api(), pkg, v))
+          return paginate(api(), linkPath, url, versions, v =>
+            versionView(api(), pkg, v, quirks.omitDeletedAt)
+          )
         }
       },
       {

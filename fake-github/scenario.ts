@@ -21,6 +21,8 @@ export interface Scenario {
 export interface QuirkSpec {
   /** `/users/{username}/.../versions` ignores `state` and lists active versions for `state=deleted`. */
   usersVersionListIgnoresState?: boolean
+  /** Version lists leave out `deleted_at`. */
+  omitDeletedAt?: boolean
 }
 
 export type OwnerType = 'User' | 'Organization'
@@ -273,7 +275,10 @@ const schema = {
     quirks: {
       type: 'object',
       additionalProperties: false,
-      properties: { usersVersionListIgnoresState: { type: 'boolean' } }
+      properties: {
+        usersVersionListIgnoresState: { type: 'boolean' },
+        omitDeletedAt: { type: 'boolean' }
+      }
     }
   }
 }

@@ -6,7 +6,7 @@ import { executeWrites, type ExecutedWrite, type VersionWriter, type WriteTarget
 import { errorMessage, GitHubPackagesClient, type Logger, type OwnerScope } from './github-client.js'
 import { planPackage, resolvePackageNames } from './inventory.js'
 import { publishReport, type PackageReport } from './report.js'
-import { selectRestorations } from './restore.js'
+import { selectRestorations, trustDeletedList } from './restore.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10
@@ -96,22 +96,36 @@ async function restorePackages(
   const request = config.restore!
   const reports: PackageReport[] = []
   const targets: WriteTarget[] = []
+  const untrustedWrites: ExecutedWrite[] = []
   for (const name of names) {
     try {
       const deleted = await client.listVersions(scope, config.packageType, name, 'deleted')
-      const chosen = selectRestorations(deleted, request, config.policy, now)
+      // A "deleted" list is checked against the active one before anything in it is restored.
+      const active = deleted.length > 0 ? await client.listVersions(scope, config.packageType, name) : []
+      const { trusted, untrusted, listProblem } = trustDeletedList(deleted, new Set(active.map(v => v.id)))
+      if (listProblem) throw new Error(listProblem)
+      const chosen = selectRestorations(trusted, request, config.policy, now)
       core.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`)
       chosen.forEach(version => targets.push({ packageName: name, version }))
+      for (const { version, reason } of untrusted)
+        if (request.kind === 'deleted-within' || request.ids.includes(version.id)) {
+          core.warning(`${name}: version ${version.id} ${version.name} ${reason}`)
+          untrustedWrites.push({
+            packageName: name,
+            version,
+            outcome: { kind: 'failed', status: 0, message: reason }
+          })
+        }
       reports.push({ name, writes: [] })
     } catch (error) {
       core.error(`${name}: ${errorMessage(error)}`)
       reports.push({ name, error: errorMessage(error), writes: [] })
     }
   }
-  const writes = await execute('restore', targets, config, client, scope)
+  const writes = [...(await execute('restore', targets, config, client, scope)), ...untrustedWrites]
   if (request.kind === 'ids') {
     // Ids found in no package's deleted versions are reported, never silently dropped.
-    const found = new Set(targets.map(t => t.version.id))
+    const found = new Set([...targets, ...untrustedWrites].map(t => t.version.id))
     const searched = names.join(', ')
     for (const id of request.ids.filter(id => !found.has(id))) {
       writes.push({
