@@ -40817,7 +40817,8 @@ const UNTAGGED_MODES = ['include', 'only', 'exclude'];
 
 
 
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+/** A login, or an Enterprise Managed User's `handle_shortcode`. */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]+)?$/;
 const WHOLE = /^\d+$/;
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
@@ -46690,9 +46691,10 @@ class GitHubPackagesClient {
     }
     /** Every package of one type the owner has; needed only for globs in package-names. */
     async listPackageNames(scope, type) {
-        const packages = await this.listAllPages(`${scope.path}/packages`, { package_type: type }, {
-            403: `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`
-        });
+        const globsHint = `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`;
+        const packages = await this.listAllPages(`${scope.path}/packages`, { package_type: type }, 
+        // GITHUB_TOKEN is refused with 400 "Invalid argument."; a classic token without read:packages with 403.
+        { 400: globsHint, 403: globsHint });
         return [...new Set(packages.map(p => p.name))].sort();
     }
     /** All versions of a package (`deleted`: those deleted in the last 30 days), oldest-first order not assumed. */
@@ -46705,7 +46707,7 @@ class GitHubPackagesClient {
             byId.set(v.id, {
                 id: v.id,
                 name: v.name,
-                tags: v.metadata?.container?.tags ?? [],
+                tags: tagsOf(v),
                 createdAt: v.created_at,
                 updatedAt: v.updated_at,
                 ...(v.deleted_at ? { deletedAt: v.deleted_at } : {})
@@ -46757,6 +46759,13 @@ class GitHubPackagesClient {
         if (remaining !== null)
             this.rateLimitRemaining = Number(remaining);
     }
+}
+function tagsOf(version) {
+    const { container, docker } = version.metadata ?? {};
+    if (container?.tags)
+        return container.tags;
+    const dockerTags = docker?.tag ?? docker?.tags ?? [];
+    return typeof dockerTags === 'string' ? [dockerTags] : dockerTags;
 }
 function packagePath(scope, type, name) {
     return `${scope.path}/packages/${type}/${encodeURIComponent(name)}`;
@@ -47257,15 +47266,14 @@ class Planner {
         const matchKeepTags = this.#policy.keepTags.length > 0;
         for (let p = 0; p < this.#versions.length; p++) {
             const version = this.#versions[p];
-            if (matchKeepTags && this.#container) {
+            if (matchKeepTags) {
+                // Docker packages have tags too (`metadata.docker.tag`), and their names as the other types do.
                 for (const tag of version.tags) {
                     const glob = this.#keepTags.match(tag);
                     if (glob !== undefined)
                         this.#keep(p, `keep: tag "${tag}" matches keep-tags "${glob}"`);
                 }
-            }
-            else if (matchKeepTags) {
-                const glob = this.#keepTags.match(version.name);
+                const glob = this.#container ? undefined : this.#keepTags.match(version.name);
                 if (glob !== undefined)
                     this.#keep(p, `keep: name "${version.name}" matches keep-tags "${glob}"`);
             }
@@ -47451,6 +47459,25 @@ function tooYoung(time, nowMs, policy) {
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 
 /**
+ * Which items of a "deleted" list may be restored. The list is not trusted at all when it holds an active
+ * version (the endpoint ignored `state=deleted`), and an item without `deleted_at` is not trusted either: it
+ * may never have been deleted. `listProblem` says why the whole list was refused.
+ */
+function trustDeletedList(deleted, activeIds) {
+    const active = deleted.filter(v => activeIds.has(v.id)).map(v => v.id);
+    if (active.length > 0) {
+        const listProblem = `GitHub's list of deleted versions also holds active versions (ids ${active.join(', ')}), so none of it is trusted and nothing is restored from it`;
+        return { trusted: [], untrusted: deleted.map(version => ({ version, reason: listProblem })), listProblem };
+    }
+    const untrusted = deleted
+        .filter(v => v.deletedAt === undefined)
+        .map(version => ({
+        version,
+        reason: 'listed as deleted without a deleted_at time, so it is not trusted to be deleted; not restored'
+    }));
+    return { trusted: deleted.filter(v => v.deletedAt !== undefined), untrusted };
+}
+/**
  * The deleted versions to restore, oldest first: platform manifests were pushed before their index, so an
  * image's tag comes back only when its parts are already there.
  */
@@ -47464,7 +47491,7 @@ function selectRestorations(deleted, request, policy, now) {
         const matcher = policy.deleteTags.length > 0 ? compileGlobList(policy.deleteTags) : undefined;
         const since = now.getTime() - request.windowMs;
         chosen = deleted.filter(v => {
-            const deletedAt = Date.parse(v.deletedAt ?? v.updatedAt);
+            const deletedAt = Date.parse(v.deletedAt ?? '');
             // Untagged container versions are parts of images (or harmless leftovers): restoring them with the
             // tagged ones keeps every restored tag pullable.
             const untaggedPart = policy.packageType === 'container' && v.tags.length === 0;
@@ -47553,7 +47580,7 @@ async function planDeletes(client, registry, scope, names, policy, now, log) {
         }
     }
     const targets = packages.flatMap(p => (p.plan?.deletions ?? []).map(d => ({ packageName: p.name, version: d.version })));
-    return { packages, targets, unmatched: [] };
+    return { packages, targets, alreadyFailed: [] };
 }
 /**
  * A restore run's plan: the deleted versions of each package that the request brings back; ids found in no
@@ -47562,19 +47589,35 @@ async function planDeletes(client, registry, scope, names, policy, now, log) {
 async function planRestore(client, scope, names, request, policy, now, log) {
     const packages = [];
     const targets = [];
+    const untrusted = [];
     for (const name of names) {
         try {
             const deleted = await client.listVersions(scope, policy.packageType, name, 'deleted');
-            const chosen = selectRestorations(deleted, request, policy, now);
+            // A "deleted" list is checked against the active one before anything in it is restored.
+            const active = deleted.length > 0 ? await client.listVersions(scope, policy.packageType, name) : [];
+            const trust = trustDeletedList(deleted, new Set(active.map(v => v.id)));
+            if (trust.listProblem)
+                throw new Error(trust.listProblem);
+            const chosen = selectRestorations(trust.trusted, request, policy, now);
             log.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`);
             chosen.forEach(version => targets.push({ packageName: name, version }));
+            for (const { version, reason } of trust.untrusted) {
+                if (request.kind === 'ids' && !request.ids.includes(version.id))
+                    continue;
+                log.warning(`${name}: version ${version.id} ${version.name} ${reason}`);
+                untrusted.push({
+                    packageName: name,
+                    version,
+                    outcome: { kind: 'failed', status: 0, message: reason }
+                });
+            }
             packages.push({ name, writes: [] });
         }
         catch (error) {
             packages.push(failedPackage(name, error, log));
         }
     }
-    const found = new Set(targets.map(t => t.version.id));
+    const found = new Set([...targets, ...untrusted].map(t => t.version.id));
     const requested = request.kind === 'ids' ? request.ids : [];
     const unmatched = requested
         .filter(id => !found.has(id))
@@ -47583,7 +47626,7 @@ async function planRestore(client, scope, names, request, policy, now, log) {
         version: { id, name: `id ${id}`, tags: [] },
         outcome: { kind: 'failed', status: 404, message: `${NOT_RESTORABLE} (searched: ${names.join(', ')})` }
     }));
-    return { packages, targets, unmatched };
+    return { packages, targets, alreadyFailed: [...untrusted, ...unmatched] };
 }
 function failedPackage(name, error, log) {
     log.error(`${name}: ${errorMessage(error)}`);
@@ -47631,7 +47674,11 @@ class RegistryClient {
             'application/vnd.oci.image.index.v1+json',
             'application/vnd.oci.image.manifest.v1+json',
             'application/vnd.docker.distribution.manifest.list.v2+json',
-            'application/vnd.docker.distribution.manifest.v2+json'
+            'application/vnd.docker.distribution.manifest.v2+json',
+            // ghcr.io answers 404 MANIFEST_UNKNOWN for a stored type not listed here: signatures pushed as OCI 1.1-rc
+            // artifact manifests, and old Docker schema 1 images.
+            'application/vnd.oci.artifact.manifest.v1+json',
+            'application/vnd.docker.distribution.manifest.v1+prettyjws'
         ].join(', ');
         const send = (bearer) => fetch(url, { headers: { accept, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
         // The first read of a repository learns (from its 401 challenge) where to get a registry token; the
@@ -47728,7 +47775,7 @@ async function run() {
         mode: verb,
         dryRun: config.dryRun,
         startedAt,
-        packages: attachWrites(work.packages, [...writes, ...work.unmatched]),
+        packages: attachWrites(work.packages, [...writes, ...work.alreadyFailed]),
         requests: client.requestCount,
         manifestReads: registry.manifestReads
     }, process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)());

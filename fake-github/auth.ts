@@ -38,7 +38,7 @@ export function requireScopes(token: TokenSpec, scopes: Scope[], message: string
 }
 
 /** Registries with granular permissions; the others inherit access from the linked repository. */
-const GRANULAR: ReadonlySet<PackageType> = new Set(['container', 'npm'])
+export const GRANULAR: ReadonlySet<PackageType> = new Set(['container', 'npm'])
 
 /**
  * A classic token sees every package, except private ones of repository-scoped registries (Maven, Gradle,
@@ -54,10 +54,20 @@ export function checkRead(token: TokenSpec, pkg: Package): void {
   } else if (pkg.visibility === 'private' && !isActionsAdmin(token, pkg)) throw refusal(pkg)
 }
 
-/** Deleting and restoring: a GITHUB_TOKEN needs the Admin role its repository may have on the package. */
+/**
+ * Deleting, restoring and listing deleted versions: a GITHUB_TOKEN needs the Admin role its repository may have
+ * on the package; a user who may only read the package is told it does not exist (404 `Package not found.`).
+ */
 export function checkAdmin(token: TokenSpec, pkg: Package): void {
   checkRead(token, pkg)
   if (token.kind === 'actions' && !isActionsAdmin(token, pkg)) throw refusal(pkg)
+  if (token.kind === 'classic' && pkg.readOnlyUsers.includes((token.login ?? '').toLowerCase()))
+    throw new ApiError(404, MESSAGES.packageNotFound, DOCS_PACKAGES)
+}
+
+/** What a GITHUB_TOKEN may see in a package list of a registry without granular permissions. */
+export function listableByActions(token: TokenSpec, pkg: Package): boolean {
+  return pkg.visibility === 'public' || isActionsAdmin(token, pkg)
 }
 
 function isActionsAdmin(token: TokenSpec, pkg: Package): boolean {

@@ -9,14 +9,21 @@ export const MESSAGES = {
   invalidPackageType: 'The package_type parameter is invalid.',
   invalidState: 'The state parameter is invalid.',
   invalidVisibility: 'The visibility parameter is invalid.',
-  pageTooDeep: 'The value of per_page multiplied by page cannot be greater than 10000.',
+  invalidArgument: 'Invalid argument.',
+  // Spelling as GitHub's handler writes it.
+  pageTooDeep:
+    'The per_page and page parameters are invalid. The value of per_page multipled by page cannot be greater than 10000.',
   readScope: "You need at least read:packages scope to get a package's versions.",
+  listPackagesScope: 'You need at least read:packages scope to list packages.',
+  getPackageScope: 'You need at least read:packages scope to get a package.',
+  getVersionScope: "You need at least read:packages scope to view a package's versions.",
   deleteVersionScope:
     'You need at least delete:packages and read:packages scopes to delete a package version.',
   deletePackageScope: 'You need at least delete:packages and read:packages scopes to delete a package.',
   listDeletedScope:
-    'You need at least delete:packages and read:packages scopes to list deleted package versions.',
+    "You need at least delete:packages and read:packages scopes to get a package's deleted versions.",
   restoreScope: 'You need at least write:packages and read:packages scopes to restore a package version.',
+  restorePackageScope: 'You need at least write:packages and read:packages scopes to restore a package.',
   popularVersion:
     'Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.',
   popularPackage:
@@ -31,6 +38,7 @@ export const MESSAGES = {
 
 const DOCS = 'https://docs.github.com/rest'
 export const DOCS_PACKAGES = `${DOCS}/packages/packages`
+export const DOCS_LIST_ORG_PACKAGES = `${DOCS_PACKAGES}#list-packages-for-an-organization`
 export const DOCS_USERS = `${DOCS}/users/users`
 export const DOCS_RATE_LIMITS = `${DOCS}/using-the-rest-api/rate-limits-for-the-rest-api`
 

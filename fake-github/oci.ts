@@ -3,8 +3,39 @@ import { checkRead, requireScopes } from './auth.js'
 import type { TokenSpec } from './scenario.js'
 import type { Package, Store, Version } from './state.js'
 
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+export const MEDIA_TYPES = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerV2: 'application/vnd.docker.distribution.manifest.v2+json',
+  ociArtifact: 'application/vnd.oci.artifact.manifest.v1+json',
+  dockerSchema1: 'application/vnd.docker.distribution.manifest.v1+prettyjws'
+} as const
+const OCI_INDEX = MEDIA_TYPES.ociIndex
+const OCI_MANIFEST = MEDIA_TYPES.ociManifest
+
+/**
+ * How the registry names a stored type it will not serve to the request's `Accept`: `MANIFEST_UNKNOWN` with
+ * "<found>, but Accept header does not support <plural>". The OCI index wording is ghcr.io's, seen in public
+ * reports; the others follow it (see fake-github/fidelity/).
+ */
+const REFUSALS: Record<string, [string, string]> = {
+  [MEDIA_TYPES.ociIndex]: ['OCI index', 'OCI indexes'],
+  [MEDIA_TYPES.ociManifest]: ['OCI manifest', 'OCI manifests'],
+  [MEDIA_TYPES.dockerList]: ['manifest list', 'manifest lists'],
+  [MEDIA_TYPES.dockerV2]: ['Docker v2 manifest', 'Docker v2 manifests'],
+  [MEDIA_TYPES.ociArtifact]: ['OCI artifact manifest', 'OCI artifact manifests'],
+  [MEDIA_TYPES.dockerSchema1]: ['schema 1 manifest', 'schema 1 manifests']
+}
+
+/** Without any `Accept`, only Docker's own types are served (assumed; see the fidelity notes). */
+const SERVED_WITHOUT_ACCEPT: ReadonlySet<string> = new Set([MEDIA_TYPES.dockerV2, MEDIA_TYPES.dockerSchema1])
+
+function accepts(accept: string | undefined, mediaType: string): boolean {
+  if (accept === undefined || accept.trim() === '') return SERVED_WITHOUT_ACCEPT.has(mediaType)
+  const types = accept.split(',').map(part => part.split(';')[0].trim().toLowerCase())
+  return types.includes(mediaType) || types.includes('*/*')
+}
 
 export interface Reply {
   status: number
@@ -35,7 +66,44 @@ function platformOf(platform = 'linux/amd64') {
 function manifestDocument(pkg: Package, version: Version): ManifestDocument {
   const byName = (digest: string) => pkg.versions.find(v => v.name === digest) as Version
   const manifest = version.manifest
+  if (manifest.kind === 'schema1') {
+    const body = {
+      schemaVersion: 1,
+      name: `${pkg.owner.login}/${pkg.name}`.toLowerCase(),
+      tag: version.tags[0] ?? 'latest',
+      architecture: 'amd64',
+      fsLayers: [{ blobSum: fakeDigest(`${version.name}/layer`) }],
+      history: [{ v1Compatibility: JSON.stringify({ id: version.name.slice(7, 71) }) }],
+      signatures: [{ header: { alg: 'ES256' }, signature: 'fake', protected: 'fake' }]
+    }
+    return { mediaType: MEDIA_TYPES.dockerSchema1, body: JSON.stringify(body) }
+  }
+  if (manifest.kind === 'artifact') {
+    const subject = manifest.subject ? byName(manifest.subject) : undefined
+    const subjectDocument = subject && manifestDocument(pkg, subject)
+    const body = {
+      mediaType: MEDIA_TYPES.ociArtifact,
+      artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+      blobs: [
+        {
+          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+          digest: fakeDigest(`${version.name}/signature`),
+          size: 241
+        }
+      ],
+      ...(subject &&
+        subjectDocument && {
+          subject: {
+            mediaType: subjectDocument.mediaType,
+            digest: subject.name,
+            size: Buffer.byteLength(subjectDocument.body)
+          }
+        })
+    }
+    return { mediaType: MEDIA_TYPES.ociArtifact, body: JSON.stringify(body) }
+  }
   if (manifest.kind === 'index') {
+    const listType = manifest.format === 'docker' ? MEDIA_TYPES.dockerList : OCI_INDEX
     const manifests = manifest.children.map(digest => {
       const child = byName(digest)
       const document = manifestDocument(pkg, child)
@@ -54,17 +122,19 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
         : entry
     })
     return {
-      mediaType: OCI_INDEX,
-      body: JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX, manifests })
+      mediaType: listType,
+      body: JSON.stringify({ schemaVersion: 2, mediaType: listType, manifests })
     }
   }
 
   const attestation = manifest.kind === 'attestation'
   const subject = manifest.kind === 'image' && manifest.subject ? byName(manifest.subject) : undefined
   const subjectDocument = subject && manifestDocument(pkg, subject)
+  const imageType =
+    manifest.kind === 'image' && manifest.format === 'docker' ? MEDIA_TYPES.dockerV2 : OCI_MANIFEST
   const body = {
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
+    mediaType: imageType,
     ...(subject && { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' }),
     config: {
       mediaType: 'application/vnd.oci.image.config.v1+json',
@@ -94,7 +164,7 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
         }
       })
   }
-  return { mediaType: OCI_MANIFEST, body: JSON.stringify(body) }
+  return { mediaType: imageType, body: JSON.stringify(body) }
 }
 
 function ociError(
@@ -115,14 +185,16 @@ export class Registry {
   constructor(
     private readonly store: Store,
     private readonly apiTokens: ReadonlyMap<string, TokenSpec>,
-    private readonly baseUrl: () => string
+    private readonly baseUrl: () => string,
+    /** `service` in the 401 challenge: `ghcr.io`, or `containers.HOST` on GitHub Enterprise Server. */
+    private readonly service = 'ghcr.io'
   ) {}
 
   static handles(path: string): boolean {
     return path === '/token' || path === '/v2' || path.startsWith('/v2/')
   }
 
-  handle(method: string, url: URL, authorization: string | undefined): Reply {
+  handle(method: string, url: URL, authorization: string | undefined, accept?: string): Reply {
     if (url.pathname === '/token') return method === 'GET' ? this.issueToken(url, authorization) : notFound()
     if (method !== 'GET' && method !== 'HEAD')
       return ociError(405, 'UNSUPPORTED', 'The operation is unsupported.')
@@ -145,16 +217,20 @@ export class Registry {
       const names = this.store.activeVersions(pkg).flatMap(v => v.tags)
       return { status: 200, json: { name: repository, tags: names.sort() } }
     }
-    return this.serveManifest(method, pkg, manifest?.[2] ?? '')
+    return this.serveManifest(method, pkg, manifest?.[2] ?? '', accept)
   }
 
-  private serveManifest(method: string, pkg: Package, reference: string): Reply {
+  private serveManifest(method: string, pkg: Package, reference: string, accept: string | undefined): Reply {
     const active = this.store.activeVersions(pkg)
     const version = reference.startsWith('sha256:')
       ? active.find(v => v.name === reference)
       : active.find(v => v.tags.includes(reference))
     if (!version) return ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown')
     const document = manifestDocument(pkg, version)
+    if (!accepts(accept, document.mediaType)) {
+      const [found, plural] = REFUSALS[document.mediaType]
+      return ociError(404, 'MANIFEST_UNKNOWN', `${found} found, but Accept header does not support ${plural}`)
+    }
     if (method === 'GET') {
       version.downloads += 1
       this.manifestReads += 1
@@ -217,7 +293,7 @@ export class Registry {
   private challenge(repository?: string): Reply {
     const scope = repository ? `,scope="repository:${repository}:pull"` : ''
     return ociError(401, 'UNAUTHORIZED', 'authentication required', {
-      'www-authenticate': `Bearer realm="${this.baseUrl()}/token",service="ghcr.io"${scope}`
+      'www-authenticate': `Bearer realm="${this.baseUrl()}/token",service="${this.service}"${scope}`
     })
   }
 }

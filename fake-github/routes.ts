@@ -1,7 +1,14 @@
-import { checkAdmin, checkRead, requireScopes, visibleToClassic } from './auth.js'
-import { ApiError, DOCS_PACKAGES, DOCS_USERS, MESSAGES } from './errors.js'
+import {
+  checkAdmin,
+  checkRead,
+  GRANULAR,
+  listableByActions,
+  requireScopes,
+  visibleToClassic
+} from './auth.js'
+import { ApiError, DOCS_LIST_ORG_PACKAGES, DOCS_PACKAGES, DOCS_USERS, MESSAGES } from './errors.js'
 import type { Reply } from './oci.js'
-import { PACKAGE_TYPES, type PackageType, type TokenSpec } from './scenario.js'
+import { PACKAGE_TYPES, type PackageType, type QuirkSpec, type TokenSpec } from './scenario.js'
 import type { Owner, Package, Store } from './state.js'
 import { packageView, privateUser, publicUser, versionView } from './views.js'
 
@@ -23,7 +30,7 @@ export function matchRoute(
   routes: Route[],
   method: string,
   path: string
-): { route: Route; params: Record<string, string> } | undefined {
+): { route: Route; params: Record<string, string>; path: string } | undefined {
   let segments: string[]
   try {
     segments = path.split('/').slice(1).map(decodeURIComponent)
@@ -39,7 +46,7 @@ export function matchRoute(
       else if (part !== segments[i]) return false
       return true
     })
-    if (matches) return { route, params }
+    if (matches) return { route, params, path }
   }
   return undefined
 }
@@ -57,20 +64,27 @@ function pageParams(url: URL): { page: number; perPage: number } {
   }
 }
 
-/** One page of `items` with GitHub's `Link` header: absolute URLs that keep the request's other parameters. */
-/** One page of `items`, with GitHub's Link header; only the page's items are turned into views. */
-function paginate<T>(api: string, url: URL, items: T[], view: (item: T) => unknown): Reply {
+/**
+ * One page of `items` with GitHub's `Link` header, rels in GitHub's order (next, prev, first, last). The links
+ * are absolute, under the API base, and name the owner by id as GitHub's do (`/organizations/{id}/...`,
+ * `/user/{id}/...`, which the fake serves too); they keep the request's other parameters and always carry
+ * `page` and the capped `per_page`. Only the page's items are turned into views.
+ */
+function paginate<T>(api: string, linkPath: string, url: URL, items: T[], view: (item: T) => unknown): Reply {
   const { page, perPage } = pageParams(url)
   const lastPage = Math.max(1, Math.ceil(items.length / perPage))
   const pageUrl = (n: number) => {
     const query = new URLSearchParams(url.searchParams)
     query.set('page', String(n))
-    return `<${api}${url.pathname}?${query}>`
+    query.set('per_page', String(perPage))
+    return `<${api}${linkPath}?${query}>`
   }
   const links = [
-    ...(page > 1 ? [`${pageUrl(page - 1)}; rel="prev"`] : []),
-    ...(page < lastPage ? [`${pageUrl(page + 1)}; rel="next"`, `${pageUrl(lastPage)}; rel="last"`] : []),
-    ...(page > 1 ? [`${pageUrl(1)}; rel="first"`] : [])
+    ...(page < lastPage ? [`${pageUrl(page + 1)}; rel="next"`] : []),
+    ...(page > 1
+      ? [`${pageUrl(Math.min(page - 1, lastPage))}; rel="prev"`, `${pageUrl(1)}; rel="first"`]
+      : []),
+    ...(page !== lastPage ? [`${pageUrl(lastPage)}; rel="last"`] : [])
   ]
   return {
     status: 200,
@@ -79,11 +93,26 @@ function paginate<T>(api: string, url: URL, items: T[], view: (item: T) => unkno
   }
 }
 
-const OWNER_SCOPES = ['/orgs/{org}', '/users/{username}', '/user']
+/** The path GitHub's links use for a request's path: the owner by id instead of by login. */
+function linkPathOf(path: string, owner: Owner, params: Record<string, string>): string {
+  const parts = path.split('/')
+  if (params.org !== undefined) return ['', 'organizations', String(owner.id), ...parts.slice(3)].join('/')
+  if (params.username !== undefined) return ['', 'user', String(owner.id), ...parts.slice(3)].join('/')
+  return path
+}
+
+const OWNER_SCOPES = [
+  '/orgs/{org}',
+  '/users/{username}',
+  '/user',
+  // Where GitHub's Link headers point: the same endpoints with the owner named by id.
+  '/organizations/{organization_id}',
+  '/user/{user_id}'
+]
 const NO_CONTENT: Reply = { status: 204 }
 
 /** The REST endpoints the fake serves, for all three owner scopes. */
-export function createRoutes(store: Store, api: () => string): Route[] {
+export function createRoutes(store: Store, api: () => string, quirks: QuirkSpec = {}): Route[] {
   const ownerOf = ({ params, token }: RouteContext): Owner => {
     if (params.org !== undefined) {
       const owner = store.owner(params.org)
@@ -93,6 +122,13 @@ export function createRoutes(store: Store, api: () => string): Route[] {
     if (params.username !== undefined) {
       const owner = store.owner(params.username)
       if (!owner) throw new ApiError(404, MESSAGES.notFound, DOCS_PACKAGES)
+      return owner
+    }
+    const byId = params.organization_id ?? params.user_id
+    if (byId !== undefined) {
+      const owner = /^\d+$/.test(byId) ? store.ownerById(Number(byId)) : undefined
+      const wanted = params.organization_id !== undefined ? 'Organization' : 'User'
+      if (owner?.type !== wanted) throw new ApiError(404, MESSAGES.notFound, DOCS_PACKAGES)
       return owner
     }
     if (token.kind === 'actions') throw new ApiError(403, MESSAGES.notAccessibleByIntegration, DOCS_PACKAGES)
@@ -152,29 +188,33 @@ export function createRoutes(store: Store, api: () => string): Route[] {
         handle: context => {
           const { token, url } = context
           const owner = ownerOf(context)
-          // GITHUB_TOKEN cannot list an owner's packages at all.
-          if (token.kind === 'actions')
-            throw new ApiError(403, MESSAGES.notAccessibleByIntegration, DOCS_PACKAGES)
-          requireScopes(token, ['read:packages'], MESSAGES.readScope)
+          requireScopes(token, ['read:packages'], MESSAGES.listPackagesScope)
           const type = packageType(url.searchParams.get('package_type'))
           const visibility = url.searchParams.get('visibility')
           if (visibility !== null && !['public', 'private', 'internal'].includes(visibility))
             throw new ApiError(422, MESSAGES.invalidVisibility, DOCS_PACKAGES)
           const { page, perPage } = pageParams(url)
           if (page * perPage > 10000) throw new ApiError(400, MESSAGES.pageTooDeep, DOCS_PACKAGES)
+          // GITHUB_TOKEN cannot list the registries with granular permissions: GitHub answers 400, not 403.
+          if (token.kind === 'actions' && GRANULAR.has(type))
+            throw new ApiError(400, MESSAGES.invalidArgument, DOCS_LIST_ORG_PACKAGES)
           const packages = store
             .packagesOf(owner)
             .filter(p => p.type === type && (visibility === null || p.visibility === visibility))
-            .filter(p => visibleToClassic(token, p))
+            .filter(p =>
+              token.kind === 'actions' ? listableByActions(token, p) : visibleToClassic(token, p)
+            )
             .sort((a, b) => a.name.localeCompare(b.name))
-          return paginate(api(), url, packages, p => packageView(api(), store, p))
+          return paginate(api(), linkPathOf(url.pathname, owner, context.params), url, packages, p =>
+            packageView(api(), store, p)
+          )
         }
       },
       {
         method: 'GET',
         template: pkgPath,
         handle: context => {
-          requireScopes(context.token, ['read:packages'], MESSAGES.readScope)
+          requireScopes(context.token, ['read:packages'], MESSAGES.getPackageScope)
           const pkg = findPackage(context)
           checkRead(context.token, pkg)
           return { status: 200, json: packageView(api(), store, pkg) }
@@ -195,7 +235,7 @@ export function createRoutes(store: Store, api: () => string): Route[] {
         method: 'POST',
         template: `${pkgPath}/restore`,
         handle: context => {
-          requireScopes(context.token, ['read:packages', 'write:packages'], MESSAGES.restoreScope)
+          requireScopes(context.token, ['read:packages', 'write:packages'], MESSAGES.restorePackageScope)
           const pkg = findPackage(context, true)
           checkAdmin(context.token, pkg)
           store.restorePackage(pkg)
@@ -208,7 +248,8 @@ export function createRoutes(store: Store, api: () => string): Route[] {
         handle: context => {
           const { token, url } = context
           requireScopes(token, ['read:packages'], MESSAGES.readScope)
-          const state = url.searchParams.get('state') ?? 'active'
+          const ignoresState = quirks.usersVersionListIgnoresState && context.params.username !== undefined
+          const state = ignoresState ? 'active' : url.searchParams.get('state') || 'active'
           if (state !== 'active' && state !== 'deleted')
             throw new ApiError(422, MESSAGES.invalidState, DOCS_PACKAGES)
           const pkg = findPackage(context)
@@ -217,14 +258,17 @@ export function createRoutes(store: Store, api: () => string): Route[] {
             checkAdmin(token, pkg)
           } else checkRead(token, pkg)
           const versions = state === 'active' ? store.activeVersions(pkg) : store.restorableVersions(pkg)
-          return paginate(api(), url, versions, v => versionView(api(), pkg, v))
+          const linkPath = linkPathOf(url.pathname, pkg.owner, context.params)
+          return paginate(api(), linkPath, url, versions, v =>
+            versionView(api(), pkg, v, quirks.omitDeletedAt)
+          )
         }
       },
       {
         method: 'GET',
         template: versionPath,
         handle: context => {
-          requireScopes(context.token, ['read:packages'], MESSAGES.readScope)
+          requireScopes(context.token, ['read:packages'], MESSAGES.getVersionScope)
           const pkg = findPackage(context)
           checkRead(context.token, pkg)
           const id = versionId(context)

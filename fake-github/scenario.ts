@@ -14,6 +14,15 @@ export interface Scenario {
   /** Added before every answer. */
   latencyMs?: number
   faults?: FaultSpec
+  /** Answers no evidence shows, for testing that the action stays safe if GitHub ever gives them. */
+  quirks?: QuirkSpec
+}
+
+export interface QuirkSpec {
+  /** `/users/{username}/.../versions` ignores `state` and lists active versions for `state=deleted`. */
+  usersVersionListIgnoresState?: boolean
+  /** Version lists leave out `deleted_at`. */
+  omitDeletedAt?: boolean
 }
 
 export type OwnerType = 'User' | 'Organization'
@@ -51,6 +60,11 @@ export interface PackageSpec {
   repository?: string
   /** Repositories whose GITHUB_TOKEN has the Admin role ("Manage Actions access"); defaults to `[repository]`. */
   actionsAdmin?: string[]
+  /**
+   * Logins whose classic tokens may read this package but not manage it (an outsider on a public package, a
+   * member with the Read role): deleting, restoring or listing deleted versions answers 404 `Package not found.`
+   */
+  readOnlyUsers?: string[]
   /** The whole package was deleted at this time. */
   deleted_at?: string
   versions: VersionSpec[]
@@ -60,7 +74,7 @@ export interface VersionSpec {
   id: number
   /** Containers: the manifest digest `sha256:<64 hex>`. */
   name: string
-  /** Containers only. */
+  /** Container and docker packages only (`metadata.container.tags`, `metadata.docker.tag`). */
   tags?: string[]
   created_at: string
   updated_at?: string
@@ -73,14 +87,21 @@ export interface VersionSpec {
 }
 
 /**
- * What a container version's manifest is. `index`: an OCI image index over `children` (digests of versions of
+ * What a container version's manifest is. `index`: an image index over `children` (digests of versions of
  * the same package). `image`: an image manifest; with `subject` it is an OCI 1.1 referrer of that digest.
- * `attestation`: a buildx attestation manifest about the platform manifest `reference`.
+ * `format` picks the stored media type: `oci` (default) or `docker` (manifest list, Docker v2 manifest).
+ * `attestation`: a buildx attestation manifest about the platform manifest `reference`. `artifact`: an OCI
+ * 1.1-rc artifact manifest (`application/vnd.oci.artifact.manifest.v1+json`), optionally about `subject`.
+ * `schema1`: a signed Docker schema 1 manifest. The registry serves each only to an `Accept` that lists its type.
  */
 export type ManifestSpec =
-  | { kind: 'index'; children: string[] }
-  | { kind: 'image'; platform?: string; subject?: string }
+  | { kind: 'index'; children: string[]; format?: ManifestFormat }
+  | { kind: 'image'; platform?: string; subject?: string; format?: ManifestFormat }
   | { kind: 'attestation'; reference: string }
+  | { kind: 'artifact'; subject?: string }
+  | { kind: 'schema1' }
+
+export type ManifestFormat = 'oci' | 'docker'
 
 export interface RateLimitSpec {
   limit: number
@@ -109,6 +130,7 @@ const repository = { type: 'string', pattern: '^[^/\\s]+/[^/\\s]+$' }
 const digest = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' }
 const count = { type: 'integer', minimum: 0 }
 const limitStatus = { enum: [403, 429] }
+const format = { enum: ['oci', 'docker'] }
 
 const schema = {
   type: 'object',
@@ -158,6 +180,7 @@ const schema = {
           id: { type: 'integer', minimum: 1 },
           repository,
           actionsAdmin: { type: 'array', items: repository },
+          readOnlyUsers: { type: 'array', items: { type: 'string', minLength: 1 } },
           deleted_at: dateTime,
           versions: {
             type: 'array',
@@ -182,7 +205,11 @@ const schema = {
                       type: 'object',
                       additionalProperties: false,
                       required: ['kind', 'children'],
-                      properties: { kind: { const: 'index' }, children: { type: 'array', items: digest } }
+                      properties: {
+                        kind: { const: 'index' },
+                        children: { type: 'array', items: digest },
+                        format
+                      }
                     },
                     {
                       type: 'object',
@@ -191,7 +218,8 @@ const schema = {
                       properties: {
                         kind: { const: 'image' },
                         platform: { type: 'string', pattern: '^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$' },
-                        subject: digest
+                        subject: digest,
+                        format
                       }
                     },
                     {
@@ -199,6 +227,18 @@ const schema = {
                       additionalProperties: false,
                       required: ['kind', 'reference'],
                       properties: { kind: { const: 'attestation' }, reference: digest }
+                    },
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['kind'],
+                      properties: { kind: { const: 'artifact' }, subject: digest }
+                    },
+                    {
+                      type: 'object',
+                      additionalProperties: false,
+                      required: ['kind'],
+                      properties: { kind: { const: 'schema1' } }
                     }
                   ]
                 }
@@ -230,6 +270,14 @@ const schema = {
         seed: { type: 'integer' },
         statuses: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 500, maximum: 599 } },
         slowMs: count
+      }
+    },
+    quirks: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        usersVersionListIgnoresState: { type: 'boolean' },
+        omitDeletedAt: { type: 'boolean' }
       }
     }
   }
@@ -289,7 +337,8 @@ function shapeProblems(errors: ErrorObject[]): string[] {
       relevant.map(e => {
         const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : ''
         const allowed = e.keyword === 'enum' ? `: ${(e.params.allowedValues as unknown[]).join(', ')}` : ''
-        const message = e.keyword === 'oneOf' ? 'must be {kind: index|image|attestation, ...}' : e.message
+        const message =
+          e.keyword === 'oneOf' ? 'must be {kind: index|image|attestation|artifact|schema1, ...}' : e.message
         return `${fieldName(e.instancePath)} ${message}${extra}${allowed}`
       })
     )
@@ -335,8 +384,10 @@ function consistencyProblems(scenario: Scenario): string[] {
       versionIds.add(version.id)
       if (pkg.type === 'container' && !/^sha256:[0-9a-f]{64}$/.test(version.name))
         problems.push(`${vat}.name must be a digest sha256:<64 hex> for a container`)
-      if (pkg.type !== 'container' && (version.tags || version.manifest))
-        problems.push(`${vat}: tags and manifest are for container packages only`)
+      if (pkg.type !== 'container' && version.manifest)
+        problems.push(`${vat}: manifest is for container packages only`)
+      if (pkg.type !== 'container' && pkg.type !== 'docker' && version.tags)
+        problems.push(`${vat}: tags are for container and docker packages only`)
       if (version.deleted_at) return
       if (activeNames.has(version.name))
         problems.push(`${vat}.name ${version.name} is used by another active version`)
@@ -358,7 +409,9 @@ function manifestProblems(pkg: PackageSpec, at: string): string[] {
   const refs = (manifest: ManifestSpec | undefined): string[] => {
     if (!manifest) return []
     if (manifest.kind === 'index') return manifest.children
-    if (manifest.kind === 'image') return manifest.subject ? [manifest.subject] : []
+    if (manifest.kind === 'image' || manifest.kind === 'artifact')
+      return manifest.subject ? [manifest.subject] : []
+    if (manifest.kind === 'schema1') return []
     return [manifest.reference]
   }
   pkg.versions.forEach((version, j) => {

@@ -14,6 +14,13 @@ export interface FakeOptions {
   now?: () => Date
   /** 0 (default) picks a free port. */
   port?: number
+  /**
+   * Serve the REST API under this path, as GitHub Enterprise Server does (`/api/v3`); the registry stays at the
+   * server's root, standing in for GHES's separate `containers.HOST`. Default: the API at the root, as api.github.com.
+   */
+  apiPath?: string
+  /** `service` in the registry's 401 challenge; `ghcr.io` by default, `containers.HOST` on GHES. */
+  registryService?: string
 }
 
 export interface RequestLogEntry {
@@ -30,9 +37,9 @@ export interface RequestLogEntry {
 }
 
 export interface FakeGitHub {
-  /** REST API base, served at the root path: `http://127.0.0.1:PORT`. */
+  /** REST API base: `http://127.0.0.1:PORT`, plus `apiPath` when given (`http://127.0.0.1:PORT/api/v3`). */
   url: string
-  /** OCI registry base (same server: `/v2/` and `/token`). */
+  /** OCI registry base: the same server's root (`/v2/` and `/token`). */
   registryUrl: string
   requests: RequestLogEntry[]
   /** Manifest GETs served by the registry; each counts as a download. */
@@ -65,17 +72,20 @@ class FakeServer {
   private readonly primary: PrimaryLimiter
   private readonly secondary?: SecondaryLimiter
   private readonly faults?: FaultInjector
+  /** The server's origin, where the registry lives; the API is at `baseUrl + apiPath`. */
   baseUrl = ''
 
   constructor(
     private readonly scenario: Scenario,
-    readonly clock: { now: () => number }
+    readonly clock: { now: () => number },
+    readonly apiPath = '',
+    registryService?: string
   ) {
     const now = () => this.clock.now()
     this.store = new Store(scenario, now)
     this.tokens = new Map(scenario.tokens.map(t => [t.value, t]))
-    this.routes = createRoutes(this.store, () => this.baseUrl)
-    this.registry = new Registry(this.store, this.tokens, () => this.baseUrl)
+    this.routes = createRoutes(this.store, () => this.baseUrl + this.apiPath, scenario.quirks)
+    this.registry = new Registry(this.store, this.tokens, () => this.baseUrl, registryService)
     this.primary = new PrimaryLimiter(scenario.rateLimit, now)
     if (scenario.secondary) this.secondary = new SecondaryLimiter(scenario.secondary, now)
     if (scenario.faults) this.faults = new FaultInjector(scenario.faults)
@@ -92,7 +102,7 @@ class FakeServer {
     try {
       if (Registry.handles(url.pathname)) {
         await this.injectFault()
-        reply = this.registry.handle(method, url, req.headers.authorization)
+        reply = this.registry.handle(method, url, req.headers.authorization, req.headers.accept)
       } else ({ label, reply } = await this.apiReply(req, method, url))
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
@@ -149,7 +159,8 @@ class FakeServer {
           DOCS_RATE_LIMITS
         )
 
-      const match = matchRoute(this.routes, method, url.pathname)
+      const routePath = this.routePath(url.pathname)
+      const match = routePath === undefined ? undefined : matchRoute(this.routes, method, routePath)
       if (!match) throw new ApiError(404, MESSAGES.notFound)
       const limited = this.secondary?.take(
         `${token.value} ${method} ${match.route.template}`,
@@ -165,12 +176,20 @@ class FakeServer {
           }
         )
       await this.injectFault()
-      reply = match.route.handle({ params: match.params, url, token })
+      const routeUrl = new URL(url)
+      routeUrl.pathname = match.path
+      reply = match.route.handle({ params: match.params, url: routeUrl, token })
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       reply = { status: error.status, headers: error.headers, json: error.body() }
     }
     return { label: caller.label, reply: { ...reply, headers: { ...headers, ...reply.headers } } }
+  }
+
+  /** The path below the API base, or undefined when the request is not under it. */
+  private routePath(path: string): string | undefined {
+    if (!this.apiPath) return path
+    return path.startsWith(`${this.apiPath}/`) ? path.slice(this.apiPath.length) : undefined
   }
 
   /** A faulted request is answered before anything is read or changed, so faults never alter state. */
@@ -184,7 +203,8 @@ class FakeServer {
 
 export async function startFakeGitHub(scenario: Scenario, options: FakeOptions = {}): Promise<FakeGitHub> {
   const clock = { now: () => (options.now ? options.now().getTime() : Date.now()) }
-  const fake = new FakeServer(parseScenario(scenario), clock)
+  const apiPath = (options.apiPath ?? '').replace(/\/+$/, '')
+  const fake = new FakeServer(parseScenario(scenario), clock, apiPath, options.registryService)
   const server = createServer((req, res) => {
     fake.serve(req, res).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' })
@@ -199,7 +219,7 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
   fake.baseUrl = `http://127.0.0.1:${port}`
 
   return {
-    url: fake.baseUrl,
+    url: fake.baseUrl + apiPath,
     registryUrl: fake.baseUrl,
     requests: fake.requests,
     get manifestReads() {

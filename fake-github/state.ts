@@ -33,6 +33,8 @@ export interface Package {
   name: string
   visibility: 'public' | 'private'
   actionsAdmin: string[]
+  /** Lower-cased logins that may read the package but not manage it. */
+  readOnlyUsers: string[]
   deletedMs?: number
   versions: Version[]
 }
@@ -100,6 +102,7 @@ export class Store {
       name: spec.name,
       visibility: spec.visibility,
       actionsAdmin: spec.actionsAdmin ?? (spec.repository ? [spec.repository] : []),
+      readOnlyUsers: (spec.readOnlyUsers ?? []).map(login => login.toLowerCase()),
       deletedMs: spec.deleted_at ? Date.parse(spec.deleted_at) : undefined,
       versions: spec.versions.map(v => ({
         id: v.id,
@@ -119,6 +122,10 @@ export class Store {
   /** Logins are not case sensitive on GitHub. */
   owner(login: string): Owner | undefined {
     return this.owners.get(login.toLowerCase())
+  }
+
+  ownerById(id: number): Owner | undefined {
+    return [...this.owners.values()].find(owner => owner.id === id)
   }
 
   /** The owner's packages that are not deleted. */

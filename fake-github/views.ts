@@ -93,7 +93,7 @@ export function packageView(api: string, store: Store, pkg: Package) {
   }
 }
 
-export function versionView(api: string, pkg: Package, version: Version) {
+export function versionView(api: string, pkg: Package, version: Version, omitDeletedAt = false) {
   const htmlUrl =
     pkg.type === 'container'
       ? `${WEB}/${ownerPath(pkg.owner)}/packages/container/${encodeURIComponent(pkg.name)}/${version.id}`
@@ -108,10 +108,12 @@ export function versionView(api: string, pkg: Package, version: Version) {
     html_url: htmlUrl,
     ...(version.license !== undefined && { license: version.license }),
     ...(version.description !== undefined && { description: version.description }),
-    ...(version.deletedMs !== undefined && { deleted_at: isoSeconds(version.deletedMs) }),
+    ...(version.deletedMs !== undefined && !omitDeletedAt && { deleted_at: isoSeconds(version.deletedMs) }),
     metadata: {
       package_type: pkg.type,
-      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } })
+      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } }),
+      // OpenAPI `package-version-metadata`: docker versions carry `docker.tag`, a list.
+      ...(pkg.type === 'docker' && { docker: { tag: [...version.tags] } })
     }
   }
 }

@@ -35,7 +35,8 @@ export interface Config {
 /** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */
 export type InputReader = (name: string) => string
 
-const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/
+/** A login, or an Enterprise Managed User's `handle_shortcode`. */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]+)?$/
 const WHOLE = /^\d+$/
 const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']

@@ -34,7 +34,8 @@ interface GitHubVersion {
   created_at: string
   updated_at: string
   deleted_at?: string
-  metadata?: { container?: { tags?: string[] } }
+  /** Containers: `container.tags`. Docker (`package-type: docker`): `docker.tag`, a list in GitHub's schema. */
+  metadata?: { container?: { tags?: string[] }; docker?: { tag?: string[] | string; tags?: string[] } }
 }
 
 type Octokit = ReturnType<typeof getOctokit>
@@ -115,12 +116,12 @@ export class GitHubPackagesClient {
 
   /** Every package of one type the owner has; needed only for globs in package-names. */
   async listPackageNames(scope: OwnerScope, type: PackageType): Promise<string[]> {
+    const globsHint = `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`
     const packages = await this.listAllPages<{ name: string }>(
       `${scope.path}/packages`,
       { package_type: type },
-      {
-        403: `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`
-      }
+      // GITHUB_TOKEN is refused with 400 "Invalid argument."; a classic token without read:packages with 403.
+      { 400: globsHint, 403: globsHint }
     )
     return [...new Set(packages.map(p => p.name))].sort()
   }
@@ -144,7 +145,7 @@ export class GitHubPackagesClient {
       byId.set(v.id, {
         id: v.id,
         name: v.name,
-        tags: v.metadata?.container?.tags ?? [],
+        tags: tagsOf(v),
         createdAt: v.created_at,
         updatedAt: v.updated_at,
         ...(v.deleted_at ? { deletedAt: v.deleted_at } : {})
@@ -216,6 +217,13 @@ export class GitHubPackagesClient {
 }
 
 type Messages = Partial<Record<number, string>>
+
+function tagsOf(version: GitHubVersion): string[] {
+  const { container, docker } = version.metadata ?? {}
+  if (container?.tags) return container.tags
+  const dockerTags = docker?.tag ?? docker?.tags ?? []
+  return typeof dockerTags === 'string' ? [dockerTags] : dockerTags
+}
 
 export function packagePath(scope: OwnerScope, type: PackageType, name: string): string {
   return `${scope.path}/packages/${type}/${encodeURIComponent(name)}`

@@ -9,7 +9,7 @@ import { compileGlobList } from './globs.js'
 import { planDeletions } from './policy.js'
 import { manifestsToRead, unreadKeptUntagged } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
-import { selectRestorations } from './restore.js'
+import { selectRestorations, trustDeletedList } from './restore.js'
 import type {
   DeletionPlan,
   ExecutedWrite,
@@ -31,8 +31,11 @@ export type ImageReader = Pick<RegistryClient, 'readImageStructure'>
 export interface WorkPlan {
   packages: PackageReport[]
   targets: WriteTarget[]
-  /** Restore runs: requested ids found in none of the packages' deleted versions, already failed. */
-  unmatched: ExecutedWrite[]
+  /**
+   * Restore runs: writes that already failed before any request: requested ids found in none of the
+   * packages' deleted versions, and versions GitHub's deleted list cannot be trusted on.
+   */
+  alreadyFailed: ExecutedWrite[]
 }
 
 const NOT_RESTORABLE =
@@ -127,7 +130,7 @@ export async function planDeletes(
   const targets = packages.flatMap(p =>
     (p.plan?.deletions ?? []).map(d => ({ packageName: p.name, version: d.version }))
   )
-  return { packages, targets, unmatched: [] }
+  return { packages, targets, alreadyFailed: [] }
 }
 
 /**
@@ -145,18 +148,32 @@ export async function planRestore(
 ): Promise<WorkPlan> {
   const packages: PackageReport[] = []
   const targets: WriteTarget[] = []
+  const untrusted: ExecutedWrite[] = []
   for (const name of names) {
     try {
       const deleted = await client.listVersions(scope, policy.packageType, name, 'deleted')
-      const chosen = selectRestorations(deleted, request, policy, now)
+      // A "deleted" list is checked against the active one before anything in it is restored.
+      const active = deleted.length > 0 ? await client.listVersions(scope, policy.packageType, name) : []
+      const trust = trustDeletedList(deleted, new Set(active.map(v => v.id)))
+      if (trust.listProblem) throw new Error(trust.listProblem)
+      const chosen = selectRestorations(trust.trusted, request, policy, now)
       log.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`)
       chosen.forEach(version => targets.push({ packageName: name, version }))
+      for (const { version, reason } of trust.untrusted) {
+        if (request.kind === 'ids' && !request.ids.includes(version.id)) continue
+        log.warning(`${name}: version ${version.id} ${version.name} ${reason}`)
+        untrusted.push({
+          packageName: name,
+          version,
+          outcome: { kind: 'failed', status: 0, message: reason }
+        })
+      }
       packages.push({ name, writes: [] })
     } catch (error) {
       packages.push(failedPackage(name, error, log))
     }
   }
-  const found = new Set(targets.map(t => t.version.id))
+  const found = new Set([...targets, ...untrusted].map(t => t.version.id))
   const requested = request.kind === 'ids' ? request.ids : []
   const unmatched = requested
     .filter(id => !found.has(id))
@@ -165,7 +182,7 @@ export async function planRestore(
       version: { id, name: `id ${id}`, tags: [] },
       outcome: { kind: 'failed', status: 404, message: `${NOT_RESTORABLE} (searched: ${names.join(', ')})` }
     }))
-  return { packages, targets, unmatched }
+  return { packages, targets, alreadyFailed: [...untrusted, ...unmatched] }
 }
 
 function failedPackage(name: string, error: unknown, log: Logger): PackageReport {

@@ -58,7 +58,7 @@ export async function run(): Promise<void> {
       mode: verb,
       dryRun: config.dryRun,
       startedAt,
-      packages: attachWrites(work.packages, [...writes, ...work.unmatched]),
+      packages: attachWrites(work.packages, [...writes, ...work.alreadyFailed]),
       requests: client.requestCount,
       manifestReads: registry.manifestReads
     },

@@ -196,13 +196,13 @@ class Planner {
     const matchKeepTags = this.#policy.keepTags.length > 0
     for (let p = 0; p < this.#versions.length; p++) {
       const version = this.#versions[p]
-      if (matchKeepTags && this.#container) {
+      if (matchKeepTags) {
+        // Docker packages have tags too (`metadata.docker.tag`), and their names as the other types do.
         for (const tag of version.tags) {
           const glob = this.#keepTags.match(tag)
           if (glob !== undefined) this.#keep(p, `keep: tag "${tag}" matches keep-tags "${glob}"`)
         }
-      } else if (matchKeepTags) {
-        const glob = this.#keepTags.match(version.name)
+        const glob = this.#container ? undefined : this.#keepTags.match(version.name)
         if (glob !== undefined) this.#keep(p, `keep: name "${version.name}" matches keep-tags "${glob}"`)
       }
       const age = this.#nowMs - this.#times[p]

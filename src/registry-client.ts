@@ -53,7 +53,11 @@ export class RegistryClient {
       'application/vnd.oci.image.index.v1+json',
       'application/vnd.oci.image.manifest.v1+json',
       'application/vnd.docker.distribution.manifest.list.v2+json',
-      'application/vnd.docker.distribution.manifest.v2+json'
+      'application/vnd.docker.distribution.manifest.v2+json',
+      // ghcr.io answers 404 MANIFEST_UNKNOWN for a stored type not listed here: signatures pushed as OCI 1.1-rc
+      // artifact manifests, and old Docker schema 1 images.
+      'application/vnd.oci.artifact.manifest.v1+json',
+      'application/vnd.docker.distribution.manifest.v1+prettyjws'
     ].join(', ')
     const send = (bearer: string | undefined) =>
       fetch(url, { headers: { accept, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } })

@@ -2,6 +2,34 @@
 import { compileGlobList } from './globs.js'
 import type { ListedVersion, RestoreRequest, RetentionPolicy } from './types.js'
 
+export interface UntrustedVersion {
+  version: ListedVersion
+  reason: string
+}
+
+/**
+ * Which items of a "deleted" list may be restored. The list is not trusted at all when it holds an active
+ * version (the endpoint ignored `state=deleted`), and an item without `deleted_at` is not trusted either: it
+ * may never have been deleted. `listProblem` says why the whole list was refused.
+ */
+export function trustDeletedList(
+  deleted: readonly ListedVersion[],
+  activeIds: ReadonlySet<number>
+): { trusted: ListedVersion[]; untrusted: UntrustedVersion[]; listProblem?: string } {
+  const active = deleted.filter(v => activeIds.has(v.id)).map(v => v.id)
+  if (active.length > 0) {
+    const listProblem = `GitHub's list of deleted versions also holds active versions (ids ${active.join(', ')}), so none of it is trusted and nothing is restored from it`
+    return { trusted: [], untrusted: deleted.map(version => ({ version, reason: listProblem })), listProblem }
+  }
+  const untrusted = deleted
+    .filter(v => v.deletedAt === undefined)
+    .map(version => ({
+      version,
+      reason: 'listed as deleted without a deleted_at time, so it is not trusted to be deleted; not restored'
+    }))
+  return { trusted: deleted.filter(v => v.deletedAt !== undefined), untrusted }
+}
+
 /**
  * The deleted versions to restore, oldest first: platform manifests were pushed before their index, so an
  * image's tag comes back only when its parts are already there.
@@ -20,7 +48,7 @@ export function selectRestorations(
     const matcher = policy.deleteTags.length > 0 ? compileGlobList(policy.deleteTags) : undefined
     const since = now.getTime() - request.windowMs
     chosen = deleted.filter(v => {
-      const deletedAt = Date.parse(v.deletedAt ?? v.updatedAt)
+      const deletedAt = Date.parse(v.deletedAt ?? '')
       // Untagged container versions are parts of images (or harmless leftovers): restoring them with the
       // tagged ones keeps every restored tag pullable.
       const untaggedPart = policy.packageType === 'container' && v.tags.length === 0

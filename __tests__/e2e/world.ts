@@ -14,7 +14,7 @@ import type {
   TokenSpec,
   VersionSpec
 } from '../../fake-github/scenario.js'
-import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
+import { startFakeGitHub, type FakeGitHub, type FakeOptions } from '../../fake-github/server.js'
 
 export const CLASSIC = 'ghp_e2e_classic'
 export const ACTIONS = 'ghs_e2e_actions'
@@ -87,8 +87,9 @@ class World {
     return this.scenario
   }
 
-  async start(): Promise<Fake> {
-    const fake = await startFakeGitHub(structuredClone(this.scenario))
+  /** `options`: e.g. `{ apiPath: '/api/v3' }` to serve the API as GitHub Enterprise Server does. */
+  async start(options: Pick<FakeOptions, 'apiPath' | 'registryService'> = {}): Promise<Fake> {
+    const fake = await startFakeGitHub(structuredClone(this.scenario), options)
     fakes.push(fake)
     return Object.assign(fake, {
       run: (inputs: Record<string, InputValue>, options: RunOptions = {}) =>

@@ -11,30 +11,41 @@ afterAll(() => fake.close())
 const versionsOfMany = '/orgs/acme/packages/npm/many/versions'
 
 describe('listing versions', () => {
+  // Links name the organisation by id, as GitHub's do.
+  const linkedMany = '/organizations/9001/packages/npm/many/versions'
+
   test('30 per page by default, newest first, with next and last links only on page 1', async () => {
     const answer = await call(fake, 'GET', versionsOfMany, TOKENS.read)
     expect(answer.status).toBe(200)
     expect(ids(answer)).toEqual(Array.from({ length: 30 }, (_, i) => 10_249 - i))
     expect(answer.headers.get('link')).toBe(
-      `<${fake.url}${versionsOfMany}?page=2>; rel="next", <${fake.url}${versionsOfMany}?page=9>; rel="last"`
+      `<${fake.url}${linkedMany}?page=2&per_page=30>; rel="next", <${fake.url}${linkedMany}?page=9&per_page=30>; rel="last"`
     )
   })
 
-  test('a middle page links to prev, next, last and first, keeping the other parameters', async () => {
+  test('a middle page links to next, prev, first and last, keeping the other parameters', async () => {
     const answer = await call(fake, 'GET', `${versionsOfMany}?per_page=100&page=2&state=active`, TOKENS.read)
-    const page = (n: number) => `<${fake.url}${versionsOfMany}?per_page=100&page=${n}&state=active>`
+    const page = (n: number) => `<${fake.url}${linkedMany}?per_page=100&page=${n}&state=active>`
     expect(ids(answer)).toHaveLength(100)
     expect(ids(answer)[0]).toBe(10_149)
     expect(answer.headers.get('link')).toBe(
-      `${page(1)}; rel="prev", ${page(3)}; rel="next", ${page(3)}; rel="last", ${page(1)}; rel="first"`
+      `${page(3)}; rel="next", ${page(1)}; rel="prev", ${page(1)}; rel="first", ${page(3)}; rel="last"`
     )
+  })
+
+  test('the links lead to the same list', async () => {
+    const answer = await call(fake, 'GET', `${linkedMany}?per_page=100&page=2`, TOKENS.read)
+    expect(ids(answer)[0]).toBe(10_149)
+    expect(
+      (await call(fake, 'GET', '/organizations/583231/packages/npm/many/versions', TOKENS.read)).status
+    ).toBe(404)
   })
 
   test('per_page above 100 is capped to 100; the last page has no next link', async () => {
     const answer = await call(fake, 'GET', `${versionsOfMany}?per_page=500&page=3`, TOKENS.read)
     expect(ids(answer)).toEqual(Array.from({ length: 50 }, (_, i) => 10_049 - i))
     expect(answer.headers.get('link')).not.toContain('rel="next"')
-    expect(answer.headers.get('link')).toContain('page=2>; rel="prev"')
+    expect(answer.headers.get('link')).toContain('?per_page=100&page=2>; rel="prev"')
   })
 
   test('a page past the end is an empty list', async () => {
@@ -172,7 +183,7 @@ describe('listing packages', () => {
 
   test('paginates, and refuses pages beyond 10000 items', async () => {
     const first = await call(fake, 'GET', '/orgs/acme/packages?package_type=npm&per_page=2', TOKENS.read)
-    expect(first.headers.get('link')).toContain('&page=2>; rel="next"')
+    expect(first.headers.get('link')).toContain('&per_page=2&page=2>; rel="next"')
     const deepest = await call(
       fake,
       'GET',
@@ -188,7 +199,7 @@ describe('listing packages', () => {
     )
     expect([tooDeep.status, message(tooDeep)]).toEqual([
       400,
-      'The value of per_page multiplied by page cannot be greater than 10000.'
+      'The per_page and page parameters are invalid. The value of per_page multipled by page cannot be greater than 10000.'
     ])
   })
 

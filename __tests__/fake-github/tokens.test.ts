@@ -35,18 +35,14 @@ describe('credentials', () => {
 
 describe('classic token scopes', () => {
   test('reading needs read:packages', async () => {
-    for (const path of [
-      `${webUi}/versions`,
-      `${webUi}/versions/101`,
-      webUi,
-      '/orgs/acme/packages?package_type=npm'
+    for (const [path, scopeMessage] of [
+      [`${webUi}/versions`, "You need at least read:packages scope to get a package's versions."],
+      [`${webUi}/versions/101`, "You need at least read:packages scope to view a package's versions."],
+      [webUi, 'You need at least read:packages scope to get a package.'],
+      ['/orgs/acme/packages?package_type=npm', 'You need at least read:packages scope to list packages.']
     ]) {
       const answer = await call(fake, 'GET', path, TOKENS.none)
-      expect([path, answer.status, message(answer)]).toEqual([
-        path,
-        403,
-        "You need at least read:packages scope to get a package's versions."
-      ])
+      expect([path, answer.status, message(answer)]).toEqual([path, 403, scopeMessage])
     }
   })
 
@@ -95,13 +91,22 @@ describe('GITHUB_TOKEN (actions tokens)', () => {
     expect([answer.status, message(answer)]).toEqual([403, INTEGRATION])
   })
 
-  test('cannot list an owner’s packages in any scope', async () => {
-    for (const path of ['/orgs/acme/packages?package_type=npm', '/users/acme/packages?package_type=npm']) {
+  test('cannot list an owner’s container or npm packages: 400 Invalid argument.', async () => {
+    for (const path of [
+      '/orgs/acme/packages?package_type=npm',
+      '/users/acme/packages?package_type=npm',
+      '/orgs/acme/packages?package_type=container'
+    ]) {
       const answer = await call(fake, 'GET', path, TOKENS.actionsApp)
-      expect([answer.status, message(answer)]).toEqual([403, INTEGRATION])
+      expect([answer.status, message(answer)]).toEqual([400, 'Invalid argument.'])
     }
     const own = await call(fake, 'GET', '/user/packages?package_type=npm', TOKENS.actionsApp)
     expect(own.status).toBe(403)
+  })
+
+  test('lists the public packages and its repository’s of the other registries', async () => {
+    const maven = await call(fake, 'GET', '/orgs/acme/packages?package_type=maven', TOKENS.actionsApp)
+    expect((maven.body as { name: string }[]).map(p => p.name)).toEqual(['com.acme.public'])
   })
 
   test('reads and deletes versions of packages granting its repository Admin access', async () => {

@@ -62,6 +62,8 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
   [{ 'registry-url': 'ghcr' }, 'registry-url: "ghcr" is not an http(s) URL'],
   [{ owner: 'acme corp' }, 'owner: "acme corp" is not a GitHub user or organisation login'],
   [{ owner: '' }, 'owner: "" is not a GitHub user or organisation login'],
+  [{ owner: 'octocat_' }, 'owner: "octocat_" is not a GitHub user or organisation login'],
+  [{ owner: '_acme' }, 'owner: "_acme" is not a GitHub user or organisation login'],
   [{ token: '' }, 'token: is empty; pass a token (the default is the workflow’s GITHUB_TOKEN)'],
   [
     { restore: 'deleted-within:soon' },

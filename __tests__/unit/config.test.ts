@@ -68,6 +68,10 @@ describe('readConfig', () => {
     expect(Object.isFrozen(config.policy)).toBe(true)
   })
 
+  it('accepts logins of Enterprise Managed Users: handle_shortcode', () => {
+    expect(readConfig(reader({ ...VALID_INPUTS, owner: 'octocat_acme' }), env).owner).toBe('octocat_acme')
+  })
+
   it('takes the repository name when package-names is empty, and leaves untagged unset for other types', () => {
     const config = readConfig(reader({ ...VALID_INPUTS, 'package-names': '', 'package-type': 'npm' }), env)
     expect(config.packageNames).toEqual(['app'])
