@@ -56,7 +56,7 @@ export interface ExecuteOptions {
   /** As each target ends, in the order they end (the run's record is written from this). */
   onOutcome?: (write: ExecutedWrite) => void
   /**
-   * A target that others wait for (`after`) did not end done: returns the ids (same package) of the targets to
+   * A tagged target that others wait for (`after`) did not end done: returns the ids (same package) of the targets to
    * hold back as `image-not-deleted`, e.g. the parts of a refused image read only now. When it throws, every
    * target waiting for that one is held back.
    */
@@ -153,7 +153,8 @@ export async function executeWrites(
     try {
       outcome = await decide(target, index)
       const key = keyOf(target.packageName, target.version.id)
-      if (!cleared(outcome) && waitedOn.has(key)) await holdBack(target, outcome)
+      const refused = !cleared(outcome) && target.version.tags.length > 0 && waitedOn.has(key)
+      if (refused && options.onRefused) await holdBack(target, outcome, options.onRefused)
     } finally {
       const write = { ...target, outcome }
       results.set(target, write)
@@ -167,12 +168,15 @@ export async function executeWrites(
     }
   }
 
-  const holdBack = async (target: WriteTarget, outcome: Outcome): Promise<void> => {
+  const holdBack = async (
+    target: WriteTarget,
+    outcome: Outcome,
+    onRefused: (target: WriteTarget) => Promise<readonly number[]>
+  ): Promise<void> => {
     const why = `${label(target.version)}, id ${target.version.id}, was not ${verb}d (${shortOutcome(outcome)})`
     let ids: readonly number[]
     try {
-      if (!options.onRefused) throw new Error('no way to learn its parts')
-      ids = await options.onRefused(target)
+      ids = await onRefused(target)
     } catch (error) {
       ids = order
         .filter(t => t.packageName === target.packageName && t.after?.includes(target.version.id))

@@ -170,4 +170,21 @@ export interface PackageReport {
   error?: string
   /** Deletes (or restores) carried out for this package. */
   writes: ExecutedWrite[]
+  /** Delete runs that wrote: what listing the package again after the writes showed. */
+  check?: AfterRunCheck
+}
+
+/** The package listed again after a delete run's writes, compared with what the run did and planned. */
+export interface AfterRunCheck {
+  /** Why the package could not be listed again; nothing else is then known. */
+  error?: string
+  /** Versions reported deleted that the listing no longer shows. */
+  confirmed: number
+  /** Versions GitHub answered 2xx for that are still listed: their writes are moved to failed. */
+  stillListed: VersionRef[]
+  /** Kept images some of whose parts are no longer listed. */
+  brokenImages: { image: VersionRef; missing: VersionRef[] }[]
+  /** Versions the run did not touch that went, or came, while it ran. */
+  disappeared: VersionRef[]
+  appeared: VersionRef[]
 }
