@@ -62,6 +62,11 @@ export interface VersionSpec {
   name: string
   /** Containers only. */
   tags?: string[]
+  /**
+   * Containers only: the listing sends no tag list for this version (`metadata.container` without `tags`, or
+   * `tags: null`), as an answer that lost its metadata would; the version keeps its tags in the registry.
+   */
+  tagList?: 'missing' | 'null'
   created_at: string
   updated_at?: string
   downloads?: number
@@ -170,6 +175,7 @@ const schema = {
                 id: { type: 'integer', minimum: 1 },
                 name: { type: 'string', minLength: 1 },
                 tags: { type: 'array', items: { type: 'string', minLength: 1 } },
+                tagList: { enum: ['missing', 'null'] },
                 created_at: dateTime,
                 updated_at: dateTime,
                 downloads: count,
@@ -335,7 +341,7 @@ function consistencyProblems(scenario: Scenario): string[] {
       versionIds.add(version.id)
       if (pkg.type === 'container' && !/^sha256:[0-9a-f]{64}$/.test(version.name))
         problems.push(`${vat}.name must be a digest sha256:<64 hex> for a container`)
-      if (pkg.type !== 'container' && (version.tags || version.manifest))
+      if (pkg.type !== 'container' && (version.tags || version.manifest || version.tagList))
         problems.push(`${vat}: tags and manifest are for container packages only`)
       if (version.deleted_at) return
       if (activeNames.has(version.name))

@@ -111,7 +111,13 @@ export function versionView(api: string, pkg: Package, version: Version) {
     ...(version.deletedMs !== undefined && { deleted_at: isoSeconds(version.deletedMs) }),
     metadata: {
       package_type: pkg.type,
-      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } })
+      ...(pkg.type === 'container' && { container: containerMetadata(version) })
     }
   }
+}
+
+/** The tag list as listed; a scenario can leave it out or send null (see VersionSpec.tagList). */
+function containerMetadata(version: Version): { tags?: string[] | null } {
+  if (version.tagList === 'missing') return {}
+  return { tags: version.tagList === 'null' ? null : [...version.tags] }
 }
