@@ -47025,7 +47025,7 @@ class GitHubPackagesClient {
         this.options = options;
         const { log } = options;
         this.writeWindow = new SlidingWindow(options.writesPerWindow ?? WRITES_PER_MINUTE, options.writeWindowMs ?? WRITE_WINDOW_MS);
-        const baseFetch = utils_defaults.request?.fetch ?? fetch;
+        const baseFetch = options.fetch ?? utils_defaults.request?.fetch ?? fetch;
         const countingFetch = async (url, init) => {
             const method = (init.method ?? 'GET').toUpperCase();
             if (method !== 'GET' && method !== 'HEAD')

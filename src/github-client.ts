@@ -36,6 +36,8 @@ export interface ClientOptions {
   /** Pacing of writes; GitHub's limit by default. */
   writesPerWindow?: number
   writeWindowMs?: number
+  /** The HTTP client under Octokit; the runner's by default. */
+  fetch?: typeof fetch
 }
 
 interface GitHubVersion {
@@ -66,7 +68,7 @@ export class GitHubPackagesClient {
       options.writesPerWindow ?? WRITES_PER_MINUTE,
       options.writeWindowMs ?? WRITE_WINDOW_MS
     )
-    const baseFetch = actionsDefaults.request?.fetch ?? fetch
+    const baseFetch = options.fetch ?? actionsDefaults.request?.fetch ?? fetch
     const countingFetch = async (url: string, init: RequestInit): Promise<Response> => {
       const method = (init.method ?? 'GET').toUpperCase()
       if (method !== 'GET' && method !== 'HEAD') await this.writeWindow.take()
