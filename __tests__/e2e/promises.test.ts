@@ -225,4 +225,26 @@ describe('the run keeps the promises of the plan', () => {
     ).toEqual(gone.sort((a, b) => a - b))
     expect(activeIds(fake, 'web')).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
   }, 120_000)
+
+  it('takes the oldest across all packages up to max-deletions, not package by package', async () => {
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .withClassicToken('octocat')
+      // `a` comes first by name, but its versions are the newer ones.
+      .withPackage('npm', 'a', versions(4, 1, 1))
+      .withPackage('npm', 'b', versions(4, 101, 20))
+      .start()
+    const run = await fake.run({
+      owner: 'acme',
+      'package-type': 'npm',
+      'package-names': 'a, b',
+      'keep-last': 1,
+      'min-age': 0,
+      'max-deletions': 4
+    })
+    expect(run.exitCode).toBe(0)
+    expect(parsed(run, 'deleted').map(d => d.id).sort((x, y) => x - y)).toEqual([1, 101, 102, 103])
+    expect(activeIds(fake, 'b')).toEqual([104])
+    expect(activeIds(fake, 'a')).toEqual([2, 3, 4])
+  })
 })

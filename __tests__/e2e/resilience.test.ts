@@ -81,6 +81,10 @@ describe('a run under faults and limits', () => {
     const skipped = parsed(run, 'skipped')
     expect(skipped).toHaveLength(25 - deleted)
     expect(skipped.every(s => s.reason?.startsWith('rate-limit:'))).toBe(true)
+    // Not silently: the run ends with a warning saying how much is left.
+    expect(run.annotations.filter(a => a.level === 'warning').map(a => a.message)).toContain(
+      `Stopped by the API rate limit: ${25 - deleted} version(s) not deleted, left for the next run.`
+    )
     expect(fake.requests.every(r => r.status < 400)).toBe(true)
   })
 })
