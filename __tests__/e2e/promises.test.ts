@@ -243,8 +243,67 @@ describe('the run keeps the promises of the plan', () => {
       'max-deletions': 4
     })
     expect(run.exitCode).toBe(0)
-    expect(parsed(run, 'deleted').map(d => d.id).sort((x, y) => x - y)).toEqual([1, 101, 102, 103])
+    expect(
+      parsed(run, 'deleted')
+        .map(d => d.id)
+        .sort((x, y) => x - y)
+    ).toEqual([1, 101, 102, 103])
     expect(activeIds(fake, 'b')).toEqual([104])
     expect(activeIds(fake, 'a')).toEqual([2, 3, 4])
   })
+
+  it('checks the package after the run: names a kept image that lost a part and what others deleted meanwhile', async () => {
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .with({
+        tokens: [
+          {
+            value: 'ghp_e2e_classic',
+            kind: 'classic',
+            login: 'octocat',
+            scopes: ['read:packages', 'delete:packages']
+          },
+          {
+            value: 'ghp_someone',
+            kind: 'classic',
+            login: 'octocat',
+            scopes: ['read:packages', 'delete:packages']
+          }
+        ]
+      })
+      .withPackage('container', 'app', [
+        platform(1, 'v1/amd64', 30),
+        platform(2, 'v1/arm64', 30),
+        index(3, 'v1', 30, ['v1'], ['v1/amd64', 'v1/arm64']),
+        platform(4, 'v2/amd64', 1),
+        index(5, 'v2', 1, ['v2'], ['v2/amd64'])
+      ])
+      .with({ latencyMs: 200 })
+      .start()
+    // While the run deletes v1, someone deletes the platform manifest of v2, which the run keeps.
+    let interfered = false
+    const watcher = setInterval(() => {
+      if (interfered || !fake.requests.some(r => r.method === 'DELETE')) return
+      interfered = true
+      void fetch(`${fake.url}/orgs/acme/packages/container/app/versions/4`, {
+        method: 'DELETE',
+        headers: { authorization: 'token ghp_someone' }
+      })
+    }, 5)
+    const run = await fake.run({ ...container, 'keep-last': 1 }).finally(() => clearInterval(watcher))
+    expect(interfered).toBe(true)
+    expect(run.exitCode).toBe(0)
+    expect(activeIds(fake, 'app')).toEqual([5])
+    const warnings = run.annotations.filter(a => a.level === 'warning').map(a => a.message)
+    expect(warnings).toContain(
+      `app: kept image v2 (${digest('v2')}) lost part(s) no longer listed: ${digest('v2/amd64')} (id 4)`
+    )
+    expect(warnings).toContain(
+      `app: 1 version(s) went while the run ran, not deleted by it (another run or a person?): ${digest('v2/amd64')} (id 4)`
+    )
+    expect(run.summary).toContain('3 deleted version(s) confirmed gone, :warning: 1 problem(s) below')
+    expect(run.summary).toContain('Kept image v2')
+    const plan = JSON.parse(readFileSync(run.outputs['plan-file'], 'utf8'))
+    expect(plan.packages[0].check.brokenImages).toHaveLength(1)
+  }, 60_000)
 })
