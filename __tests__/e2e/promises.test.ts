@@ -190,7 +190,7 @@ describe('the run keeps the promises of the plan', () => {
     const fake = await aWorld()
       .withOrganisation('acme')
       .withClassicToken('octocat')
-      .withPackage('npm', 'web', versions(30))
+      .withPackage('npm', 'web', versions(60))
       .with({ latencyMs: 1000 })
       .start()
     const inputs = {
@@ -200,7 +200,7 @@ describe('the run keeps the promises of the plan', () => {
       'keep-last': 5,
       'min-age': 0
     }
-    const killed = await fake.run(inputs, { killAfterMs: 4500 })
+    const killed = await fake.run(inputs, { killAfterMs: 5000 })
     expect(killed.exitCode).not.toBe(0)
     // Deletes already sent still land, as on GitHub.
     await sleep(1500)
@@ -209,7 +209,7 @@ describe('the run keeps the promises of the plan', () => {
       .packages[0].versions.filter(v => v.state === 'deleted')
       .map(v => v.id)
     expect(gone.length).toBeGreaterThan(0)
-    expect(gone.length).toBeLessThan(25)
+    expect(gone.length).toBeLessThan(55)
     const record = killed.outputs['journal-file']
     expect(record).toMatch(/\.jsonl$/)
     const lines = readFileSync(record, 'utf8').trim().split('\n')
@@ -223,7 +223,7 @@ describe('the run keeps the promises of the plan', () => {
         .map(r => r.id)
         .sort((a, b) => a - b)
     ).toEqual(gone.sort((a, b) => a - b))
-    expect(activeIds(fake, 'web')).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+    expect(activeIds(fake, 'web')).toEqual(Array.from({ length: 60 }, (_, i) => i + 1))
   }, 120_000)
 
   it('takes the oldest across all packages up to max-deletions, not package by package', async () => {
