@@ -158,8 +158,9 @@ export async function executeWrites(
     } finally {
       const write = { ...target, outcome }
       results.set(target, write)
-      options.onOutcome?.(write)
       settled[index].resolve(outcome)
+      // A record that cannot be written ends the run: onSend then throws before any further write is sent.
+      options.onOutcome?.(write)
     }
     const now = clock()
     if (now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
