@@ -56,9 +56,9 @@ export interface ExecuteOptions {
   /** As each target ends, in the order they end (the run's record is written from this). */
   onOutcome?: (write: ExecutedWrite) => void
   /**
-   * A tagged target that others wait for (`after`) did not end done: returns the ids (same package) of the targets to
-   * hold back as `image-not-deleted`, e.g. the parts of a refused image read only now. When it throws, every
-   * target waiting for that one is held back.
+   * A tagged target that others wait for (`after`) did not end done: returns the ids (same package) of the
+   * targets to hold back as `image-not-deleted`, e.g. the parts of a refused image read only now. When it
+   * throws, every target waiting for that one is held back.
    */
   onRefused?: (target: WriteTarget) => Promise<readonly number[]>
 }
