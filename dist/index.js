@@ -36948,19 +36948,110 @@ function errorMessage(error) {
 
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/journal.ts
+/**
+ * The run's record, written as it goes: one JSON line when a write is sent and one when it ends, appended
+ * synchronously next to the plan file, so that a run killed at any moment leaves what a restore run needs.
+ * `readRunRecord` (pure) reads it back for `restore`.
+ */
+
+const RECORD_KIND = 'package-retention-run';
+class RunJournal {
+    path;
+    constructor(path) {
+        this.path = path;
+    }
+    static create(path, header) {
+        (0,external_node_fs_namespaceObject.writeFileSync)(path, line({ record: RECORD_KIND, ...header }));
+        return new RunJournal(path);
+    }
+    sent(target) {
+        const { id, name, tags } = target.version;
+        this.#append({ event: 'sent', package: target.packageName, id, name, tags });
+    }
+    ended(write) {
+        const { id, name, tags } = write.version;
+        this.#append({ event: 'ended', package: write.packageName, id, name, tags, outcome: write.outcome });
+    }
+    #append(entry) {
+        (0,external_node_fs_namespaceObject.appendFileSync)(this.path, line(entry));
+    }
+}
+function line(entry) {
+    return `${JSON.stringify(entry)}\n`;
+}
+/** Reads a record back; a problem (for the `restore` input's message) when it is not one, or not of a delete run. */
+function readRunRecord(text) {
+    const lines = text.split(/\r?\n/).filter(l => l.trim() !== '');
+    const entries = [];
+    for (const [i, l] of lines.entries()) {
+        try {
+            const parsed = JSON.parse(l);
+            if (typeof parsed !== 'object' || parsed === null)
+                return { problem: `line ${i + 1} is not a JSON object` };
+            entries.push(parsed);
+        }
+        catch {
+            // A kill can cut the last line short; any other bad line means this is not a record.
+            if (i === lines.length - 1 && i > 0)
+                break;
+            return { problem: `line ${i + 1} is not JSON` };
+        }
+    }
+    const header = entries[0];
+    if (header?.record !== RECORD_KIND)
+        return { problem: `its first line is not a ${RECORD_KIND} header` };
+    if (header.mode !== 'delete')
+        return { problem: 'it is the record of a restore run, not of a delete run' };
+    if (header.dryRun)
+        return { problem: 'it is the record of a dry run, which deleted nothing' };
+    const sent = new Set();
+    const deleted = new Set();
+    const answered = new Set();
+    for (const entry of entries.slice(1)) {
+        const id = entry.id;
+        if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)
+            return { problem: 'a line has no version id' };
+        if (entry.event === 'sent')
+            sent.add(id);
+        else if (entry.event === 'ended') {
+            answered.add(id);
+            // A later line for the same version (the check after the run) wins.
+            if (entry.outcome?.kind === 'done')
+                deleted.add(id);
+            else
+                deleted.delete(id);
+        }
+    }
+    const unsure = [...sent].filter(id => !answered.has(id));
+    return { header, deleted: [...deleted], unsure };
+}
+
 ;// CONCATENATED MODULE: ./src/time.ts
 const DAY_MS = 86_400_000;
 const UNIT_MS = {
     w: 7 * 24 * 3600_000,
     d: DAY_MS,
     h: 3600_000,
+    min: 60_000,
     m: 60_000,
     s: 1000
 };
-const SHORT = /^(?:\d+[wdhms])+$/;
-const SHORT_PART = /(\d+)([wdhms])/g;
+// `m` alone is refused: one minute or one month? Minutes are written `min`.
+const SHORT = /^(?:\d+(?:w|d|h|min|s))+$/;
+const SHORT_PART = /(\d+)(w|d|h|min|s)/g;
+const WITH_BARE_M = /^(?:\d+(?:w|d|h|min|m|s))+$/;
 // Years and months are left out on purpose: their length varies, and a retention floor must be exact.
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
+/** Whether a text would be a duration but for a bare `m` (`1m`, `1h30m`), which could mean minutes or months. */
+function hasAmbiguousMinutes(text) {
+    const short = text.trim().toLowerCase();
+    return !SHORT.test(short) && WITH_BARE_M.test(short);
+}
 /** Milliseconds, or undefined when the text is not a duration. `0` is the explicit "no floor". */
 function parseDuration(text) {
     const value = text.trim();
@@ -40817,6 +40908,9 @@ const UNTAGGED_MODES = ['include', 'only', 'exclude'];
 
 
 
+
+
+
 /** A login, or an Enterprise Managed User's `handle_shortcode`. */
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]+)?$/;
 const WHOLE = /^\d+$/;
@@ -40858,7 +40952,9 @@ function readConfig(read = name => getInput(name), env = process.env) {
         ? Number(keepLastText)
         : fail('keep-last', keepLastText, 'is not a whole number (0 or more)');
     const minAgeText = input('min-age');
-    const minAgeMs = parseDuration(minAgeText) ?? fail('min-age', minAgeText, 'is not a duration; use 30d, 12h, 2w or P30D');
+    const minAgeMs = duration('min-age', minAgeText, minAgeText);
+    if (minAgeMs === 0)
+        warning(`min-age: ${JSON.stringify(minAgeText)} sets no age floor: a version pushed a moment ago may be deleted`);
     const deleteTags = globList('delete-tags', parseList(input('delete-tags')));
     const keepTags = globList('keep-tags', parseList(input('keep-tags')));
     const untaggedText = input('untagged');
@@ -40910,6 +41006,15 @@ function readConfig(read = name => getInput(name), env = process.env) {
         registryUrl: registryUrl.replace(/\/+$/, ''),
         restore
     });
+    /** A duration, or a problem naming the input; a bare `m` is refused as ambiguous. */
+    function duration(name, value, text) {
+        const ms = parseDuration(text);
+        if (ms !== undefined)
+            return ms;
+        if (hasAmbiguousMinutes(text))
+            return fail(name, value, 'is ambiguous: `m` could be minutes or months; write minutes as `1min`, or days as `30d`');
+        return fail(name, value, 'is not a duration; use 30d, 12h, 2w or P30D');
+    }
     function globList(name, globs) {
         for (const glob of globs) {
             const problem = globProblem(glob);
@@ -40929,21 +41034,53 @@ function readConfig(read = name => getInput(name), env = process.env) {
         fail(name, value, 'is not an http(s) URL');
         return value;
     }
+    /** A delete run's record (JSON Lines), given as its path (`*.jsonl`) or its content: what that run deleted. */
+    function recordRequest(value) {
+        let text = value;
+        if (!value.startsWith('{')) {
+            try {
+                text = (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.resolve)(env.GITHUB_WORKSPACE ?? '.', value), 'utf8');
+            }
+            catch (error) {
+                return fail('restore', value, `is not a readable run record (${errorMessage(error)})`);
+            }
+        }
+        const record = readRunRecord(text);
+        if ('problem' in record)
+            return fail('restore', shortened(value), `is not a run record: ${record.problem}`);
+        const { header } = record;
+        if (header.owner.toLowerCase() !== owner.toLowerCase() || header.packageType !== packageType) {
+            return fail('restore', shortened(value), `is the record of a run on ${header.owner}'s ${header.packageType} packages, not ${owner}'s ${packageType ?? ''} packages`);
+        }
+        if (record.deleted.length + record.unsure.length === 0)
+            return fail('restore', shortened(value), 'is the record of a run that deleted nothing');
+        return { kind: 'ids', ids: [...record.deleted, ...record.unsure], unsure: record.unsure };
+    }
     function restoreRequest(value) {
         if (!value)
             return undefined;
         const within = /^deleted-within:(.*)$/.exec(value);
+        if (within && hasAmbiguousMinutes(within[1]))
+            return fail('restore', value, 'is ambiguous: `m` could be minutes or months; write `deleted-within:30min` or `deleted-within:7d`');
         if (within) {
             const windowMs = parseDuration(within[1]);
             if (windowMs && windowMs > 0)
                 return { kind: 'deleted-within', windowMs, windowText: formatAge(windowMs) };
             return fail('restore', value, 'has no valid window; use deleted-within:7d (a duration above 0)');
         }
+        if (value.endsWith('.jsonl') || value.startsWith('{'))
+            return recordRequest(value);
+        if (value.startsWith('[') && /"more"\s*:/.test(value) && /"see"\s*:/.test(value))
+            return fail('restore', shortened(value), 'is a `deleted` output that was cut short; pass the run’s record instead (the `journal-file` output, or its content)');
         const ids = restoreIds(value);
         if (ids)
             return { kind: 'ids', ids };
         return fail('restore', value, 'is neither version ids, an earlier run’s `deleted` output (JSON), nor deleted-within:<duration>');
     }
+}
+/** A value as error messages show it: long ones (a record's content) cut. */
+function shortened(value) {
+    return value.length > 80 ? `${value.slice(0, 77)}...` : value;
 }
 /** Ids from a list (`123, 456`) or from the JSON `deleted` output of an earlier run. */
 function restoreIds(value) {
@@ -40981,10 +41118,6 @@ async function mapWithConcurrency(items, limit, fn) {
     return results;
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: ./src/report.ts
 /**
  * Turns a run into what users read: the step outputs, the job summary, and the plan file. Building them is
@@ -40993,9 +41126,14 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 
 
 
+
 /** GitHub refuses job summaries over 1 MiB; leave room for other steps' summaries. */
 const SUMMARY_BUDGET = 512 * 1024;
 const MAX_ROWS = 200;
+/** GitHub allows 1 MB per output; a list output is cut under this, its last item pointing at the record. */
+const OUTPUT_BUDGET = 900 * 1024;
+/** Messages from GitHub or from elsewhere are cut to this many characters in the summary. */
+const MAX_MESSAGE = 300;
 /** How a version is named to users: its tags and digest, or its name. */
 function label(version) {
     return version.tags.length > 0 ? `${version.tags.join(', ')} (${version.name})` : version.name;
@@ -41032,27 +41170,67 @@ function buildReport(run) {
                 failed.push({ ...item, status: outcome.status, message: outcome.message });
         }
     }
+    const list = (items) => cappedJson(items, run.journalFile);
     const verbOutputs = run.mode === 'delete'
-        ? { 'deleted-count': String(done.length), deleted: JSON.stringify(done) }
-        : { 'restored-count': String(done.length), restored: JSON.stringify(done) };
+        ? { 'deleted-count': String(done.length), deleted: list(done) }
+        : { 'restored-count': String(done.length), restored: list(done) };
     return {
         outputs: {
             ...verbOutputs,
             'skipped-count': String(skipped.length),
-            skipped: JSON.stringify(skipped),
+            skipped: list(skipped),
             'failed-count': String(failed.length),
-            failed: JSON.stringify(failed),
+            failed: list(failed),
             'kept-count': String(kept)
         },
         summary: summaryMarkdown(run),
         plan: planDocument(run)
     };
 }
-async function publishReport(run, directory) {
-    const { outputs, summary, plan } = buildReport(run);
+/**
+ * A JSON list within OUTPUT_BUDGET: as many items as fit, then `{"more": N, "see": file}` naming how many were
+ * left out and the record that has them all.
+ */
+function cappedJson(items, file, budget = OUTPUT_BUDGET) {
+    const whole = JSON.stringify(items);
+    if (whole.length <= budget)
+        return whole;
+    const parts = [];
+    let size = 2 + 200 + (file?.length ?? 0);
+    for (const item of items) {
+        const text = JSON.stringify(item);
+        if (size + text.length + 1 > budget)
+            break;
+        parts.push(text);
+        size += text.length + 1;
+    }
+    const more = { more: items.length - parts.length, see: file ?? 'the plan file' };
+    return `[${[...parts, JSON.stringify(more)].join(',')}]`;
+}
+/**
+ * Before the first write: the plan file (the plan, no outcomes yet) and the run's record are written next to
+ * each other, and both paths are set as outputs, so that a run killed at any point leaves them.
+ */
+function startRecord(run, directory) {
     const planFile = (0,external_node_path_namespaceObject.join)(directory, `package-retention-plan-${run.startedAt.getTime()}.json`);
-    await (0,promises_namespaceObject.writeFile)(planFile, JSON.stringify(plan, null, 2));
-    for (const [name, value] of Object.entries({ ...outputs, 'plan-file': planFile }))
+    (0,external_node_fs_namespaceObject.writeFileSync)(planFile, JSON.stringify(planDocument(run), null, 2));
+    const journal = RunJournal.create(planFile.replace(/\.json$/, '.jsonl'), {
+        owner: run.owner,
+        packageType: run.packageType,
+        mode: run.mode,
+        dryRun: run.dryRun,
+        startedAt: run.startedAt.toISOString(),
+        planFile
+    });
+    setOutput('plan-file', planFile);
+    setOutput('journal-file', journal.path);
+    return { planFile, journal };
+}
+/** After the writes: outputs, the summary, and the plan file again, now with every outcome. */
+async function publishReport(run, planFile) {
+    const { outputs, summary, plan } = buildReport(run);
+    (0,external_node_fs_namespaceObject.writeFileSync)(planFile, JSON.stringify(plan, null, 2));
+    for (const [name, value] of Object.entries(outputs))
         setOutput(name, value);
     // The runner always sets GITHUB_STEP_SUMMARY; a local run may not, and then the log is the report.
     if (process.env.GITHUB_STEP_SUMMARY)
@@ -41073,6 +41251,7 @@ function planDocument(run) {
             return {
                 name: pkg.name,
                 ...(pkg.error ? { error: pkg.error } : {}),
+                ...(pkg.check ? { check: pkg.check } : {}),
                 versions: (pkg.plan?.decisions ?? pkg.writes).map(d => ({
                     ...d.version,
                     ...('action' in d ? { action: d.action, reasons: d.reasons } : {}),
@@ -41096,6 +41275,9 @@ function summaryMarkdown(run) {
         lines.push(`| ${cell(pkg.name)} | ${pkg.plan?.decisions.length ?? pkg.writes.length} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`);
     }
     lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '');
+    const checks = run.packages.filter(p => p.check !== undefined);
+    if (checks.length > 0)
+        lines.push(checkSummary(checks), '');
     let size = lines.join('\n').length;
     const add = (text) => {
         if (size + text.length > SUMMARY_BUDGET)
@@ -41109,6 +41291,8 @@ function summaryMarkdown(run) {
             break;
         if (pkg.error)
             add(`:x: ${cell(pkg.error)}`);
+        if (pkg.check)
+            add(checkDetails(pkg.check));
         const heading = run.dryRun ? `Would be ${verb.toLowerCase()}` : verb;
         const reasonsOf = new Map(pkg.plan?.decisions.map(d => [d.version.id, d.reasons]) ?? []);
         const rows = (kind) => pkg.writes
@@ -41156,9 +41340,48 @@ function table(heading, rows, folded) {
         ? `<details><summary>${title}</summary>\n\n${body.join('\n')}\n\n</details>\n`
         : `**${title}**\n\n${body.join('\n')}\n`;
 }
-/** Markdown table cells: pipes and newlines would break the row. */
+/** The check after the run, over all packages, in one line. */
+function checkSummary(packages) {
+    const total = (f) => packages.reduce((n, p) => n + f(p.check), 0);
+    const unchecked = packages.filter(p => p.check?.error).length;
+    const problems = total(c => c.stillListed.length + c.brokenImages.length);
+    const others = total(c => c.disappeared.length + c.appeared.length);
+    return [
+        `**Checked after the run** (each package listed again): ${total(c => c.confirmed)} deleted version(s) confirmed gone`,
+        problems > 0 ? `, :warning: ${problems} problem(s) below` : ', every kept image still whole',
+        others > 0
+            ? `; ${others} version(s) came or went that this run did not touch (another run or a person?)`
+            : '',
+        unchecked > 0 ? `; ${unchecked} package(s) could not be listed again` : '',
+        '.'
+    ].join('');
+}
+function checkDetails(check) {
+    const names = (list) => list.map(v => `${cell(label(v))} (id ${v.id})`).join(', ');
+    const lines = [];
+    if (check.error)
+        lines.push(`:warning: Not checked after the run: ${cell(check.error)}`);
+    if (check.stillListed.length > 0)
+        lines.push(`:x: Reported deleted, still listed (moved to failed): ${names(check.stillListed)}`);
+    for (const { image, missing } of check.brokenImages)
+        lines.push(`:warning: Kept image ${cell(label(image))} lost part(s): ${names(missing)}`);
+    if (check.disappeared.length > 0)
+        lines.push(`Went while the run ran, not deleted by it: ${names(check.disappeared)}`);
+    if (check.appeared.length > 0)
+        lines.push(`Appeared while the run ran: ${names(check.appeared)}`);
+    return lines.length > 0 ? `${lines.join('\n\n')}\n` : '';
+}
+const HTML = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '`': '&#96;' };
+/**
+ * Text from GitHub or from names, made inert in a Markdown table cell: pipes and newlines would break the row,
+ * `<`, `>`, `&` and backticks would become markup; long messages are cut.
+ */
 function cell(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    const short = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text;
+    return short
+        .replace(/[<>&`]/g, c => HTML[c])
+        .replace(/\|/g, '\\|')
+        .replace(/\r?\n/g, ' ');
 }
 
 ;// CONCATENATED MODULE: ./src/executor.ts
@@ -41181,6 +41404,16 @@ function writerFor(client, scope, config, verb) {
         budgetLeft: () => client.rateLimitRemaining
     };
 }
+const keyOf = (packageName, id) => `${packageName}\u0000${id}`;
+/** Whether a write ended so that the versions depending on it may go: done, or already gone before. */
+function cleared(outcome) {
+    return outcome.kind === 'done' || (outcome.kind === 'skipped' && outcome.reason === 'already-gone');
+}
+/**
+ * Carries out the writes in order, each once the writes it depends on have answered: a target with `partOf`
+ * only when each of those cleared (else it is skipped, naming them), one with `after` once those answered
+ * anything. Results come back in the order of `targets`.
+ */
 async function executeWrites(targets, writer, options) {
     const { log, verb, concurrency } = options;
     const clock = options.clock ?? Date.now;
@@ -41190,55 +41423,161 @@ async function executeWrites(targets, writer, options) {
     let budgetSpent = false;
     // Writes sent but not answered yet: the budget the last answer reported does not count them.
     let inFlight = 0;
-    const results = new Array(targets.length);
     const cap = options.maxWrites ?? Infinity;
-    const runOne = async (target, index) => {
-        const left = writer.budgetLeft();
-        if (index >= cap) {
-            results[index] = {
-                ...target,
-                outcome: skip('max-deletions', `over max-deletions (${cap}); left for the next run`)
-            };
-            return;
+    const order = dependencyOrder(targets);
+    const position = new Map();
+    order.forEach((t, i) => position.set(keyOf(t.packageName, t.version.id), i));
+    const waitedOn = new Set();
+    for (const t of order)
+        for (const id of t.after ?? [])
+            waitedOn.add(keyOf(t.packageName, id));
+    const settled = order.map(() => deferred());
+    /** Targets held back by a refusal: why, naming the refused image. */
+    const held = new Map();
+    const results = new Map();
+    const decide = async (target, index) => {
+        if (index >= cap)
+            return skip('max-deletions', `over max-deletions (${cap}); left for the next run`);
+        const own = (id) => position.get(keyOf(target.packageName, id));
+        // Only writes earlier in the order are waited for; a later one (a cycle) counts as not done.
+        const earlier = (id) => {
+            const at = own(id);
+            return at !== undefined && at < index ? at : undefined;
+        };
+        for (const id of target.after ?? []) {
+            const at = earlier(id);
+            if (at !== undefined)
+                await settled[at].promise;
         }
+        const blockers = [];
+        for (const id of target.partOf ?? []) {
+            const at = earlier(id);
+            const outcome = at === undefined ? undefined : await settled[at].promise;
+            if (outcome === undefined || !cleared(outcome))
+                blockers.push(blockerText(id, at, outcome));
+        }
+        const heldBy = held.get(keyOf(target.packageName, target.version.id));
+        if (heldBy !== undefined)
+            blockers.push(heldBy);
+        if (blockers.length > 0) {
+            return verb === 'delete'
+                ? skip('image-not-deleted', `kept with its image: ${blockers.join('; ')}`)
+                : skip('part-not-restored', `restored only with all its parts: ${blockers.join('; ')}`);
+        }
+        const left = writer.budgetLeft();
         if (budgetSpent || (left !== undefined && left - inFlight <= options.reserve)) {
             budgetSpent = true;
-            results[index] = {
-                ...target,
-                outcome: skip('rate-limit', 'API rate limit nearly spent; left for the next run')
-            };
-            return;
+            return skip('rate-limit', 'API rate limit nearly spent; left for the next run');
         }
         inFlight++;
+        options.onSend?.(target);
         const outcome = classify(await writer.write(target).catch(noAnswer), verb);
         inFlight--;
+        done++;
         if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit')
             budgetSpent = true;
         if (outcome.kind === 'skipped' && outcome.reason === 'download-limit') {
             log.warning(`${target.packageName} ${label(target.version)}: ${outcome.detail}`);
         }
-        results[index] = { ...target, outcome };
-        done++;
+        return outcome;
+    };
+    const blockerText = (id, at, outcome) => {
+        const name = at === undefined ? `id ${id}` : `${label(order[at].version)}, id ${id}`;
+        const what = verb === 'delete' ? 'image' : 'part';
+        if (outcome === undefined)
+            return `${what} ${name} is not ${verb}d in this run`;
+        return `${what} ${name} was not ${verb}d (${shortOutcome(outcome)})`;
+    };
+    const runOne = async (target, index) => {
+        let outcome = { kind: 'failed', status: 0, message: 'not attempted' };
+        try {
+            outcome = await decide(target, index);
+            const key = keyOf(target.packageName, target.version.id);
+            const refused = !cleared(outcome) && target.version.tags.length > 0 && waitedOn.has(key);
+            if (refused && options.onRefused)
+                await holdBack(target, outcome, options.onRefused);
+        }
+        finally {
+            const write = { ...target, outcome };
+            results.set(target, write);
+            settled[index].resolve(outcome);
+            // A record that cannot be written ends the run: onSend then throws before any further write is sent.
+            options.onOutcome?.(write);
+        }
         const now = clock();
         if (now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
             lastProgress = now;
             log.info(progressLine(done, Math.min(targets.length, cap), now - started, verb));
         }
     };
+    const holdBack = async (target, outcome, onRefused) => {
+        const why = `${label(target.version)}, id ${target.version.id}, was not ${verb}d (${shortOutcome(outcome)})`;
+        let ids;
+        try {
+            ids = await onRefused(target);
+        }
+        catch (error) {
+            ids = order
+                .filter(t => t.packageName === target.packageName && t.after?.includes(target.version.id))
+                .map(t => t.version.id);
+            log.warning(`${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`);
+        }
+        for (const id of ids)
+            held.set(keyOf(target.packageName, id), `image ${why}`);
+    };
     // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
-    await mapWithConcurrency(targets, Math.max(1, concurrency), runOne);
+    await mapWithConcurrency(order, Math.max(1, concurrency), runOne);
     if (done > 0 && targets.length > 0)
         log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb));
-    return results;
+    const all = targets.map(t => results.get(t));
+    const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length;
+    if (stopped > 0)
+        log.warning(`Stopped by the API rate limit: ${stopped} version(s) not ${verb}d, left for the next run.`);
+    return all;
+}
+/**
+ * The targets with every write they depend on (`partOf`, `after`) moved before them, otherwise in the given
+ * order. A cycle is left as it is; the executor then treats the later write as not done.
+ */
+function dependencyOrder(targets) {
+    const byKey = new Map(targets.map(t => [keyOf(t.packageName, t.version.id), t]));
+    const state = new Map();
+    const order = [];
+    const visit = (target) => {
+        if (state.has(target))
+            return;
+        state.set(target, 'visiting');
+        for (const id of [...(target.partOf ?? []), ...(target.after ?? [])]) {
+            const dep = byKey.get(keyOf(target.packageName, id));
+            if (dep !== undefined)
+                visit(dep);
+        }
+        state.set(target, 'placed');
+        order.push(target);
+    };
+    targets.forEach(visit);
+    return order;
+}
+function shortOutcome(outcome) {
+    if (outcome.kind === 'done')
+        return 'done';
+    return outcome.kind === 'skipped' ? `skipped: ${outcome.reason}` : `failed: ${outcome.status}`;
+}
+function deferred() {
+    let resolve = () => { };
+    const promise = new Promise(r => (resolve = r));
+    return { promise, resolve };
 }
 /** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */
 function classify(answer, verb) {
     const { status, message } = answer;
     if (status >= 200 && status < 300)
         return { kind: 'done' };
-    if (status === 404 && verb === 'delete')
-        return { kind: 'done', note: `already gone (${message || '404'})` };
-    if (status === 400 && /more than 5000 downloads/i.test(message)) {
+    const versionGone = status === 404 && /package version not found/i.test(message);
+    if (versionGone && verb === 'delete') {
+        return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`);
+    }
+    if (status === 400 && /more than 5,?000 downloads/i.test(message)) {
         return skip('download-limit', 'public version with more than 5,000 downloads; GitHub refuses to delete it');
     }
     if (status === 400 && /cannot delete the last/i.test(message))
@@ -41250,9 +41589,12 @@ function classify(answer, verb) {
         return fail(status, `${message}: the token was rejected; check the token input`);
     if (status === 403)
         return fail(status, `${message}. ${permissionHint(verb)}`);
-    if (status === 404) {
+    if (versionGone) {
         return fail(status, `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`);
     }
+    // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
+    if (status === 404)
+        return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb)}`);
     if (status === 400 && /already exists/i.test(message)) {
         return fail(status, `${message} A newer version now has this name; delete it first to restore this one.`);
     }
@@ -46606,6 +46948,43 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
+;// CONCATENATED MODULE: ./src/pacing.ts
+/**
+ * Pacing by window, not by gap: at most `limit` sends in any `windowMs`, as a sliding window. The first
+ * `limit` go at once; then each waits until the send `limit` places before it has left the window.
+ */
+class SlidingWindow {
+    limit;
+    windowMs;
+    now;
+    sleep;
+    /** Send times, oldest first; only the last `limit` matter. */
+    #sends = [];
+    #queue = Promise.resolve();
+    constructor(limit, windowMs, now = Date.now, sleep = ms => new Promise(r => setTimeout(r, ms))) {
+        this.limit = limit;
+        this.windowMs = windowMs;
+        this.now = now;
+        this.sleep = sleep;
+    }
+    /** Resolves when one more send fits in the window, and counts it as sent then. */
+    take() {
+        const turn = this.#queue.then(async () => {
+            const sends = this.#sends;
+            if (sends.length >= this.limit) {
+                const wait = sends[sends.length - this.limit] + this.windowMs - this.now();
+                if (wait > 0)
+                    await this.sleep(wait);
+            }
+            sends.push(this.now());
+            if (sends.length > this.limit)
+                sends.splice(0, sends.length - this.limit);
+        });
+        this.#queue = turn;
+        return turn;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github-client.ts
 /**
  * The client of GitHub's REST API for packages (through Octokit with the throttling and retry plugins); with
@@ -46619,9 +46998,16 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 
 
+
 const API_VERSION = '2022-11-28';
-/** GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 a minute. Stay a little under. */
+/**
+ * GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 in any minute. Stay a little under,
+ * counted over a sliding minute (retries included), so that the first 170 go at once.
+ */
 const WRITES_PER_MINUTE = 170;
+const WRITE_WINDOW_MS = 60_000;
+/** A listing that changes while it is read is read again, at most this many times in all. */
+const LISTING_TRIES = 3;
 const PAGE_SIZE = 100;
 const LIST_CONCURRENCY = 8;
 /** Retry a secondary-limit answer this many times, waiting as GitHub says, before giving up. */
@@ -46635,11 +47021,17 @@ class GitHubPackagesClient {
     /** Requests left in the primary budget, as the last answer told it. */
     rateLimitRemaining;
     octokit;
+    /** Every write sent, retries included, passes this window. */
+    writeWindow;
     constructor(options) {
         this.options = options;
         const { log } = options;
-        const baseFetch = utils_defaults.request?.fetch ?? fetch;
+        this.writeWindow = new SlidingWindow(options.writesPerWindow ?? WRITES_PER_MINUTE, options.writeWindowMs ?? WRITE_WINDOW_MS);
+        const baseFetch = options.fetch ?? utils_defaults.request?.fetch ?? fetch;
         const countingFetch = async (url, init) => {
+            const method = (init.method ?? 'GET').toUpperCase();
+            if (method !== 'GET' && method !== 'HEAD')
+                await this.writeWindow.take();
             this.requestCount++;
             const response = await baseFetch(url, init);
             this.noteRateLimit(response.headers);
@@ -46651,8 +47043,8 @@ class GitHubPackagesClient {
             request: { fetch: countingFetch },
             log: { debug: () => { }, info: log.debug, warn: log.warning, error: log.warning },
             throttle: {
-                // One write queue per client, paced under the secondary limit (the plugin's default is 60 a minute).
-                write: new (bottleneck_lib_default()).Group({ maxConcurrent: 4, minTime: Math.ceil(60_000 / WRITES_PER_MINUTE) }),
+                // Writes are paced by writeWindow; the plugin's own queue (one a second by default) would only slow them.
+                write: new (bottleneck_lib_default()).Group({ maxConcurrent: 8, minTime: 0 }),
                 onRateLimit: (retryAfter, request) => {
                     if (retryAfter > MAX_PRIMARY_WAIT_S)
                         return false;
@@ -46694,20 +47086,21 @@ class GitHubPackagesClient {
         const globsHint = `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`;
         const packages = await this.listAllPages(`${scope.path}/packages`, { package_type: type }, 
         // GITHUB_TOKEN is refused with 400 "Invalid argument."; a classic token without read:packages with 403.
-        { 400: globsHint, 403: globsHint });
+        { 400: globsHint, 403: globsHint }, p => p.name);
         return [...new Set(packages.map(p => p.name))].sort();
     }
     /** All versions of a package (`deleted`: those deleted in the last 30 days), oldest-first order not assumed. */
     async listVersions(scope, type, name, state = 'active') {
-        const raw = await this.listAllPages(`${packagePath(scope, type, name)}/versions`, { state }, {
-            404: notFoundMessage(scope, type, name)
-        });
+        const raw = await this.listAllPages(`${packagePath(scope, type, name)}/versions`, { state }, { 404: notFoundMessage(scope, type, name) }, v => String(v.id));
         const byId = new Map();
         for (const v of raw) {
+            const tags = tagsOf(v, type);
             byId.set(v.id, {
                 id: v.id,
                 name: v.name,
-                tags: tagsOf(v),
+                tags: tags ?? [],
+                // A container version without a tag list may be tagged: say so rather than read it as untagged.
+                ...(tags === undefined ? { tagsUnknown: true } : {}),
                 createdAt: v.created_at,
                 updatedAt: v.updated_at,
                 ...(v.deleted_at ? { deletedAt: v.deleted_at } : {})
@@ -46721,13 +47114,38 @@ class GitHubPackagesClient {
     restoreVersion(scope, type, name, id) {
         return this.write('POST', `${packagePath(scope, type, name)}/versions/${id}/restore`);
     }
-    /** Page 1, then (once its Link header names the last page) the rest in parallel: no request is wasted. */
-    async listAllPages(path, query, messages) {
+    /**
+     * Page 1, then the last page, then the pages between in parallel; then page 1 and the last page again. Pages
+     * are addressed by number, so a version deleted or added meanwhile shifts the others between pages and one
+     * could be missed. Such a change moves the last page (or page 1, for a change before the last page was read),
+     * or shows as a duplicate or a short page: the listing is then read again, and when it keeps changing the
+     * package is not planned. One page costs one request, two pages three, more pages two more than there are.
+     */
+    async listAllPages(path, query, messages, keyOf) {
         const page = (n) => this.request('GET', path, { ...query, per_page: String(PAGE_SIZE), page: String(n) }, messages);
-        const first = await page(1);
-        const last = lastPage(first.headers.link);
-        const rest = await mapWithConcurrency(github_client_range(2, last), LIST_CONCURRENCY, async (n) => (await page(n)).data);
-        return [first.data, ...rest].flat();
+        for (let attempt = 1;; attempt++) {
+            const first = await page(1);
+            const last = lastPage(first.headers.link);
+            if (last === 1)
+                return first.data;
+            const end = await page(last);
+            const middle = await mapWithConcurrency(github_client_range(2, last - 1), LIST_CONCURRENCY, async (n) => (await page(n)).data);
+            // With no page between, a change after the last page was read changes nothing already read.
+            const [firstAgain, endAgain] = await Promise.all([page(1), last > 2 ? page(last) : end]);
+            const items = [first.data, ...middle, end.data].flat();
+            const keys = new Set(items.map(keyOf));
+            const stable = keys.size === items.length &&
+                [first.data, ...middle].every(p => p.length === PAGE_SIZE) &&
+                lastPage(firstAgain.headers.link) === last &&
+                sameKeys(first.data, firstAgain.data, keyOf) &&
+                sameKeys(end.data, endAgain.data, keyOf);
+            if (stable)
+                return items;
+            if (attempt >= LISTING_TRIES) {
+                throw new ApiError(0, `the listing of ${path} changed while it was read, ${attempt} times (another run or a person is deleting or pushing); nothing is planned for it in this run, so nothing of it is deleted`);
+            }
+            this.options.log.warning(`The listing of ${path} changed while it was read; reading it again.`);
+        }
     }
     async get(path, messages = {}) {
         return (await this.request('GET', path, {}, messages)).data;
@@ -46760,10 +47178,11 @@ class GitHubPackagesClient {
             this.rateLimitRemaining = Number(remaining);
     }
 }
-function tagsOf(version) {
+/** A version's tags; undefined when a container version came without its tag list (missing or null). */
+function tagsOf(version, type) {
     const { container, docker } = version.metadata ?? {};
-    if (container?.tags)
-        return container.tags;
+    if (type === 'container')
+        return Array.isArray(container?.tags) ? container.tags : undefined;
     const dockerTags = docker?.tag ?? docker?.tags ?? [];
     return typeof dockerTags === 'string' ? [dockerTags] : dockerTags;
 }
@@ -46787,6 +47206,9 @@ function answerOf(error) {
 function lastPage(link) {
     const match = link && /[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link);
     return match ? Number(match[1]) : 1;
+}
+function sameKeys(a, b, keyOf) {
+    return a.length === b.length && a.every((item, i) => keyOf(item) === keyOf(b[i]));
 }
 function github_client_range(from, to) {
     return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
@@ -47256,6 +47678,9 @@ class Planner {
     }
     /** Keep-last counts images; dangling untagged ones only when `untagged: only` selects them alone. */
     #countsForKeepLast(p) {
+        // An unreadable creation time says nothing of how new the version is: it takes no keep-last place.
+        if (!Number.isFinite(this.#times[p]))
+            return false;
         if (!this.#container)
             return true;
         return (this.#graph.role[p] === IMAGE && (this.#versions[p].tags.length === 0) === (this.#untagged === 'only'));
@@ -47282,6 +47707,9 @@ class Planner {
                 this.#keep(p, `keep: creation time ${JSON.stringify(version.createdAt)} is not a date`);
             else if (minAgeMs > 0 && age < minAgeMs)
                 this.#keep(p, `keep: younger than ${minAgeText} (${formatAge(age)} old)`);
+            // Unknown is never a reason to delete: a version whose tag list GitHub did not send may be tagged.
+            if (version.tagsUnknown)
+                this.#keep(p, 'keep: tags unknown');
             if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
                 if (this.#untagged === 'exclude')
                     this.#keep(p, 'keep: untagged (untagged: exclude)');
@@ -47502,12 +47930,94 @@ function selectRestorations(deleted, request, policy, now) {
     return chosen.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id);
 }
 
+;// CONCATENATED MODULE: ./src/verify.ts
+/**
+ * The check after writing, pure: what a package's listing after the run says about the run. Every version
+ * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
+ * without the run are named. Also what a plan expects to stay: the parts of each kept image.
+ */
+
+/** The plan with, per kept image that has parts, the ids of all its parts (recursively) as the manifests showed. */
+function withKeptParts(plan, structure) {
+    if (structure === undefined || structure.size === 0)
+        return plan;
+    const versions = plan.decisions.map(d => d.version);
+    const graph = linkImages(versions, structure);
+    if (!graph.linked)
+        return plan;
+    const keptParts = {};
+    plan.decisions.forEach((d, p) => {
+        if (d.action !== 'keep' || graph.parts[p] === undefined)
+            return;
+        const seen = new Set([p]);
+        const stack = [p];
+        while (stack.length > 0) {
+            for (const part of graph.parts[stack.pop()] ?? []) {
+                if (seen.has(part))
+                    continue;
+                seen.add(part);
+                stack.push(part);
+            }
+        }
+        seen.delete(p);
+        keptParts[d.version.id] = [...seen].map(q => versions[q].id);
+    });
+    return { ...plan, keptParts };
+}
+/**
+ * Compares the listing after the run with the plan and the writes: returns the writes (those reported done
+ * but still listed moved to failed) and the check.
+ */
+function checkAfterRun(pkg, after) {
+    const listed = new Map(after.map(v => [v.id, v]));
+    const before = new Map((pkg.plan?.decisions ?? []).map(d => [d.version.id, d.version]));
+    const touched = new Set(pkg.writes.map(w => w.version.id));
+    const ref = (v) => ({ id: v.id, name: v.name, tags: v.tags });
+    let confirmed = 0;
+    const stillListed = [];
+    const writes = pkg.writes.map((w) => {
+        if (w.outcome.kind !== 'done')
+            return w;
+        if (!listed.has(w.version.id)) {
+            confirmed++;
+            return w;
+        }
+        stillListed.push(ref(w.version));
+        return {
+            ...w,
+            outcome: {
+                kind: 'failed',
+                status: 0,
+                message: 'GitHub answered the delete with success, but the version is still listed after the run'
+            }
+        };
+    });
+    const brokenImages = [];
+    for (const [id, parts] of Object.entries(pkg.plan?.keptParts ?? {})) {
+        const image = listed.get(Number(id));
+        if (image === undefined)
+            continue;
+        const missing = parts.filter(part => !listed.has(part)).map(part => before.get(part));
+        if (missing.length > 0)
+            brokenImages.push({
+                image: ref(image),
+                missing: missing.map(v => (v ? ref(v) : { id: 0, name: '?', tags: [] }))
+            });
+    }
+    const disappeared = [...before.values()].filter(v => !listed.has(v.id) && !touched.has(v.id)).map(ref);
+    const appeared = after.filter(v => !before.has(v.id)).map(ref);
+    return { writes, check: { confirmed, stillListed, brokenImages, disappeared, appeared } };
+}
+
 ;// CONCATENATED MODULE: ./src/inventory.ts
 /**
  * Finds what a run applies to: which packages `package-names` means; then, for a delete run, each package's
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
+
+
+
 
 
 
@@ -47551,7 +48061,8 @@ async function planPackage(client, registry, scope, name, policy, now) {
     const digests = manifestsToRead(versions, policy, now);
     let structure = await registry.readImageStructure(scope.login, name, digests);
     let plan = planDeletions(versions, policy, now, structure);
-    while (structure && digests.length > 0 && policy.untagged !== 'exclude') {
+    // Also when no version is tagged (images pushed by digest): a kept untagged index has parts too.
+    while (structure && plan.deletions.length > 0 && policy.untagged !== 'exclude') {
         const unread = unreadKeptUntagged(plan, structure);
         if (unread.length === 0)
             break;
@@ -47559,7 +48070,7 @@ async function planPackage(client, registry, scope, name, policy, now) {
         structure = more && new Map([...structure, ...more]);
         plan = planDeletions(versions, policy, now, structure);
     }
-    return plan;
+    return withKeptParts(plan, structure);
 }
 /**
  * A delete run's plan: every package planned, each decision logged; a package that cannot be read is reported
@@ -47571,6 +48082,9 @@ async function planDeletes(client, registry, scope, names, policy, now, log) {
         try {
             const plan = await planPackage(client, registry, scope, name, policy, now);
             log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`);
+            const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length;
+            if (unknown > 0)
+                log.warning(`${name}: GitHub sent no tag list for ${unknown} version(s); they are kept (tags unknown)`);
             for (const d of plan.decisions)
                 log.info(`  ${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`);
             packages.push({ name, plan, writes: [] });
@@ -47579,8 +48093,42 @@ async function planDeletes(client, registry, scope, names, policy, now, log) {
             packages.push(failedPackage(name, error, log));
         }
     }
-    const targets = packages.flatMap(p => (p.plan?.deletions ?? []).map(d => ({ packageName: p.name, version: d.version })));
-    return { packages, targets, alreadyFailed: [] };
+    return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [] };
+}
+/**
+ * The deletions of all packages in one sequence, oldest image first across packages (so that max-deletions
+ * takes the oldest wherever they are), each package's own order kept: an image before its parts. A part goes
+ * under the time of the newest image that takes it along.
+ */
+function oldestFirstAcross(packages) {
+    const queues = packages.map(p => {
+        const deletions = p.plan?.deletions ?? [];
+        const times = new Map(deletions.map(d => [d.version.id, parseTime(d.version.createdAt)]));
+        return deletions.map(d => ({
+            time: d.partOf
+                ? Math.max(...d.partOf.map(id => times.get(id) ?? -Infinity))
+                : times.get(d.version.id),
+            target: {
+                packageName: p.name,
+                version: d.version,
+                ...(d.partOf ? { partOf: d.partOf } : {})
+            }
+        }));
+    });
+    const heads = queues.map(() => 0);
+    const targets = [];
+    for (;;) {
+        let best = -1;
+        for (let q = 0; q < queues.length; q++) {
+            if (heads[q] >= queues[q].length)
+                continue;
+            if (best === -1 || queues[q][heads[q]].time < queues[best][heads[best]].time)
+                best = q;
+        }
+        if (best === -1)
+            return targets;
+        targets.push(queues[best][heads[best]++].target);
+    }
 }
 /**
  * A restore run's plan: the deleted versions of each package that the request brings back; ids found in no
@@ -47600,7 +48148,7 @@ async function planRestore(client, scope, names, request, policy, now, log) {
                 throw new Error(trust.listProblem);
             const chosen = selectRestorations(trust.trusted, request, policy, now);
             log.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`);
-            chosen.forEach(version => targets.push({ packageName: name, version }));
+            targets.push(...restoreTargets(name, chosen, policy.packageType));
             for (const { version, reason } of trust.untrusted) {
                 if (request.kind === 'ids' && !request.ids.includes(version.id))
                     continue;
@@ -47619,14 +48167,77 @@ async function planRestore(client, scope, names, request, policy, now, log) {
     }
     const found = new Set([...targets, ...untrusted].map(t => t.version.id));
     const requested = request.kind === 'ids' ? request.ids : [];
+    const unsure = new Set(request.kind === 'ids' ? (request.unsure ?? []) : []);
+    for (const id of requested.filter(id => !found.has(id) && unsure.has(id)))
+        log.info(`id ${id}: its delete was sent but never answered, and it is not among the deleted versions; it did not go`);
     const unmatched = requested
-        .filter(id => !found.has(id))
+        .filter(id => !found.has(id) && !unsure.has(id))
         .map((id) => ({
         packageName: '',
         version: { id, name: `id ${id}`, tags: [] },
         outcome: { kind: 'failed', status: 404, message: `${NOT_RESTORABLE} (searched: ${names.join(', ')})` }
     }));
     return { packages, targets, alreadyFailed: [...untrusted, ...unmatched] };
+}
+/**
+ * Restores in reverse of deleting: parts before the images that need them. Deleted manifests cannot be read,
+ * so an image's parts are not known; every untagged container version being restored is taken as a possible
+ * part of every tagged one in the same package: the tagged versions are sent only once all the untagged ones
+ * have answered (`after`), whatever they answered, so that no tag comes back before what it may need.
+ */
+function restoreTargets(packageName, chosen, type) {
+    if (type !== 'container')
+        return chosen.map(version => ({ packageName, version }));
+    const parts = chosen.filter(v => v.tags.length === 0);
+    const images = chosen.filter(v => v.tags.length > 0);
+    const after = parts.map(v => v.id);
+    return [
+        ...parts.map(version => ({ packageName, version })),
+        ...images.map(version => ({ packageName, version, ...(after.length > 0 ? { after } : {}) }))
+    ];
+}
+/**
+ * Lists each package the run wrote to again and checks the run against it (verify.ts); writes reported done
+ * but still listed come back as failed. Problems are warnings naming the versions.
+ */
+async function checkAfterWrites(client, scope, type, packages, log) {
+    const checked = [];
+    for (const pkg of packages) {
+        const sent = pkg.writes.some(w => w.outcome.kind !== 'skipped' || w.outcome.reason === 'already-gone');
+        if (!pkg.plan || !sent) {
+            checked.push(pkg);
+            continue;
+        }
+        try {
+            const after = await client.listVersions(scope, type, pkg.name);
+            const { writes, check } = checkAfterRun(pkg, after);
+            const names = (list) => list.map(v => `${label(v)} (id ${v.id})`).join(', ');
+            if (check.stillListed.length > 0)
+                log.warning(`${pkg.name}: reported deleted but still listed after the run: ${names(check.stillListed)}`);
+            for (const { image, missing } of check.brokenImages)
+                log.warning(`${pkg.name}: kept image ${label(image)} lost part(s) no longer listed: ${names(missing)}`);
+            if (check.disappeared.length > 0)
+                log.warning(`${pkg.name}: ${check.disappeared.length} version(s) went while the run ran, not deleted by it (another run or a person?): ${names(check.disappeared)}`);
+            if (check.appeared.length > 0)
+                log.info(`${pkg.name}: ${check.appeared.length} version(s) appeared while the run ran: ${names(check.appeared)}`);
+            checked.push({ ...pkg, writes, check });
+        }
+        catch (error) {
+            log.warning(`${pkg.name}: could not list it again to check the run: ${errorMessage(error)}`);
+            checked.push({
+                ...pkg,
+                check: {
+                    error: errorMessage(error),
+                    confirmed: 0,
+                    stillListed: [],
+                    brokenImages: [],
+                    disappeared: [],
+                    appeared: []
+                }
+            });
+        }
+    }
+    return checked;
 }
 function failedPackage(name, error, log) {
     log.error(`${name}: ${errorMessage(error)}`);
@@ -47737,7 +48348,8 @@ class RegistryClient {
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10;
-const WRITE_CONCURRENCY = 4;
+/** Writes in flight at once; the pace itself is the client's sliding window. */
+const WRITE_CONCURRENCY = 8;
 async function run() {
     let config;
     try {
@@ -47761,24 +48373,46 @@ async function run() {
     const work = await group(`Plan ${names.length} package(s)`, () => config.restore
         ? planRestore(client, scope, names, config.restore, config.policy, startedAt, core_namespaceObject)
         : planDeletes(client, registry, scope, names, config.policy, startedAt, core_namespaceObject));
+    const run = {
+        owner: scope.login,
+        packageType: config.packageType,
+        mode: verb,
+        dryRun: config.dryRun,
+        startedAt,
+        packages: work.packages,
+        requests: 0,
+        manifestReads: 0
+    };
+    // Written before the first write, appended to as each ends: a killed run still leaves its record.
+    const { planFile, journal } = startRecord(run, process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)());
     const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`;
     const writes = await group(title, () => executeWrites(work.targets, writerFor(client, scope, config, verb), {
         verb,
         maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
         reserve: BUDGET_RESERVE,
         concurrency: WRITE_CONCURRENCY,
-        log: core_namespaceObject
+        log: core_namespaceObject,
+        onSend: target => journal.sent(target),
+        onOutcome: write => journal.ended(write),
+        ...(work.onRefused ? { onRefused: work.onRefused } : {})
     }));
+    let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed]);
+    if (verb === 'delete' && !config.dryRun) {
+        packages = await group('Check the packages after the run', () => checkAfterWrites(client, scope, config.packageType, packages, core_namespaceObject));
+        // Writes the check found not done are recorded again, so that the record says what really went.
+        const before = new Map(writes.map(w => [w.version.id, w.outcome]));
+        for (const pkg of packages)
+            for (const w of pkg.writes)
+                if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome)
+                    journal.ended(w);
+    }
     const { failed } = await publishReport({
-        owner: scope.login,
-        packageType: config.packageType,
-        mode: verb,
-        dryRun: config.dryRun,
-        startedAt,
-        packages: attachWrites(work.packages, [...writes, ...work.alreadyFailed]),
+        ...run,
+        packages,
         requests: client.requestCount,
-        manifestReads: registry.manifestReads
-    }, process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)());
+        manifestReads: registry.manifestReads,
+        journalFile: journal.path
+    }, planFile);
     if (failed > 0)
         setFailed(`${failed} version(s) or package(s) failed; see the job summary.`);
 }

@@ -76,6 +76,11 @@ export interface VersionSpec {
   name: string
   /** Container and docker packages only (`metadata.container.tags`, `metadata.docker.tag`). */
   tags?: string[]
+  /**
+   * Containers only: the listing sends no tag list for this version (`metadata.container` without `tags`, or
+   * `tags: null`), as an answer that lost its metadata would; the version keeps its tags in the registry.
+   */
+  tagList?: 'missing' | 'null'
   created_at: string
   updated_at?: string
   downloads?: number
@@ -193,6 +198,7 @@ const schema = {
                 id: { type: 'integer', minimum: 1 },
                 name: { type: 'string', minLength: 1 },
                 tags: { type: 'array', items: { type: 'string', minLength: 1 } },
+                tagList: { enum: ['missing', 'null'] },
                 created_at: dateTime,
                 updated_at: dateTime,
                 downloads: count,
@@ -388,6 +394,8 @@ function consistencyProblems(scenario: Scenario): string[] {
         problems.push(`${vat}: manifest is for container packages only`)
       if (pkg.type !== 'container' && pkg.type !== 'docker' && version.tags)
         problems.push(`${vat}: tags are for container and docker packages only`)
+      if (pkg.type !== 'container' && version.tagList)
+        problems.push(`${vat}: tagList is for container packages only`)
       if (version.deleted_at) return
       if (activeNames.has(version.name))
         problems.push(`${vat}.name ${version.name} is used by another active version`)

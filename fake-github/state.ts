@@ -17,6 +17,7 @@ export interface Version {
   id: number
   name: string
   tags: string[]
+  tagList?: 'missing' | 'null'
   createdMs: number
   updatedMs: number
   downloads: number
@@ -108,6 +109,7 @@ export class Store {
         id: v.id,
         name: v.name,
         tags: [...(v.tags ?? [])],
+        tagList: v.tagList,
         createdMs: Date.parse(v.created_at),
         updatedMs: Date.parse(v.updated_at ?? v.created_at),
         downloads: v.downloads ?? 0,

@@ -111,9 +111,15 @@ export function versionView(api: string, pkg: Package, version: Version, omitDel
     ...(version.deletedMs !== undefined && !omitDeletedAt && { deleted_at: isoSeconds(version.deletedMs) }),
     metadata: {
       package_type: pkg.type,
-      ...(pkg.type === 'container' && { container: { tags: [...version.tags] } }),
+      ...(pkg.type === 'container' && { container: containerMetadata(version) }),
       // OpenAPI `package-version-metadata`: docker versions carry `docker.tag`, a list.
       ...(pkg.type === 'docker' && { docker: { tag: [...version.tags] } })
     }
   }
+}
+
+/** The tag list as listed; a scenario can leave it out or send null (see VersionSpec.tagList). */
+function containerMetadata(version: Version): { tags?: string[] | null } {
+  if (version.tagList === 'missing') return {}
+  return { tags: version.tagList === 'null' ? null : [...version.tags] }
 }

@@ -4,8 +4,11 @@
  * allowed.
  */
 import * as core from '@actions/core'
-import { ConfigError } from './errors.js'
-import { formatAge, parseDuration } from './time.js'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { ConfigError, errorMessage } from './errors.js'
+import { readRunRecord } from './journal.js'
+import { formatAge, hasAmbiguousMinutes, parseDuration } from './time.js'
 import { globProblem, parseList } from './globs.js'
 import {
   PACKAGE_TYPES,
@@ -83,8 +86,11 @@ export function readConfig(
     : fail('keep-last', keepLastText, 'is not a whole number (0 or more)')
 
   const minAgeText = input('min-age')
-  const minAgeMs =
-    parseDuration(minAgeText) ?? fail('min-age', minAgeText, 'is not a duration; use 30d, 12h, 2w or P30D')
+  const minAgeMs = duration('min-age', minAgeText, minAgeText)
+  if (minAgeMs === 0)
+    core.warning(
+      `min-age: ${JSON.stringify(minAgeText)} sets no age floor: a version pushed a moment ago may be deleted`
+    )
 
   const deleteTags = globList('delete-tags', parseList(input('delete-tags')))
   const keepTags = globList('keep-tags', parseList(input('keep-tags')))
@@ -138,6 +144,19 @@ export function readConfig(
     restore
   })
 
+  /** A duration, or a problem naming the input; a bare `m` is refused as ambiguous. */
+  function duration(name: string, value: string, text: string): number | undefined {
+    const ms = parseDuration(text)
+    if (ms !== undefined) return ms
+    if (hasAmbiguousMinutes(text))
+      return fail(
+        name,
+        value,
+        'is ambiguous: `m` could be minutes or months; write minutes as `1min`, or days as `30d`'
+      )
+    return fail(name, value, 'is not a duration; use 30d, 12h, 2w or P30D')
+  }
+
   function globList(name: string, globs: string[]): string[] {
     for (const glob of globs) {
       const problem = globProblem(glob)
@@ -156,15 +175,54 @@ export function readConfig(
     return value
   }
 
+  /** A delete run's record (JSON Lines), given as its path (`*.jsonl`) or its content: what that run deleted. */
+  function recordRequest(value: string): RestoreRequest | undefined {
+    let text = value
+    if (!value.startsWith('{')) {
+      try {
+        text = readFileSync(resolve(env.GITHUB_WORKSPACE ?? '.', value), 'utf8')
+      } catch (error) {
+        return fail('restore', value, `is not a readable run record (${errorMessage(error)})`)
+      }
+    }
+    const record = readRunRecord(text)
+    if ('problem' in record)
+      return fail('restore', shortened(value), `is not a run record: ${record.problem}`)
+    const { header } = record
+    if (header.owner.toLowerCase() !== owner.toLowerCase() || header.packageType !== packageType) {
+      return fail(
+        'restore',
+        shortened(value),
+        `is the record of a run on ${header.owner}'s ${header.packageType} packages, not ${owner}'s ${packageType ?? ''} packages`
+      )
+    }
+    if (record.deleted.length + record.unsure.length === 0)
+      return fail('restore', shortened(value), 'is the record of a run that deleted nothing')
+    return { kind: 'ids', ids: [...record.deleted, ...record.unsure], unsure: record.unsure }
+  }
+
   function restoreRequest(value: string): RestoreRequest | undefined {
     if (!value) return undefined
     const within = /^deleted-within:(.*)$/.exec(value)
+    if (within && hasAmbiguousMinutes(within[1]))
+      return fail(
+        'restore',
+        value,
+        'is ambiguous: `m` could be minutes or months; write `deleted-within:30min` or `deleted-within:7d`'
+      )
     if (within) {
       const windowMs = parseDuration(within[1])
       if (windowMs && windowMs > 0)
         return { kind: 'deleted-within', windowMs, windowText: formatAge(windowMs) }
       return fail('restore', value, 'has no valid window; use deleted-within:7d (a duration above 0)')
     }
+    if (value.endsWith('.jsonl') || value.startsWith('{')) return recordRequest(value)
+    if (value.startsWith('[') && /"more"\s*:/.test(value) && /"see"\s*:/.test(value))
+      return fail(
+        'restore',
+        shortened(value),
+        'is a `deleted` output that was cut short; pass the run’s record instead (the `journal-file` output, or its content)'
+      )
     const ids = restoreIds(value)
     if (ids) return { kind: 'ids', ids }
     return fail(
@@ -173,6 +231,11 @@ export function readConfig(
       'is neither version ids, an earlier run’s `deleted` output (JSON), nor deleted-within:<duration>'
     )
   }
+}
+
+/** A value as error messages show it: long ones (a record's content) cut. */
+function shortened(value: string): string {
+  return value.length > 80 ? `${value.slice(0, 77)}...` : value
 }
 
 /** Ids from a list (`123, 456`) or from the JSON `deleted` output of an earlier run. */

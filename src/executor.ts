@@ -51,8 +51,30 @@ export interface ExecuteOptions {
   /** Milliseconds; injectable so progress lines can be tested. */
   clock?: () => number
   progressEveryMs?: number
+  /** Just before a write is sent: a run killed after this may or may not have changed the version. */
+  onSend?: (target: WriteTarget) => void
+  /** As each target ends, in the order they end (the run's record is written from this). */
+  onOutcome?: (write: ExecutedWrite) => void
+  /**
+   * A tagged target that others wait for (`after`) did not end done: returns the ids (same package) of the
+   * targets to hold back as `image-not-deleted`, e.g. the parts of a refused image read only now. When it
+   * throws, every target waiting for that one is held back.
+   */
+  onRefused?: (target: WriteTarget) => Promise<readonly number[]>
 }
 
+const keyOf = (packageName: string, id: number) => `${packageName}\u0000${id}`
+
+/** Whether a write ended so that the versions depending on it may go: done, or already gone before. */
+export function cleared(outcome: Outcome): boolean {
+  return outcome.kind === 'done' || (outcome.kind === 'skipped' && outcome.reason === 'already-gone')
+}
+
+/**
+ * Carries out the writes in order, each once the writes it depends on have answered: a target with `partOf`
+ * only when each of those cleared (else it is skipped, naming them), one with `after` once those answered
+ * anything. Results come back in the order of `targets`.
+ */
 export async function executeWrites(
   targets: WriteTarget[],
   writer: VersionWriter,
@@ -66,35 +88,80 @@ export async function executeWrites(
   let budgetSpent = false
   // Writes sent but not answered yet: the budget the last answer reported does not count them.
   let inFlight = 0
-  const results: ExecutedWrite[] = new Array(targets.length)
   const cap = options.maxWrites ?? Infinity
+  const order = dependencyOrder(targets)
+  const position = new Map<string, number>()
+  order.forEach((t, i) => position.set(keyOf(t.packageName, t.version.id), i))
+  const waitedOn = new Set<string>()
+  for (const t of order) for (const id of t.after ?? []) waitedOn.add(keyOf(t.packageName, id))
+  const settled = order.map(() => deferred<Outcome>())
+  /** Targets held back by a refusal: why, naming the refused image. */
+  const held = new Map<string, string>()
+  const results = new Map<WriteTarget, ExecutedWrite>()
 
-  const runOne = async (target: WriteTarget, index: number): Promise<void> => {
-    const left = writer.budgetLeft()
-    if (index >= cap) {
-      results[index] = {
-        ...target,
-        outcome: skip('max-deletions', `over max-deletions (${cap}); left for the next run`)
-      }
-      return
+  const decide = async (target: WriteTarget, index: number): Promise<Outcome> => {
+    if (index >= cap) return skip('max-deletions', `over max-deletions (${cap}); left for the next run`)
+    const own = (id: number) => position.get(keyOf(target.packageName, id))
+    // Only writes earlier in the order are waited for; a later one (a cycle) counts as not done.
+    const earlier = (id: number) => {
+      const at = own(id)
+      return at !== undefined && at < index ? at : undefined
     }
+    for (const id of target.after ?? []) {
+      const at = earlier(id)
+      if (at !== undefined) await settled[at].promise
+    }
+    const blockers: string[] = []
+    for (const id of target.partOf ?? []) {
+      const at = earlier(id)
+      const outcome = at === undefined ? undefined : await settled[at].promise
+      if (outcome === undefined || !cleared(outcome)) blockers.push(blockerText(id, at, outcome))
+    }
+    const heldBy = held.get(keyOf(target.packageName, target.version.id))
+    if (heldBy !== undefined) blockers.push(heldBy)
+    if (blockers.length > 0) {
+      return verb === 'delete'
+        ? skip('image-not-deleted', `kept with its image: ${blockers.join('; ')}`)
+        : skip('part-not-restored', `restored only with all its parts: ${blockers.join('; ')}`)
+    }
+    const left = writer.budgetLeft()
     if (budgetSpent || (left !== undefined && left - inFlight <= options.reserve)) {
       budgetSpent = true
-      results[index] = {
-        ...target,
-        outcome: skip('rate-limit', 'API rate limit nearly spent; left for the next run')
-      }
-      return
+      return skip('rate-limit', 'API rate limit nearly spent; left for the next run')
     }
     inFlight++
+    options.onSend?.(target)
     const outcome = classify(await writer.write(target).catch(noAnswer), verb)
     inFlight--
+    done++
     if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit') budgetSpent = true
     if (outcome.kind === 'skipped' && outcome.reason === 'download-limit') {
       log.warning(`${target.packageName} ${label(target.version)}: ${outcome.detail}`)
     }
-    results[index] = { ...target, outcome }
-    done++
+    return outcome
+  }
+
+  const blockerText = (id: number, at: number | undefined, outcome: Outcome | undefined): string => {
+    const name = at === undefined ? `id ${id}` : `${label(order[at].version)}, id ${id}`
+    const what = verb === 'delete' ? 'image' : 'part'
+    if (outcome === undefined) return `${what} ${name} is not ${verb}d in this run`
+    return `${what} ${name} was not ${verb}d (${shortOutcome(outcome)})`
+  }
+
+  const runOne = async (target: WriteTarget, index: number): Promise<void> => {
+    let outcome: Outcome = { kind: 'failed', status: 0, message: 'not attempted' }
+    try {
+      outcome = await decide(target, index)
+      const key = keyOf(target.packageName, target.version.id)
+      const refused = !cleared(outcome) && target.version.tags.length > 0 && waitedOn.has(key)
+      if (refused && options.onRefused) await holdBack(target, outcome, options.onRefused)
+    } finally {
+      const write = { ...target, outcome }
+      results.set(target, write)
+      settled[index].resolve(outcome)
+      // A record that cannot be written ends the run: onSend then throws before any further write is sent.
+      options.onOutcome?.(write)
+    }
     const now = clock()
     if (now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
       lastProgress = now
@@ -102,19 +169,79 @@ export async function executeWrites(
     }
   }
 
+  const holdBack = async (
+    target: WriteTarget,
+    outcome: Outcome,
+    onRefused: (target: WriteTarget) => Promise<readonly number[]>
+  ): Promise<void> => {
+    const why = `${label(target.version)}, id ${target.version.id}, was not ${verb}d (${shortOutcome(outcome)})`
+    let ids: readonly number[]
+    try {
+      ids = await onRefused(target)
+    } catch (error) {
+      ids = order
+        .filter(t => t.packageName === target.packageName && t.after?.includes(target.version.id))
+        .map(t => t.version.id)
+      log.warning(
+        `${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`
+      )
+    }
+    for (const id of ids) held.set(keyOf(target.packageName, id), `image ${why}`)
+  }
+
   // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
-  await mapWithConcurrency(targets, Math.max(1, concurrency), runOne)
+  await mapWithConcurrency(order, Math.max(1, concurrency), runOne)
   if (done > 0 && targets.length > 0)
     log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb))
-  return results
+  const all = targets.map(t => results.get(t) as ExecutedWrite)
+  const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
+  if (stopped > 0)
+    log.warning(`Stopped by the API rate limit: ${stopped} version(s) not ${verb}d, left for the next run.`)
+  return all
+}
+
+/**
+ * The targets with every write they depend on (`partOf`, `after`) moved before them, otherwise in the given
+ * order. A cycle is left as it is; the executor then treats the later write as not done.
+ */
+export function dependencyOrder(targets: readonly WriteTarget[]): WriteTarget[] {
+  const byKey = new Map(targets.map(t => [keyOf(t.packageName, t.version.id), t]))
+  const state = new Map<WriteTarget, 'visiting' | 'placed'>()
+  const order: WriteTarget[] = []
+  const visit = (target: WriteTarget): void => {
+    if (state.has(target)) return
+    state.set(target, 'visiting')
+    for (const id of [...(target.partOf ?? []), ...(target.after ?? [])]) {
+      const dep = byKey.get(keyOf(target.packageName, id))
+      if (dep !== undefined) visit(dep)
+    }
+    state.set(target, 'placed')
+    order.push(target)
+  }
+  targets.forEach(visit)
+  return order
+}
+
+function shortOutcome(outcome: Outcome): string {
+  if (outcome.kind === 'done') return 'done'
+  return outcome.kind === 'skipped' ? `skipped: ${outcome.reason}` : `failed: ${outcome.status}`
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {}
+  const promise = new Promise<T>(r => (resolve = r))
+  return { promise, resolve }
 }
 
 /** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */
 export function classify(answer: ApiAnswer, verb: WriteVerb): Outcome {
   const { status, message } = answer
   if (status >= 200 && status < 300) return { kind: 'done' }
-  if (status === 404 && verb === 'delete') return { kind: 'done', note: `already gone (${message || '404'})` }
-  if (status === 400 && /more than 5000 downloads/i.test(message)) {
+  const versionGone = status === 404 && /package version not found/i.test(message)
+  if (versionGone && verb === 'delete') {
+    return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`)
+  }
+  if (status === 400 && /more than 5,?000 downloads/i.test(message)) {
     return skip(
       'download-limit',
       'public version with more than 5,000 downloads; GitHub refuses to delete it'
@@ -126,12 +253,15 @@ export function classify(answer: ApiAnswer, verb: WriteVerb): Outcome {
   }
   if (status === 401) return fail(status, `${message}: the token was rejected; check the token input`)
   if (status === 403) return fail(status, `${message}. ${permissionHint(verb)}`)
-  if (status === 404) {
+  if (versionGone) {
     return fail(
       status,
       `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`
     )
   }
+  // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
+  if (status === 404)
+    return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb)}`)
   if (status === 400 && /already exists/i.test(message)) {
     return fail(status, `${message} A newer version now has this name; delete it first to restore this one.`)
   }

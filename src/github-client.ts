@@ -10,11 +10,18 @@ import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
 import { mapWithConcurrency } from './concurrency.js'
 import { ApiError, errorMessage } from './errors.js'
+import { SlidingWindow } from './pacing.js'
 import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType } from './types.js'
 
 export const API_VERSION = '2022-11-28'
-/** GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 a minute. Stay a little under. */
+/**
+ * GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 in any minute. Stay a little under,
+ * counted over a sliding minute (retries included), so that the first 170 go at once.
+ */
 export const WRITES_PER_MINUTE = 170
+export const WRITE_WINDOW_MS = 60_000
+/** A listing that changes while it is read is read again, at most this many times in all. */
+const LISTING_TRIES = 3
 const PAGE_SIZE = 100
 const LIST_CONCURRENCY = 8
 /** Retry a secondary-limit answer this many times, waiting as GitHub says, before giving up. */
@@ -26,6 +33,11 @@ export interface ClientOptions {
   token: string
   apiUrl: string
   log: Logger
+  /** Pacing of writes; GitHub's limit by default. */
+  writesPerWindow?: number
+  writeWindowMs?: number
+  /** The HTTP client under Octokit; the runner's by default. */
+  fetch?: typeof fetch
 }
 
 interface GitHubVersion {
@@ -35,7 +47,10 @@ interface GitHubVersion {
   updated_at: string
   deleted_at?: string
   /** Containers: `container.tags`. Docker (`package-type: docker`): `docker.tag`, a list in GitHub's schema. */
-  metadata?: { container?: { tags?: string[] }; docker?: { tag?: string[] | string; tags?: string[] } }
+  metadata?: {
+    container?: { tags?: string[] | null }
+    docker?: { tag?: string[] | string; tags?: string[] }
+  }
 }
 
 type Octokit = ReturnType<typeof getOctokit>
@@ -48,10 +63,19 @@ export class GitHubPackagesClient {
 
   private readonly octokit: Octokit
 
+  /** Every write sent, retries included, passes this window. */
+  readonly writeWindow: SlidingWindow
+
   constructor(private readonly options: ClientOptions) {
     const { log } = options
-    const baseFetch = actionsDefaults.request?.fetch ?? fetch
+    this.writeWindow = new SlidingWindow(
+      options.writesPerWindow ?? WRITES_PER_MINUTE,
+      options.writeWindowMs ?? WRITE_WINDOW_MS
+    )
+    const baseFetch = options.fetch ?? actionsDefaults.request?.fetch ?? fetch
     const countingFetch = async (url: string, init: RequestInit): Promise<Response> => {
+      const method = (init.method ?? 'GET').toUpperCase()
+      if (method !== 'GET' && method !== 'HEAD') await this.writeWindow.take()
       this.requestCount++
       const response: Response = await baseFetch(url, init)
       this.noteRateLimit(response.headers)
@@ -65,8 +89,8 @@ export class GitHubPackagesClient {
         request: { fetch: countingFetch },
         log: { debug: () => {}, info: log.debug, warn: log.warning, error: log.warning },
         throttle: {
-          // One write queue per client, paced under the secondary limit (the plugin's default is 60 a minute).
-          write: new Bottleneck.Group({ maxConcurrent: 4, minTime: Math.ceil(60_000 / WRITES_PER_MINUTE) }),
+          // Writes are paced by writeWindow; the plugin's own queue (one a second by default) would only slow them.
+          write: new Bottleneck.Group({ maxConcurrent: 8, minTime: 0 }),
           onRateLimit: (retryAfter: number, request: { method: string; url: string }) => {
             if (retryAfter > MAX_PRIMARY_WAIT_S) return false
             log.warning(
@@ -121,7 +145,8 @@ export class GitHubPackagesClient {
       `${scope.path}/packages`,
       { package_type: type },
       // GITHUB_TOKEN is refused with 400 "Invalid argument."; a classic token without read:packages with 403.
-      { 400: globsHint, 403: globsHint }
+      { 400: globsHint, 403: globsHint },
+      p => p.name
     )
     return [...new Set(packages.map(p => p.name))].sort()
   }
@@ -136,16 +161,18 @@ export class GitHubPackagesClient {
     const raw = await this.listAllPages<GitHubVersion>(
       `${packagePath(scope, type, name)}/versions`,
       { state },
-      {
-        404: notFoundMessage(scope, type, name)
-      }
+      { 404: notFoundMessage(scope, type, name) },
+      v => String(v.id)
     )
     const byId = new Map<number, ListedVersion>()
     for (const v of raw) {
+      const tags = tagsOf(v, type)
       byId.set(v.id, {
         id: v.id,
         name: v.name,
-        tags: tagsOf(v),
+        tags: tags ?? [],
+        // A container version without a tag list may be tagged: say so rather than read it as untagged.
+        ...(tags === undefined ? { tagsUnknown: true } : {}),
         createdAt: v.created_at,
         updatedAt: v.updated_at,
         ...(v.deleted_at ? { deletedAt: v.deleted_at } : {})
@@ -162,18 +189,50 @@ export class GitHubPackagesClient {
     return this.write('POST', `${packagePath(scope, type, name)}/versions/${id}/restore`)
   }
 
-  /** Page 1, then (once its Link header names the last page) the rest in parallel: no request is wasted. */
+  /**
+   * Page 1, then the last page, then the pages between in parallel; then page 1 and the last page again. Pages
+   * are addressed by number, so a version deleted or added meanwhile shifts the others between pages and one
+   * could be missed. Such a change moves the last page (or page 1, for a change before the last page was read),
+   * or shows as a duplicate or a short page: the listing is then read again, and when it keeps changing the
+   * package is not planned. One page costs one request, two pages three, more pages two more than there are.
+   */
   private async listAllPages<T>(
     path: string,
     query: Record<string, string>,
-    messages: Messages
+    messages: Messages,
+    keyOf: (item: T) => string
   ): Promise<T[]> {
     const page = (n: number) =>
       this.request<T[]>('GET', path, { ...query, per_page: String(PAGE_SIZE), page: String(n) }, messages)
-    const first = await page(1)
-    const last = lastPage(first.headers.link)
-    const rest = await mapWithConcurrency(range(2, last), LIST_CONCURRENCY, async n => (await page(n)).data)
-    return [first.data, ...rest].flat()
+    for (let attempt = 1; ; attempt++) {
+      const first = await page(1)
+      const last = lastPage(first.headers.link)
+      if (last === 1) return first.data
+      const end = await page(last)
+      const middle = await mapWithConcurrency(
+        range(2, last - 1),
+        LIST_CONCURRENCY,
+        async n => (await page(n)).data
+      )
+      // With no page between, a change after the last page was read changes nothing already read.
+      const [firstAgain, endAgain] = await Promise.all([page(1), last > 2 ? page(last) : end])
+      const items = [first.data, ...middle, end.data].flat()
+      const keys = new Set(items.map(keyOf))
+      const stable =
+        keys.size === items.length &&
+        [first.data, ...middle].every(p => p.length === PAGE_SIZE) &&
+        lastPage(firstAgain.headers.link) === last &&
+        sameKeys(first.data, firstAgain.data, keyOf) &&
+        sameKeys(end.data, endAgain.data, keyOf)
+      if (stable) return items
+      if (attempt >= LISTING_TRIES) {
+        throw new ApiError(
+          0,
+          `the listing of ${path} changed while it was read, ${attempt} times (another run or a person is deleting or pushing); nothing is planned for it in this run, so nothing of it is deleted`
+        )
+      }
+      this.options.log.warning(`The listing of ${path} changed while it was read; reading it again.`)
+    }
   }
 
   private async get<T>(path: string, messages: Messages = {}): Promise<T> {
@@ -218,9 +277,10 @@ export class GitHubPackagesClient {
 
 type Messages = Partial<Record<number, string>>
 
-function tagsOf(version: GitHubVersion): string[] {
+/** A version's tags; undefined when a container version came without its tag list (missing or null). */
+function tagsOf(version: GitHubVersion, type: PackageType): string[] | undefined {
   const { container, docker } = version.metadata ?? {}
-  if (container?.tags) return container.tags
+  if (type === 'container') return Array.isArray(container?.tags) ? container.tags : undefined
   const dockerTags = docker?.tag ?? docker?.tags ?? []
   return typeof dockerTags === 'string' ? [dockerTags] : dockerTags
 }
@@ -249,6 +309,10 @@ export function answerOf(error: unknown): ApiAnswer {
 function lastPage(link: string | undefined): number {
   const match = link && /[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link)
   return match ? Number(match[1]) : 1
+}
+
+function sameKeys<T>(a: readonly T[], b: readonly T[], keyOf: (item: T) => string): boolean {
+  return a.length === b.length && a.every((item, i) => keyOf(item) === keyOf(b[i]))
 }
 
 function range(from: number, to: number): number[] {

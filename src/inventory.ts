@@ -4,21 +4,26 @@
  * and leaves the deciding to the pure engine (policy, restore).
  */
 import { errorMessage } from './errors.js'
+import { parseTime } from './time.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
 import { planDeletions } from './policy.js'
 import { manifestsToRead, unreadKeptUntagged } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
+import { label } from './report.js'
 import { selectRestorations, trustDeletedList } from './restore.js'
+import { checkAfterRun, withKeptParts } from './verify.js'
 import type {
   DeletionPlan,
   ExecutedWrite,
+  ListedVersion,
   Logger,
   OwnerScope,
   PackageReport,
   PackageType,
   RestoreRequest,
   RetentionPolicy,
+  VersionRef,
   WriteTarget
 } from './types.js'
 
@@ -36,6 +41,11 @@ export interface WorkPlan {
    * packages' deleted versions, and versions GitHub's deleted list cannot be trusted on.
    */
   alreadyFailed: ExecutedWrite[]
+  /**
+   * Delete runs, when the plan waits (`after`) on tagged images whose parts are learnt only if they are
+   * refused: the ids to hold back then (see ExecuteOptions.onRefused).
+   */
+  onRefused?: (target: WriteTarget) => Promise<readonly number[]>
 }
 
 const NOT_RESTORABLE =
@@ -92,14 +102,15 @@ export async function planPackage(
   const digests = manifestsToRead(versions, policy, now)
   let structure = await registry.readImageStructure(scope.login, name, digests)
   let plan = planDeletions(versions, policy, now, structure)
-  while (structure && digests.length > 0 && policy.untagged !== 'exclude') {
+  // Also when no version is tagged (images pushed by digest): a kept untagged index has parts too.
+  while (structure && plan.deletions.length > 0 && policy.untagged !== 'exclude') {
     const unread = unreadKeptUntagged(plan, structure)
     if (unread.length === 0) break
     const more = await registry.readImageStructure(scope.login, name, unread)
     structure = more && new Map([...structure, ...more])
     plan = planDeletions(versions, policy, now, structure)
   }
-  return plan
+  return withKeptParts(plan, structure)
 }
 
 /**
@@ -120,6 +131,11 @@ export async function planDeletes(
     try {
       const plan = await planPackage(client, registry, scope, name, policy, now)
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
+      const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length
+      if (unknown > 0)
+        log.warning(
+          `${name}: GitHub sent no tag list for ${unknown} version(s); they are kept (tags unknown)`
+        )
       for (const d of plan.decisions)
         log.info(`  ${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`)
       packages.push({ name, plan, writes: [] })
@@ -127,10 +143,40 @@ export async function planDeletes(
       packages.push(failedPackage(name, error, log))
     }
   }
-  const targets = packages.flatMap(p =>
-    (p.plan?.deletions ?? []).map(d => ({ packageName: p.name, version: d.version }))
-  )
-  return { packages, targets, alreadyFailed: [] }
+  return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [] }
+}
+
+/**
+ * The deletions of all packages in one sequence, oldest image first across packages (so that max-deletions
+ * takes the oldest wherever they are), each package's own order kept: an image before its parts. A part goes
+ * under the time of the newest image that takes it along.
+ */
+export function oldestFirstAcross(packages: readonly PackageReport[]): WriteTarget[] {
+  const queues = packages.map(p => {
+    const deletions = p.plan?.deletions ?? []
+    const times = new Map(deletions.map(d => [d.version.id, parseTime(d.version.createdAt)]))
+    return deletions.map(d => ({
+      time: d.partOf
+        ? Math.max(...d.partOf.map(id => times.get(id) ?? -Infinity))
+        : (times.get(d.version.id) as number),
+      target: {
+        packageName: p.name,
+        version: d.version,
+        ...(d.partOf ? { partOf: d.partOf } : {})
+      } as WriteTarget
+    }))
+  })
+  const heads = queues.map(() => 0)
+  const targets: WriteTarget[] = []
+  for (;;) {
+    let best = -1
+    for (let q = 0; q < queues.length; q++) {
+      if (heads[q] >= queues[q].length) continue
+      if (best === -1 || queues[q][heads[q]].time < queues[best][heads[best]].time) best = q
+    }
+    if (best === -1) return targets
+    targets.push(queues[best][heads[best]++].target)
+  }
 }
 
 /**
@@ -158,7 +204,7 @@ export async function planRestore(
       if (trust.listProblem) throw new Error(trust.listProblem)
       const chosen = selectRestorations(trust.trusted, request, policy, now)
       log.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`)
-      chosen.forEach(version => targets.push({ packageName: name, version }))
+      targets.push(...restoreTargets(name, chosen, policy.packageType))
       for (const { version, reason } of trust.untrusted) {
         if (request.kind === 'ids' && !request.ids.includes(version.id)) continue
         log.warning(`${name}: version ${version.id} ${version.name} ${reason}`)
@@ -175,14 +221,97 @@ export async function planRestore(
   }
   const found = new Set([...targets, ...untrusted].map(t => t.version.id))
   const requested = request.kind === 'ids' ? request.ids : []
+  const unsure = new Set(request.kind === 'ids' ? (request.unsure ?? []) : [])
+  for (const id of requested.filter(id => !found.has(id) && unsure.has(id)))
+    log.info(
+      `id ${id}: its delete was sent but never answered, and it is not among the deleted versions; it did not go`
+    )
   const unmatched = requested
-    .filter(id => !found.has(id))
+    .filter(id => !found.has(id) && !unsure.has(id))
     .map((id): ExecutedWrite => ({
       packageName: '',
       version: { id, name: `id ${id}`, tags: [] },
       outcome: { kind: 'failed', status: 404, message: `${NOT_RESTORABLE} (searched: ${names.join(', ')})` }
     }))
   return { packages, targets, alreadyFailed: [...untrusted, ...unmatched] }
+}
+
+/**
+ * Restores in reverse of deleting: parts before the images that need them. Deleted manifests cannot be read,
+ * so an image's parts are not known; every untagged container version being restored is taken as a possible
+ * part of every tagged one in the same package: the tagged versions are sent only once all the untagged ones
+ * have answered (`after`), whatever they answered, so that no tag comes back before what it may need.
+ */
+export function restoreTargets(
+  packageName: string,
+  chosen: readonly ListedVersion[],
+  type: PackageType
+): WriteTarget[] {
+  if (type !== 'container') return chosen.map(version => ({ packageName, version }))
+  const parts = chosen.filter(v => v.tags.length === 0)
+  const images = chosen.filter(v => v.tags.length > 0)
+  const after = parts.map(v => v.id)
+  return [
+    ...parts.map(version => ({ packageName, version })),
+    ...images.map(version => ({ packageName, version, ...(after.length > 0 ? { after } : {}) }))
+  ]
+}
+
+/**
+ * Lists each package the run wrote to again and checks the run against it (verify.ts); writes reported done
+ * but still listed come back as failed. Problems are warnings naming the versions.
+ */
+export async function checkAfterWrites(
+  client: PackageReader,
+  scope: OwnerScope,
+  type: PackageType,
+  packages: readonly PackageReport[],
+  log: Logger
+): Promise<PackageReport[]> {
+  const checked: PackageReport[] = []
+  for (const pkg of packages) {
+    const sent = pkg.writes.some(w => w.outcome.kind !== 'skipped' || w.outcome.reason === 'already-gone')
+    if (!pkg.plan || !sent) {
+      checked.push(pkg)
+      continue
+    }
+    try {
+      const after = await client.listVersions(scope, type, pkg.name)
+      const { writes, check } = checkAfterRun(pkg, after)
+      const names = (list: readonly VersionRef[]) => list.map(v => `${label(v)} (id ${v.id})`).join(', ')
+      if (check.stillListed.length > 0)
+        log.warning(
+          `${pkg.name}: reported deleted but still listed after the run: ${names(check.stillListed)}`
+        )
+      for (const { image, missing } of check.brokenImages)
+        log.warning(
+          `${pkg.name}: kept image ${label(image)} lost part(s) no longer listed: ${names(missing)}`
+        )
+      if (check.disappeared.length > 0)
+        log.warning(
+          `${pkg.name}: ${check.disappeared.length} version(s) went while the run ran, not deleted by it (another run or a person?): ${names(check.disappeared)}`
+        )
+      if (check.appeared.length > 0)
+        log.info(
+          `${pkg.name}: ${check.appeared.length} version(s) appeared while the run ran: ${names(check.appeared)}`
+        )
+      checked.push({ ...pkg, writes, check })
+    } catch (error) {
+      log.warning(`${pkg.name}: could not list it again to check the run: ${errorMessage(error)}`)
+      checked.push({
+        ...pkg,
+        check: {
+          error: errorMessage(error),
+          confirmed: 0,
+          stillListed: [],
+          brokenImages: [],
+          disappeared: [],
+          appeared: []
+        }
+      })
+    }
+  }
+  return checked
 }
 
 function failedPackage(name: string, error: unknown, log: Logger): PackageReport {

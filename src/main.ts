@@ -5,13 +5,14 @@ import { readConfig, type Config } from './config.js'
 import { ConfigError } from './errors.js'
 import { executeWrites, writerFor } from './executor.js'
 import { GitHubPackagesClient } from './github-client.js'
-import { planDeletes, planRestore, resolvePackageNames } from './inventory.js'
+import { checkAfterWrites, planDeletes, planRestore, resolvePackageNames } from './inventory.js'
 import { RegistryClient } from './registry-client.js'
-import { attachWrites, publishReport } from './report.js'
+import { attachWrites, publishReport, startRecord } from './report.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10
-const WRITE_CONCURRENCY = 4
+/** Writes in flight at once; the pace itself is the client's sliding window. */
+const WRITE_CONCURRENCY = 8
 
 export async function run(): Promise<void> {
   let config: Config
@@ -40,6 +41,18 @@ export async function run(): Promise<void> {
       ? planRestore(client, scope, names, config.restore, config.policy, startedAt, core)
       : planDeletes(client, registry, scope, names, config.policy, startedAt, core)
   )
+  const run = {
+    owner: scope.login,
+    packageType: config.packageType,
+    mode: verb,
+    dryRun: config.dryRun,
+    startedAt,
+    packages: work.packages,
+    requests: 0,
+    manifestReads: 0
+  } as const
+  // Written before the first write, appended to as each ends: a killed run still leaves its record.
+  const { planFile, journal } = startRecord(run, process.env.RUNNER_TEMP || tmpdir())
   const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
   const writes = await core.group(title, () =>
     executeWrites(work.targets, writerFor(client, scope, config, verb), {
@@ -47,22 +60,34 @@ export async function run(): Promise<void> {
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
       reserve: BUDGET_RESERVE,
       concurrency: WRITE_CONCURRENCY,
-      log: core
+      log: core,
+      onSend: target => journal.sent(target),
+      onOutcome: write => journal.ended(write),
+      ...(work.onRefused ? { onRefused: work.onRefused } : {})
     })
   )
 
+  let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
+  if (verb === 'delete' && !config.dryRun) {
+    packages = await core.group('Check the packages after the run', () =>
+      checkAfterWrites(client, scope, config.packageType, packages, core)
+    )
+    // Writes the check found not done are recorded again, so that the record says what really went.
+    const before = new Map(writes.map(w => [w.version.id, w.outcome]))
+    for (const pkg of packages)
+      for (const w of pkg.writes)
+        if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome) journal.ended(w)
+  }
+
   const { failed } = await publishReport(
     {
-      owner: scope.login,
-      packageType: config.packageType,
-      mode: verb,
-      dryRun: config.dryRun,
-      startedAt,
-      packages: attachWrites(work.packages, [...writes, ...work.alreadyFailed]),
+      ...run,
+      packages,
       requests: client.requestCount,
-      manifestReads: registry.manifestReads
+      manifestReads: registry.manifestReads,
+      journalFile: journal.path
     },
-    process.env.RUNNER_TEMP || tmpdir()
+    planFile
   )
   if (failed > 0) core.setFailed(`${failed} version(s) or package(s) failed; see the job summary.`)
 }

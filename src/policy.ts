@@ -184,6 +184,8 @@ class Planner {
 
   /** Keep-last counts images; dangling untagged ones only when `untagged: only` selects them alone. */
   #countsForKeepLast(p: number): boolean {
+    // An unreadable creation time says nothing of how new the version is: it takes no keep-last place.
+    if (!Number.isFinite(this.#times[p])) return false
     if (!this.#container) return true
     return (
       this.#graph.role[p] === IMAGE && (this.#versions[p].tags.length === 0) === (this.#untagged === 'only')
@@ -210,6 +212,8 @@ class Planner {
         this.#keep(p, `keep: creation time ${JSON.stringify(version.createdAt)} is not a date`)
       else if (minAgeMs > 0 && age < minAgeMs)
         this.#keep(p, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
+      // Unknown is never a reason to delete: a version whose tag list GitHub did not send may be tagged.
+      if (version.tagsUnknown) this.#keep(p, 'keep: tags unknown')
       if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
         if (this.#untagged === 'exclude') this.#keep(p, 'keep: untagged (untagged: exclude)')
         else if (this.#structure === undefined)

@@ -3,9 +3,17 @@
  * pure (buildReport); publishReport only hands them to the runner.
  */
 import * as core from '@actions/core'
-import { writeFile } from 'node:fs/promises'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Decision, ExecutedWrite, PackageReport, PackageType, VersionRef } from './types.js'
+import { RunJournal } from './journal.js'
+import type {
+  AfterRunCheck,
+  Decision,
+  ExecutedWrite,
+  PackageReport,
+  PackageType,
+  VersionRef
+} from './types.js'
 
 export interface RunReport {
   owner: string
@@ -16,6 +24,8 @@ export interface RunReport {
   packages: PackageReport[]
   requests: number
   manifestReads: number
+  /** The run's record (JSON Lines), which outputs cut for size point at. */
+  journalFile?: string
 }
 
 interface VersionItem {
@@ -28,6 +38,10 @@ interface VersionItem {
 /** GitHub refuses job summaries over 1 MiB; leave room for other steps' summaries. */
 const SUMMARY_BUDGET = 512 * 1024
 const MAX_ROWS = 200
+/** GitHub allows 1 MB per output; a list output is cut under this, its last item pointing at the record. */
+export const OUTPUT_BUDGET = 900 * 1024
+/** Messages from GitHub or from elsewhere are cut to this many characters in the summary. */
+const MAX_MESSAGE = 300
 
 /** How a version is named to users: its tags and digest, or its name. */
 export function label(version: VersionRef): string {
@@ -70,17 +84,18 @@ export function buildReport(run: RunReport): {
       else failed.push({ ...item, status: outcome.status, message: outcome.message })
     }
   }
+  const list = (items: unknown[]) => cappedJson(items, run.journalFile)
   const verbOutputs: Record<string, string> =
     run.mode === 'delete'
-      ? { 'deleted-count': String(done.length), deleted: JSON.stringify(done) }
-      : { 'restored-count': String(done.length), restored: JSON.stringify(done) }
+      ? { 'deleted-count': String(done.length), deleted: list(done) }
+      : { 'restored-count': String(done.length), restored: list(done) }
   return {
     outputs: {
       ...verbOutputs,
       'skipped-count': String(skipped.length),
-      skipped: JSON.stringify(skipped),
+      skipped: list(skipped),
       'failed-count': String(failed.length),
-      failed: JSON.stringify(failed),
+      failed: list(failed),
       'kept-count': String(kept)
     },
     summary: summaryMarkdown(run),
@@ -88,12 +103,50 @@ export function buildReport(run: RunReport): {
   }
 }
 
-export async function publishReport(run: RunReport, directory: string): Promise<{ failed: number }> {
-  const { outputs, summary, plan } = buildReport(run)
+/**
+ * A JSON list within OUTPUT_BUDGET: as many items as fit, then `{"more": N, "see": file}` naming how many were
+ * left out and the record that has them all.
+ */
+export function cappedJson(items: unknown[], file: string | undefined, budget = OUTPUT_BUDGET): string {
+  const whole = JSON.stringify(items)
+  if (whole.length <= budget) return whole
+  const parts: string[] = []
+  let size = 2 + 200 + (file?.length ?? 0)
+  for (const item of items) {
+    const text = JSON.stringify(item)
+    if (size + text.length + 1 > budget) break
+    parts.push(text)
+    size += text.length + 1
+  }
+  const more = { more: items.length - parts.length, see: file ?? 'the plan file' }
+  return `[${[...parts, JSON.stringify(more)].join(',')}]`
+}
+
+/**
+ * Before the first write: the plan file (the plan, no outcomes yet) and the run's record are written next to
+ * each other, and both paths are set as outputs, so that a run killed at any point leaves them.
+ */
+export function startRecord(run: RunReport, directory: string): { planFile: string; journal: RunJournal } {
   const planFile = join(directory, `package-retention-plan-${run.startedAt.getTime()}.json`)
-  await writeFile(planFile, JSON.stringify(plan, null, 2))
-  for (const [name, value] of Object.entries({ ...outputs, 'plan-file': planFile }))
-    core.setOutput(name, value)
+  writeFileSync(planFile, JSON.stringify(planDocument(run), null, 2))
+  const journal = RunJournal.create(planFile.replace(/\.json$/, '.jsonl'), {
+    owner: run.owner,
+    packageType: run.packageType,
+    mode: run.mode,
+    dryRun: run.dryRun,
+    startedAt: run.startedAt.toISOString(),
+    planFile
+  })
+  core.setOutput('plan-file', planFile)
+  core.setOutput('journal-file', journal.path)
+  return { planFile, journal }
+}
+
+/** After the writes: outputs, the summary, and the plan file again, now with every outcome. */
+export async function publishReport(run: RunReport, planFile: string): Promise<{ failed: number }> {
+  const { outputs, summary, plan } = buildReport(run)
+  writeFileSync(planFile, JSON.stringify(plan, null, 2))
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   // The runner always sets GITHUB_STEP_SUMMARY; a local run may not, and then the log is the report.
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
   else core.info(summary)
@@ -112,6 +165,7 @@ function planDocument(run: RunReport): unknown {
       return {
         name: pkg.name,
         ...(pkg.error ? { error: pkg.error } : {}),
+        ...(pkg.check ? { check: pkg.check } : {}),
         versions: (pkg.plan?.decisions ?? pkg.writes).map(d => ({
           ...d.version,
           ...('action' in d ? { action: d.action, reasons: d.reasons } : {}),
@@ -138,6 +192,8 @@ function summaryMarkdown(run: RunReport): string {
     )
   }
   lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '')
+  const checks = run.packages.filter(p => p.check !== undefined)
+  if (checks.length > 0) lines.push(checkSummary(checks), '')
   let size = lines.join('\n').length
   const add = (text: string): boolean => {
     if (size + text.length > SUMMARY_BUDGET) return false
@@ -148,6 +204,7 @@ function summaryMarkdown(run: RunReport): string {
   for (const pkg of run.packages) {
     if (!add(`### ${pkg.name === NO_PACKAGE ? 'Found in none of the packages' : cell(pkg.name)}`)) break
     if (pkg.error) add(`:x: ${cell(pkg.error)}`)
+    if (pkg.check) add(checkDetails(pkg.check))
     const heading = run.dryRun ? `Would be ${verb.toLowerCase()}` : verb
     const reasonsOf = new Map(pkg.plan?.decisions.map(d => [d.version.id, d.reasons]) ?? [])
     const rows = (kind: 'done' | 'skipped' | 'failed') =>
@@ -203,7 +260,48 @@ function table(heading: string, rows: [string, string][], folded: boolean): stri
     : `**${title}**\n\n${body.join('\n')}\n`
 }
 
-/** Markdown table cells: pipes and newlines would break the row. */
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+/** The check after the run, over all packages, in one line. */
+function checkSummary(packages: PackageReport[]): string {
+  const total = (f: (c: AfterRunCheck) => number) =>
+    packages.reduce((n, p) => n + f(p.check as AfterRunCheck), 0)
+  const unchecked = packages.filter(p => p.check?.error).length
+  const problems = total(c => c.stillListed.length + c.brokenImages.length)
+  const others = total(c => c.disappeared.length + c.appeared.length)
+  return [
+    `**Checked after the run** (each package listed again): ${total(c => c.confirmed)} deleted version(s) confirmed gone`,
+    problems > 0 ? `, :warning: ${problems} problem(s) below` : ', every kept image still whole',
+    others > 0
+      ? `; ${others} version(s) came or went that this run did not touch (another run or a person?)`
+      : '',
+    unchecked > 0 ? `; ${unchecked} package(s) could not be listed again` : '',
+    '.'
+  ].join('')
+}
+
+function checkDetails(check: AfterRunCheck): string {
+  const names = (list: VersionRef[]) => list.map(v => `${cell(label(v))} (id ${v.id})`).join(', ')
+  const lines: string[] = []
+  if (check.error) lines.push(`:warning: Not checked after the run: ${cell(check.error)}`)
+  if (check.stillListed.length > 0)
+    lines.push(`:x: Reported deleted, still listed (moved to failed): ${names(check.stillListed)}`)
+  for (const { image, missing } of check.brokenImages)
+    lines.push(`:warning: Kept image ${cell(label(image))} lost part(s): ${names(missing)}`)
+  if (check.disappeared.length > 0)
+    lines.push(`Went while the run ran, not deleted by it: ${names(check.disappeared)}`)
+  if (check.appeared.length > 0) lines.push(`Appeared while the run ran: ${names(check.appeared)}`)
+  return lines.length > 0 ? `${lines.join('\n\n')}\n` : ''
+}
+
+const HTML: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', '`': '&#96;' }
+
+/**
+ * Text from GitHub or from names, made inert in a Markdown table cell: pipes and newlines would break the row,
+ * `<`, `>`, `&` and backticks would become markup; long messages are cut.
+ */
+export function cell(text: string): string {
+  const short = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE - 1)}…` : text
+  return short
+    .replace(/[<>&`]/g, c => HTML[c])
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, ' ')
 }

@@ -10,14 +10,23 @@ const UNIT_MS: Record<string, number> = {
   w: 7 * 24 * 3600_000,
   d: DAY_MS,
   h: 3600_000,
+  min: 60_000,
   m: 60_000,
   s: 1000
 }
 
-const SHORT = /^(?:\d+[wdhms])+$/
-const SHORT_PART = /(\d+)([wdhms])/g
+// `m` alone is refused: one minute or one month? Minutes are written `min`.
+const SHORT = /^(?:\d+(?:w|d|h|min|s))+$/
+const SHORT_PART = /(\d+)(w|d|h|min|s)/g
+const WITH_BARE_M = /^(?:\d+(?:w|d|h|min|m|s))+$/
 // Years and months are left out on purpose: their length varies, and a retention floor must be exact.
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/
+
+/** Whether a text would be a duration but for a bare `m` (`1m`, `1h30m`), which could mean minutes or months. */
+export function hasAmbiguousMinutes(text: string): boolean {
+  const short = text.trim().toLowerCase()
+  return !SHORT.test(short) && WITH_BARE_M.test(short)
+}
 
 /** Milliseconds, or undefined when the text is not a duration. `0` is the explicit "no floor". */
 export function parseDuration(text: string): number | undefined {

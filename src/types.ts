@@ -48,7 +48,16 @@ export interface Logger {
 
 /** What a restore run brings back: explicit ids, or every deleted version matching the policy in a window. */
 export type RestoreRequest =
-  { kind: 'ids'; ids: number[] } | { kind: 'deleted-within'; windowMs: number; windowText: string }
+  | {
+      kind: 'ids'
+      ids: number[]
+      /**
+       * From a killed run's record: ids whose delete was sent but never answered; they may not have gone, so
+       * not finding them among the deleted versions is noted, not a failure.
+       */
+      unsure?: number[]
+    }
+  | { kind: 'deleted-within'; windowMs: number; windowText: string }
 
 /** What the policy says, already validated. Durations are in milliseconds, with their text kept for reasons. */
 export interface RetentionPolicy {
@@ -104,11 +113,25 @@ export interface DeletionPlan {
   decisions: Decision[]
   /** The versions to delete, in the order to delete them (oldest image first, a parent before its children). */
   deletions: Decision[]
+  /**
+   * Containers: per kept image (by id), the ids of its parts (platform manifests, referrers), recursively,
+   * as the manifests read showed them; what the check after the run expects still to be there.
+   */
+  keptParts?: Record<number, number[]>
 }
 
 export type WriteVerb = 'delete' | 'restore'
 
-export type SkipReason = 'download-limit' | 'last-version' | 'max-deletions' | 'rate-limit'
+export type SkipReason =
+  | 'download-limit'
+  | 'last-version'
+  | 'max-deletions'
+  | 'rate-limit'
+  /** A part whose image (or, restoring, an image whose part) did not end done or already gone. */
+  | 'image-not-deleted'
+  | 'part-not-restored'
+  /** 404 "Package version not found." on a delete: someone else deleted it first; this run did not. */
+  | 'already-gone'
 
 /** How one planned write ended: done (deleted or restored), skipped with a reason, or failed. */
 export type Outcome =
@@ -147,4 +170,21 @@ export interface PackageReport {
   error?: string
   /** Deletes (or restores) carried out for this package. */
   writes: ExecutedWrite[]
+  /** Delete runs that wrote: what listing the package again after the writes showed. */
+  check?: AfterRunCheck
+}
+
+/** The package listed again after a delete run's writes, compared with what the run did and planned. */
+export interface AfterRunCheck {
+  /** Why the package could not be listed again; nothing else is then known. */
+  error?: string
+  /** Versions reported deleted that the listing no longer shows. */
+  confirmed: number
+  /** Versions GitHub answered 2xx for that are still listed: their writes are moved to failed. */
+  stillListed: VersionRef[]
+  /** Kept images some of whose parts are no longer listed. */
+  brokenImages: { image: VersionRef; missing: VersionRef[] }[]
+  /** Versions the run did not touch that went, or came, while it ran. */
+  disappeared: VersionRef[]
+  appeared: VersionRef[]
 }

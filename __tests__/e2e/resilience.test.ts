@@ -33,9 +33,13 @@ describe('a run under faults and limits', () => {
       .withOrganisation('acme')
       .withClassicToken('octocat')
       .withPackage('npm', 'web', versions(30))
+      // Slow answers, so that the kill lands while the deletes are under way.
+      .with({ latencyMs: 1000 })
       .start()
-    const killed = await fake.run(inputs, { killAfterMs: 3000 })
+    const killed = await fake.run(inputs, { killAfterMs: 4500 })
     expect(killed.exitCode).not.toBe(0)
+    // Deletes already sent still land, as on GitHub: let them before counting.
+    await new Promise(resolve => setTimeout(resolve, 1500))
     const leftAfterKill = activeIds(fake, 'web').length
     expect(leftAfterKill).toBeGreaterThan(5)
     expect(leftAfterKill).toBeLessThan(30)
@@ -77,6 +81,10 @@ describe('a run under faults and limits', () => {
     const skipped = parsed(run, 'skipped')
     expect(skipped).toHaveLength(25 - deleted)
     expect(skipped.every(s => s.reason?.startsWith('rate-limit:'))).toBe(true)
+    // Not silently: the run ends with a warning saying how much is left.
+    expect(run.annotations.filter(a => a.level === 'warning').map(a => a.message)).toContain(
+      `Stopped by the API rate limit: ${25 - deleted} version(s) not deleted, left for the next run.`
+    )
     expect(fake.requests.every(r => r.status < 400)).toBe(true)
   })
 })

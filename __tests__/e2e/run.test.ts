@@ -23,15 +23,19 @@ describe('a run against an organisation', () => {
 
     expect(run.exitCode).toBe(0)
     expect(activeIds(fake, 'web')).toEqual(Array.from({ length: 100 }, (_, i) => i + 51))
-    // Owner detection, two pages of versions, one delete per version: nothing more.
+    // Owner detection, two pages of versions and page 1 again (to see the listing did not change while read),
+    // one delete per version, and the one page left listed again to check the run: nothing more.
     const calls = apiCalls(fake)
     expect(calls.filter(c => c.startsWith('GET'))).toEqual([
       'GET /users/acme',
       'GET /orgs/acme/packages/npm/web/versions',
+      'GET /orgs/acme/packages/npm/web/versions',
+      'GET /orgs/acme/packages/npm/web/versions',
       'GET /orgs/acme/packages/npm/web/versions'
     ])
     expect(calls.filter(c => c.startsWith('DELETE'))).toHaveLength(50)
-    expect(calls).toHaveLength(53)
+    expect(calls).toHaveLength(55)
+    expect(run.summary).toContain('50 deleted version(s) confirmed gone, every kept image still whole')
 
     expect(run.outputs['deleted-count']).toBe('50')
     expect(run.outputs['kept-count']).toBe('100')
@@ -267,6 +271,7 @@ describe('when GitHub refuses', () => {
       [4, 'download-limit: public version with more than 5,000 downloads; GitHub refuses to delete it']
     ])
     expect(run.annotations.filter(a => a.level === 'warning').map(a => a.message)).toEqual([
+      'min-age: "0" sets no age floor: a version pushed a moment ago may be deleted',
       'sdk 1.0.1: public version with more than 5,000 downloads; GitHub refuses to delete it',
       'sdk 1.0.3: public version with more than 5,000 downloads; GitHub refuses to delete it'
     ])

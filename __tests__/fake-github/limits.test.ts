@@ -100,6 +100,21 @@ describe('secondary rate limit', () => {
     expect((await call(fake, 'DELETE', `${many}/10003`, TOKENS.all)).status).toBe(204)
   })
 
+  test('the window slides: a request counts for 60 s after it, not until a fixed minute ends', async () => {
+    const fake = await start({ secondary: { points: 12, windowMs: 60_000 } })
+    const at = (seconds: number) => fake.setNow(new Date(NOW.getTime() + seconds * 1000))
+    at(0)
+    expect((await call(fake, 'DELETE', `${many}/10000`, TOKENS.all)).status).toBe(204)
+    at(40)
+    expect((await call(fake, 'DELETE', `${many}/10001`, TOKENS.all)).status).toBe(204)
+    at(61)
+    expect((await call(fake, 'DELETE', `${many}/10002`, TOKENS.all)).status).toBe(204)
+    // A fixed minute from 60 s would have room for a second delete here; the sliding window still counts 40 s.
+    at(70)
+    const refused = await call(fake, 'DELETE', `${many}/10003`, TOKENS.all)
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([403, '30'])
+  })
+
   test('GETs cost one point each; can answer 429', async () => {
     const fake = await start({ secondary: { points: 3, windowMs: 1000, status: 429 } })
     for (let i = 0; i < 3; i++) expect((await call(fake, 'GET', many, TOKENS.all)).status).toBe(200)

@@ -17,6 +17,22 @@ export const VALID_INPUTS: Record<string, string> = {
 }
 
 export const BAD_INPUTS: [Record<string, string>, string][] = [
+  [
+    { 'min-age': '1m' },
+    'min-age: "1m" is ambiguous: `m` could be minutes or months; write minutes as `1min`, or days as `30d`'
+  ],
+  [
+    { restore: 'deleted-within:30m' },
+    'restore: "deleted-within:30m" is ambiguous: `m` could be minutes or months; write `deleted-within:30min` or `deleted-within:7d`'
+  ],
+  [
+    { restore: '{"id": 1}' },
+    'restore: "{\\"id\\": 1}" is not a run record: its first line is not a package-retention-run header'
+  ],
+  [
+    { restore: '[{"id": 1}, {"more": 3, "see": "/tmp/x.jsonl"}]' },
+    'restore: "[{\\"id\\": 1}, {\\"more\\": 3, \\"see\\": \\"/tmp/x.jsonl\\"}]" is a `deleted` output that was cut short; pass the run’s record instead (the `journal-file` output, or its content)'
+  ],
   [{ 'keep-last': 'ten' }, 'keep-last: "ten" is not a whole number (0 or more)'],
   [{ 'keep-last': '-1' }, 'keep-last: "-1" is not a whole number (0 or more)'],
   [{ 'keep-last': '2.5' }, 'keep-last: "2.5" is not a whole number (0 or more)'],

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { readConfig } from '../../src/config.js'
 import { ConfigError } from '../../src/errors.js'
 import { BAD_INPUTS, VALID_INPUTS } from './config-cases.js'
@@ -15,6 +18,58 @@ function problemsOf(inputs: Record<string, string>): string[] {
   }
   return []
 }
+
+const RECORD = [
+  {
+    record: 'package-retention-run',
+    owner: 'acme',
+    packageType: 'container',
+    mode: 'delete',
+    dryRun: false,
+    startedAt: '',
+    planFile: ''
+  },
+  { event: 'sent', package: 'app', id: 1, name: 'a', tags: [] },
+  { event: 'sent', package: 'app', id: 2, name: 'b', tags: [] },
+  { event: 'ended', package: 'app', id: 1, name: 'a', tags: [], outcome: { kind: 'done' } },
+  { event: 'sent', package: 'app', id: 3, name: 'c', tags: [] },
+  {
+    event: 'ended',
+    package: 'app',
+    id: 3,
+    name: 'c',
+    tags: [],
+    outcome: { kind: 'skipped', reason: 'already-gone', detail: '' }
+  },
+  { event: 'sent', package: 'app', id: 4, name: 'd', tags: [] }
+]
+  .map(line => JSON.stringify(line))
+  .join('\n')
+
+describe('restore from a run record', () => {
+  it('takes what the run deleted and what it sent unanswered, from the content or from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'record-'))
+    writeFileSync(join(dir, 'run.jsonl'), `${RECORD}\n{"event":"ended","pack`)
+    for (const restore of [RECORD, join(dir, 'run.jsonl')]) {
+      const config = readConfig(reader({ ...VALID_INPUTS, restore }), env)
+      expect(config.restore).toEqual({ kind: 'ids', ids: [1, 2, 4], unsure: [2, 4] })
+    }
+  })
+
+  it('refuses the record of another owner, a dry run, and a file that is not there', () => {
+    expect(problemsOf({ restore: RECORD.replace('"owner":"acme"', '"owner":"other"') })).toEqual([
+      expect.stringContaining(
+        "is the record of a run on other's container packages, not acme's container packages"
+      )
+    ])
+    expect(problemsOf({ restore: RECORD.replace('"dryRun":false', '"dryRun":true') })).toEqual([
+      expect.stringContaining('is not a run record: it is the record of a dry run, which deleted nothing')
+    ])
+    expect(problemsOf({ restore: '/nowhere/run.jsonl' })).toEqual([
+      expect.stringContaining('restore: "/nowhere/run.jsonl" is not a readable run record (')
+    ])
+  })
+})
 
 describe('readConfig', () => {
   it.each(BAD_INPUTS)('refuses %j with its exact message', (inputs, message) => {

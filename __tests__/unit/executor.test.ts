@@ -8,8 +8,11 @@ const DOWNLOADS =
 describe('classify', () => {
   it.each<[ApiAnswer, 'delete' | 'restore', string, string]>([
     [{ status: 204, message: '' }, 'delete', 'done', ''],
-    [{ status: 404, message: 'Package version not found.' }, 'delete', 'done', ''],
+    [{ status: 404, message: 'Package version not found.' }, 'delete', 'skipped', 'already-gone'],
+    [{ status: 404, message: 'Package not found.' }, 'delete', 'failed', ''],
+    [{ status: 404, message: 'Package not found.' }, 'restore', 'failed', ''],
     [{ status: 400, message: DOWNLOADS }, 'delete', 'skipped', 'download-limit'],
+    [{ status: 400, message: DOWNLOADS.replace('5000', '5,000') }, 'delete', 'skipped', 'download-limit'],
     [
       {
         status: 400,
@@ -63,6 +66,12 @@ describe('classify', () => {
     )
     expect(outcome).toMatchObject({ kind: 'failed', status: 403 })
     expect(outcome.kind === 'failed' && outcome.message).toContain('Manage Actions access')
+  })
+
+  it('names the Admin role on a 404 "Package not found." to a delete', () => {
+    const outcome = classify({ status: 404, message: 'Package not found.' }, 'delete')
+    expect(outcome).toMatchObject({ kind: 'failed', status: 404 })
+    expect(outcome.kind === 'failed' && outcome.message).toContain('Admin role')
   })
 })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatAge, parseDuration } from '../../src/time.js'
+import { formatAge, hasAmbiguousMinutes, parseDuration } from '../../src/time.js'
 
 const H = 3600_000
 const D = 24 * H
@@ -12,7 +12,9 @@ describe('parseDuration', () => {
     ['2w', 14 * D],
     ['1w3d', 10 * D],
     ['1d12h', 36 * H],
-    ['90m', 90 * 60_000],
+    ['90min', 90 * 60_000],
+    ['1h30min', 90 * 60_000],
+    ['PT5M', 5 * 60_000],
     ['P30D', 30 * D],
     ['PT12H', 12 * H],
     ['P1W', 7 * D],
@@ -20,10 +22,32 @@ describe('parseDuration', () => {
     ['p2d', 2 * D]
   ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms))
 
-  it.each(['', '30', 'd', '3 fortnights', 'P', 'PT', 'P1M', 'P1Y', '1.5d', '-1d', '30days'])(
-    '%j is not a duration',
-    text => expect(parseDuration(text)).toBeUndefined()
-  )
+  it.each([
+    '',
+    '30',
+    'd',
+    '3 fortnights',
+    'P',
+    'PT',
+    'P1M',
+    'P1Y',
+    '1.5d',
+    '-1d',
+    '30days',
+    '1m',
+    '90m',
+    '1h30m'
+  ])('%j is not a duration', text => expect(parseDuration(text)).toBeUndefined())
+})
+
+describe('hasAmbiguousMinutes', () => {
+  it.each([
+    ['1m', true],
+    ['1h30m', true],
+    ['1min', false],
+    ['30d', false],
+    ['soon', false]
+  ])('%s: %s', (text, ambiguous) => expect(hasAmbiguousMinutes(text)).toBe(ambiguous))
 })
 
 describe('formatAge', () => {

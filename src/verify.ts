@@ -1,0 +1,85 @@
+/**
+ * The check after writing, pure: what a package's listing after the run says about the run. Every version
+ * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
+ * without the run are named. Also what a plan expects to stay: the parts of each kept image.
+ */
+import { linkImages } from './images.js'
+import type {
+  AfterRunCheck,
+  DeletionPlan,
+  ExecutedWrite,
+  ImageStructure,
+  PackageReport,
+  PackageVersion,
+  VersionRef
+} from './types.js'
+
+/** The plan with, per kept image that has parts, the ids of all its parts (recursively) as the manifests showed. */
+export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | undefined): DeletionPlan {
+  if (structure === undefined || structure.size === 0) return plan
+  const versions = plan.decisions.map(d => d.version)
+  const graph = linkImages(versions, structure)
+  if (!graph.linked) return plan
+  const keptParts: Record<number, number[]> = {}
+  plan.decisions.forEach((d, p) => {
+    if (d.action !== 'keep' || graph.parts[p] === undefined) return
+    const seen = new Set<number>([p])
+    const stack = [p]
+    while (stack.length > 0) {
+      for (const part of graph.parts[stack.pop() as number] ?? []) {
+        if (seen.has(part)) continue
+        seen.add(part)
+        stack.push(part)
+      }
+    }
+    seen.delete(p)
+    keptParts[d.version.id] = [...seen].map(q => versions[q].id)
+  })
+  return { ...plan, keptParts }
+}
+
+/**
+ * Compares the listing after the run with the plan and the writes: returns the writes (those reported done
+ * but still listed moved to failed) and the check.
+ */
+export function checkAfterRun(
+  pkg: PackageReport,
+  after: readonly PackageVersion[]
+): { writes: ExecutedWrite[]; check: AfterRunCheck } {
+  const listed = new Map(after.map(v => [v.id, v]))
+  const before = new Map((pkg.plan?.decisions ?? []).map(d => [d.version.id, d.version]))
+  const touched = new Set(pkg.writes.map(w => w.version.id))
+  const ref = (v: VersionRef): VersionRef => ({ id: v.id, name: v.name, tags: v.tags })
+  let confirmed = 0
+  const stillListed: VersionRef[] = []
+  const writes = pkg.writes.map((w): ExecutedWrite => {
+    if (w.outcome.kind !== 'done') return w
+    if (!listed.has(w.version.id)) {
+      confirmed++
+      return w
+    }
+    stillListed.push(ref(w.version))
+    return {
+      ...w,
+      outcome: {
+        kind: 'failed',
+        status: 0,
+        message: 'GitHub answered the delete with success, but the version is still listed after the run'
+      }
+    }
+  })
+  const brokenImages: AfterRunCheck['brokenImages'] = []
+  for (const [id, parts] of Object.entries(pkg.plan?.keptParts ?? {})) {
+    const image = listed.get(Number(id))
+    if (image === undefined) continue
+    const missing = parts.filter(part => !listed.has(part)).map(part => before.get(part))
+    if (missing.length > 0)
+      brokenImages.push({
+        image: ref(image),
+        missing: missing.map(v => (v ? ref(v) : { id: 0, name: '?', tags: [] }))
+      })
+  }
+  const disappeared = [...before.values()].filter(v => !listed.has(v.id) && !touched.has(v.id)).map(ref)
+  const appeared = after.filter(v => !before.has(v.id)).map(ref)
+  return { writes, check: { confirmed, stillListed, brokenImages, disappeared, appeared } }
+}
