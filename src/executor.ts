@@ -51,6 +51,11 @@ export interface ExecuteOptions {
   /** Milliseconds; injectable so progress lines can be tested. */
   clock?: () => number
   progressEveryMs?: number
+  /**
+   * Called when a write that others wait for (`WriteTarget.after`) ends other than done: returns the ids (same
+   * package) to hold back as `image-not-deleted`.
+   */
+  onRefused?: (target: WriteTarget) => Promise<readonly number[]>
 }
 
 export async function executeWrites(
@@ -69,22 +74,30 @@ export async function executeWrites(
   const results: ExecutedWrite[] = new Array(targets.length)
   const cap = options.maxWrites ?? Infinity
 
+  const dependencies = new WriteDependencies(targets, options.onRefused)
+
   const runOne = async (target: WriteTarget, index: number): Promise<void> => {
+    const held = await dependencies.waitFor(target)
+    if (held !== undefined) {
+      results[index] = { ...target, outcome: skip('image-not-deleted', held) }
+      await dependencies.settle(target, results[index].outcome)
+      return
+    }
+    results[index] = await runWrite(target, index)
+    await dependencies.settle(target, results[index].outcome)
+  }
+
+  const runWrite = async (target: WriteTarget, index: number): Promise<ExecutedWrite> => {
     const left = writer.budgetLeft()
     if (index >= cap) {
-      results[index] = {
+      return {
         ...target,
         outcome: skip('max-deletions', `over max-deletions (${cap}); left for the next run`)
       }
-      return
     }
     if (budgetSpent || (left !== undefined && left - inFlight <= options.reserve)) {
       budgetSpent = true
-      results[index] = {
-        ...target,
-        outcome: skip('rate-limit', 'API rate limit nearly spent; left for the next run')
-      }
-      return
+      return { ...target, outcome: skip('rate-limit', 'API rate limit nearly spent; left for the next run') }
     }
     inFlight++
     const outcome = classify(await writer.write(target).catch(noAnswer), verb)
@@ -93,13 +106,13 @@ export async function executeWrites(
     if (outcome.kind === 'skipped' && outcome.reason === 'download-limit') {
       log.warning(`${target.packageName} ${label(target.version)}: ${outcome.detail}`)
     }
-    results[index] = { ...target, outcome }
     done++
     const now = clock()
     if (now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
       lastProgress = now
       log.info(progressLine(done, Math.min(targets.length, cap), now - started, verb))
     }
+    return { ...target, outcome }
   }
 
   // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
@@ -107,6 +120,78 @@ export async function executeWrites(
   if (done > 0 && targets.length > 0)
     log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb))
   return results
+}
+
+/**
+ * The order a plan sets between writes of one package: a part waits for the images it belongs to (`partOf`)
+ * and is skipped unless each was done; a possible part waits for the unread images it may belong to (`after`),
+ * and is skipped if one of them was refused and named it (`onRefused`). Targets come in an order where every
+ * write waits only for earlier ones, so waiting never blocks the writes it waits for.
+ */
+class WriteDependencies {
+  private readonly settled = new Map<string, { promise: Promise<Outcome>; resolve: (o: Outcome) => void }>()
+  private readonly heldBack = new Map<string, string>()
+  /** Per awaited write: the ids that wait for it whatever it answers (`after`). */
+  private readonly waiting = new Map<string, number[]>()
+
+  constructor(
+    targets: readonly WriteTarget[],
+    private readonly onRefused?: (target: WriteTarget) => Promise<readonly number[]>
+  ) {
+    const awaited = new Set<string>()
+    for (const target of targets) {
+      for (const id of target.partOf ?? []) awaited.add(key(target.packageName, id))
+      for (const id of target.after ?? []) {
+        const k = key(target.packageName, id)
+        awaited.add(k)
+        const list = this.waiting.get(k)
+        if (list === undefined) this.waiting.set(k, [target.version.id])
+        else list.push(target.version.id)
+      }
+    }
+    for (const target of targets) {
+      const k = key(target.packageName, target.version.id)
+      if (!awaited.has(k)) continue
+      let resolve: (o: Outcome) => void = () => undefined
+      const promise = new Promise<Outcome>(r => (resolve = r))
+      this.settled.set(k, { promise, resolve })
+    }
+  }
+
+  /** Waits for the writes this one depends on; the reason to skip it, or undefined to go ahead. */
+  async waitFor(target: WriteTarget): Promise<string | undefined> {
+    const { packageName } = target
+    for (const id of target.partOf ?? []) {
+      const outcome = await this.settled.get(key(packageName, id))?.promise
+      if (outcome !== undefined && outcome.kind !== 'done')
+        return `image ${id}, which it belongs to, was not deleted; it stays with it`
+    }
+    for (const id of target.after ?? []) await this.settled.get(key(packageName, id))?.promise
+    return this.heldBack.get(key(packageName, target.version.id))
+  }
+
+  /** Records how a write ended; when others wait for it and it was not done, asks which of them to hold back. */
+  async settle(target: WriteTarget, outcome: Outcome): Promise<void> {
+    const k = key(target.packageName, target.version.id)
+    const entry = this.settled.get(k)
+    if (entry === undefined) return
+    const waiting = this.waiting.get(k) ?? []
+    if (outcome.kind !== 'done' && waiting.length > 0) {
+      const reason = `image ${label(target.version)} was not deleted, and this is one of its parts`
+      let ids: readonly number[]
+      try {
+        ids = this.onRefused ? await this.onRefused(target) : waiting
+      } catch {
+        ids = waiting
+      }
+      for (const id of ids) this.heldBack.set(key(target.packageName, id), reason)
+    }
+    entry.resolve(outcome)
+  }
+}
+
+function key(packageName: string, id: number): string {
+  return `${packageName}\u0000${id}`
 }
 
 /** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */

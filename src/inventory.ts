@@ -7,7 +7,7 @@ import { errorMessage } from './errors.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
 import { planDeletions } from './policy.js'
-import { manifestsToRead, unreadKeptUntagged } from './reads.js'
+import { partsOf, planWithReads } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
 import { selectRestorations } from './restore.js'
 import type {
@@ -72,9 +72,13 @@ export async function resolvePackageNames(
 }
 
 /**
- * Lists a package's versions and plans them. For container images it first reads the manifests the plan
- * needs, then those of untagged versions the plan keeps that could be indexes, and plans again until no
- * kept version is left unread. An unreadable registry leaves the structure unknown: no untagged version goes.
+ * Lists a package's versions and plans them. For container images it reads only what the decisions need:
+ * first it plans with what is known (the cache), taking unread tagged manifests as having no parts; then it
+ * reads the manifests that plan keeps and that could have parts, and plans again, until nothing kept is left
+ * unread. A deletion candidate is never read (a read is a download, and could push a public version past
+ * GitHub's 5,000-download limit): its parts are the untagged versions that are part of no kept image, and they
+ * wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`). An unreadable
+ * registry leaves the structure unknown: no untagged version goes.
  */
 export async function planPackage(
   client: PackageReader,
@@ -86,17 +90,31 @@ export async function planPackage(
 ): Promise<DeletionPlan> {
   const versions = await client.listVersions(scope, policy.packageType, name)
   if (policy.packageType !== 'container') return planDeletions(versions, policy, now)
-  const digests = manifestsToRead(versions, policy, now)
-  let structure = await registry.readImageStructure(scope.login, name, digests)
-  let plan = planDeletions(versions, policy, now, structure)
-  while (structure && digests.length > 0 && policy.untagged !== 'exclude') {
-    const unread = unreadKeptUntagged(plan, structure)
-    if (unread.length === 0) break
-    const more = await registry.readImageStructure(scope.login, name, unread)
-    structure = more && new Map([...structure, ...more])
-    plan = planDeletions(versions, policy, now, structure)
+  return planWithReads(versions, policy, now, digests =>
+    registry.readImageStructure(scope.login, name, digests)
+  )
+}
+
+/**
+ * What the executor holds back when GitHub refuses to delete a tagged image whose manifest was not read: the
+ * image is read then (its download count no longer matters), and the ids of its parts, recursively, that the
+ * plan deletes are returned. If it cannot be read, every deletion that waited for it is held back.
+ */
+export function refusedImageParts(
+  registry: ImageReader,
+  scope: OwnerScope,
+  packages: readonly PackageReport[]
+): (target: WriteTarget) => Promise<readonly number[]> {
+  return async target => {
+    const plan = packages.find(p => p.name === target.packageName)?.plan
+    const waiting = (plan?.deletions ?? []).filter(d => d.after?.includes(target.version.id))
+    if (waiting.length === 0) return []
+    const digest = target.version.name
+    const structure = await registry.readImageStructure(scope.login, target.packageName, [digest])
+    if (structure === undefined) return waiting.map(d => d.version.id)
+    const parts = new Set(partsOf(digest, structure))
+    return (plan?.deletions ?? []).filter(d => parts.has(d.version.name)).map(d => d.version.id)
   }
-  return plan
 }
 
 /**
@@ -125,7 +143,12 @@ export async function planDeletes(
     }
   }
   const targets = packages.flatMap(p =>
-    (p.plan?.deletions ?? []).map(d => ({ packageName: p.name, version: d.version }))
+    (p.plan?.deletions ?? []).map(d => ({
+      packageName: p.name,
+      version: d.version,
+      ...(d.partOf && { partOf: d.partOf }),
+      ...(d.after && { after: d.after })
+    }))
   )
   return { packages, targets, unmatched: [] }
 }

@@ -5,7 +5,8 @@ import { readConfig, type Config } from './config.js'
 import { ConfigError } from './errors.js'
 import { executeWrites, writerFor } from './executor.js'
 import { GitHubPackagesClient } from './github-client.js'
-import { planDeletes, planRestore, resolvePackageNames } from './inventory.js'
+import { planDeletes, planRestore, refusedImageParts, resolvePackageNames } from './inventory.js'
+import { loadManifestCache, manifestStore, saveManifestCache } from './manifest-cache.js'
 import { RegistryClient } from './registry-client.js'
 import { attachWrites, publishReport } from './report.js'
 
@@ -27,7 +28,10 @@ export async function run(): Promise<void> {
 
   const startedAt = new Date()
   const client = new GitHubPackagesClient({ ...config, log: core })
-  const registry = new RegistryClient({ ...config, log: core })
+  const store = manifestStore()
+  const manifests =
+    config.packageType === 'container' && !config.restore ? await loadManifestCache(store, core) : undefined
+  const registry = new RegistryClient({ ...config, log: core, cache: manifests })
   const scope = await client.detectOwner(config.owner)
   const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, core)
   core.info(
@@ -47,9 +51,11 @@ export async function run(): Promise<void> {
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
       reserve: BUDGET_RESERVE,
       concurrency: WRITE_CONCURRENCY,
-      log: core
+      log: core,
+      onRefused: refusedImageParts(registry, scope, work.packages)
     })
   )
+  if (manifests) await saveManifestCache(manifests, store, core)
 
   const { failed } = await publishReport(
     {

@@ -75,6 +75,10 @@ export interface RetentionPolicy {
 export interface ManifestInfo {
   children: string[]
   subject?: string
+  /** The manifest's media type, as the registry sent it. */
+  mediaType?: string
+  /** The children that are indexes themselves (nested indexes), read in turn. */
+  indexChildren?: string[]
 }
 /** Manifests read from the registry, by digest. `undefined` where it was needed and could not be read. */
 export type ImageStructure = ReadonlyMap<string, ManifestInfo>
@@ -97,6 +101,11 @@ export interface Decision {
    * manifest, attestation or signature). It may go only once each of them is gone.
    */
   partOf?: number[]
+  /**
+   * Deletions only: ids of tagged images whose manifest was not read and whose deletion this one waits for,
+   * whatever they answer (see `WriteTarget.after`).
+   */
+  after?: readonly number[]
 }
 
 export interface DeletionPlan {
@@ -108,7 +117,8 @@ export interface DeletionPlan {
 
 export type WriteVerb = 'delete' | 'restore'
 
-export type SkipReason = 'download-limit' | 'last-version' | 'max-deletions' | 'rate-limit'
+export type SkipReason =
+  'download-limit' | 'image-not-deleted' | 'last-version' | 'max-deletions' | 'rate-limit'
 
 /** How one planned write ended: done (deleted or restored), skipped with a reason, or failed. */
 export type Outcome =
