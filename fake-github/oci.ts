@@ -5,6 +5,7 @@ import type { Package, Store, Version } from './state.js'
 
 const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
+const OCI_ARTIFACT = 'application/vnd.oci.artifact.manifest.v1+json'
 
 export interface Reply {
   status: number
@@ -62,6 +63,23 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
   const attestation = manifest.kind === 'attestation'
   const subject = manifest.kind === 'image' && manifest.subject ? byName(manifest.subject) : undefined
   const subjectDocument = subject && manifestDocument(pkg, subject)
+  const subjectField = subject &&
+    subjectDocument && {
+      subject: {
+        mediaType: subjectDocument.mediaType,
+        digest: subject.name,
+        size: Buffer.byteLength(subjectDocument.body)
+      }
+    }
+  if (manifest.kind === 'image' && manifest.artifact) {
+    const body = {
+      mediaType: OCI_ARTIFACT,
+      artifactType: 'application/vnd.example.sbom.v1+json',
+      blobs: [{ mediaType: 'application/json', digest: fakeDigest(`${version.name}/blob`), size: 512 }],
+      ...subjectField
+    }
+    return { mediaType: OCI_ARTIFACT, body: JSON.stringify(body) }
+  }
   const body = {
     schemaVersion: 2,
     mediaType: OCI_MANIFEST,
@@ -85,14 +103,7 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
             size: 3_208_942
           }
     ],
-    ...(subject &&
-      subjectDocument && {
-        subject: {
-          mediaType: subjectDocument.mediaType,
-          digest: subject.name,
-          size: Buffer.byteLength(subjectDocument.body)
-        }
-      })
+    ...subjectField
   }
   return { mediaType: OCI_MANIFEST, body: JSON.stringify(body) }
 }
@@ -110,6 +121,12 @@ function ociError(
 export class Registry {
   /** Manifest GETs served; each one is a download of that version. */
   manifestReads = 0
+  /** Scripted answers, taken one per manifest GET before anything else (e.g. a 429 burst). */
+  readonly answerNext: Reply[] = []
+  /** The token service named in challenges; the registry's own `/token` by default. */
+  realm?: string
+  /** Every token request: whether it carried credentials (Basic), and the host it was sent to. */
+  readonly tokenRequests: { credentials: boolean; host: string }[] = []
   private readonly grants = new Map<string, Set<string>>()
 
   constructor(
@@ -122,8 +139,13 @@ export class Registry {
     return path === '/token' || path === '/v2' || path.startsWith('/v2/')
   }
 
-  handle(method: string, url: URL, authorization: string | undefined): Reply {
-    if (url.pathname === '/token') return method === 'GET' ? this.issueToken(url, authorization) : notFound()
+  handle(method: string, url: URL, authorization: string | undefined, accept?: string, host?: string): Reply {
+    if (url.pathname === '/token') {
+      this.tokenRequests.push({ credentials: /^Basic\s/i.test(authorization ?? ''), host: host ?? '' })
+      return method === 'GET' ? this.issueToken(url, authorization) : notFound()
+    }
+    const scripted = /\/manifests\//.test(url.pathname) ? this.answerNext.shift() : undefined
+    if (scripted) return scripted
     if (method !== 'GET' && method !== 'HEAD')
       return ociError(405, 'UNSUPPORTED', 'The operation is unsupported.')
     const grant = this.grants.get(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '')
@@ -145,16 +167,24 @@ export class Registry {
       const names = this.store.activeVersions(pkg).flatMap(v => v.tags)
       return { status: 200, json: { name: repository, tags: names.sort() } }
     }
-    return this.serveManifest(method, pkg, manifest?.[2] ?? '')
+    return this.serveManifest(method, pkg, manifest?.[2] ?? '', accept)
   }
 
-  private serveManifest(method: string, pkg: Package, reference: string): Reply {
+  private serveManifest(method: string, pkg: Package, reference: string, accept?: string): Reply {
     const active = this.store.activeVersions(pkg)
     const version = reference.startsWith('sha256:')
       ? active.find(v => v.name === reference)
       : active.find(v => v.tags.includes(reference))
     if (!version) return ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown')
     const document = manifestDocument(pkg, version)
+    // As ghcr.io does: a stored type the client does not accept is not found.
+    const accepted = accept?.split(',').map(type => type.split(';')[0].trim())
+    if (accepted && !accepted.includes(document.mediaType) && !accepted.includes('*/*'))
+      return ociError(
+        404,
+        'MANIFEST_UNKNOWN',
+        `${document.mediaType} found, but the Accept header does not support it`
+      )
     if (method === 'GET') {
       version.downloads += 1
       this.manifestReads += 1
@@ -217,7 +247,7 @@ export class Registry {
   private challenge(repository?: string): Reply {
     const scope = repository ? `,scope="repository:${repository}:pull"` : ''
     return ociError(401, 'UNAUTHORIZED', 'authentication required', {
-      'www-authenticate': `Bearer realm="${this.baseUrl()}/token",service="ghcr.io"${scope}`
+      'www-authenticate': `Bearer realm="${this.realm ?? `${this.baseUrl()}/token`}",service="ghcr.io"${scope}`
     })
   }
 }

@@ -74,12 +74,13 @@ export interface VersionSpec {
 
 /**
  * What a container version's manifest is. `index`: an OCI image index over `children` (digests of versions of
- * the same package). `image`: an image manifest; with `subject` it is an OCI 1.1 referrer of that digest.
+ * the same package). `image`: an image manifest; with `subject` it is an OCI 1.1 referrer of that digest;
+ * with `artifact`, an OCI 1.1-rc artifact manifest (`application/vnd.oci.artifact.manifest.v1+json`).
  * `attestation`: a buildx attestation manifest about the platform manifest `reference`.
  */
 export type ManifestSpec =
   | { kind: 'index'; children: string[] }
-  | { kind: 'image'; platform?: string; subject?: string }
+  | { kind: 'image'; platform?: string; subject?: string; artifact?: boolean }
   | { kind: 'attestation'; reference: string }
 
 export interface RateLimitSpec {
@@ -191,7 +192,8 @@ const schema = {
                       properties: {
                         kind: { const: 'image' },
                         platform: { type: 'string', pattern: '^[a-z0-9]+/[a-z0-9]+(/[a-z0-9]+)?$' },
-                        subject: digest
+                        subject: digest,
+                        artifact: { type: 'boolean' }
                       }
                     },
                     {

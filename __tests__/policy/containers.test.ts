@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { planWithReads } from '../../src/reads.js'
-import { aContainer, aPackage, digestOf, NOW } from './builder.js'
+import { aContainer, digestOf, NOW } from './builder.js'
 
 /** A multi-architecture image: a tagged index with two platform manifests, all pushed together. */
 function withImage(builder: ReturnType<typeof aContainer>, tag: string, age: string) {
