@@ -47197,6 +47197,24 @@ const PLATFORM_MANIFEST = 'platform manifest';
 const SUBJECT_TAG = /^sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$/;
 const KIND_OF_SUFFIX = { sig: 'signature', att: 'attestation', sbom: 'SBOM' };
 const REFERRER = 'referrer';
+/**
+ * The indexes read whose listed manifests are not all among the versions: a ghost image (none left) no longer
+ * pulls; a partial one fails on the platforms that are gone.
+ */
+function incompleteImages(versions, structure) {
+    const names = new Set(versions.map(version => version.name));
+    const incomplete = [];
+    for (const version of versions) {
+        const children = structure.get(version.name)?.children ?? [];
+        const missing = children.filter(child => !names.has(child));
+        if (missing.length > 0)
+            incomplete.push({ version, missing, listed: children.length });
+    }
+    return incomplete;
+}
+function isGhost(image) {
+    return image.missing.length === image.listed;
+}
 /** How reasons name an image: by its first tag, else its digest. */
 function imageName(version) {
     return version.tags[0] ?? version.name;
@@ -47816,21 +47834,48 @@ function mayHaveParts(version) {
 /**
  * Plans a container package, reading only what the decisions need: plans with what is known, taking unread
  * tagged manifests as having no parts; reads what that plan keeps and could have parts; and plans again until
- * nothing kept is left unread. The deletions then wait for the unread candidates (`waitForUnreadCandidates`).
- * An unreadable registry leaves the structure unknown: no untagged version goes.
+ * nothing kept is left unread. Deletion candidates are never read, but those `remembered` (from earlier runs)
+ * are used. The deletions then wait for the unread candidates (`waitForUnreadCandidates`). An unreadable
+ * registry leaves the structure unknown: no untagged version goes.
  */
-async function planWithReads(versions, policy, now, read) {
+async function planWithReads(versions, policy, now, read, remembered = () => new Map()) {
     const structure = new Map();
     for (;;) {
         const plan = planDeletions(versions, policy, now, assumingLeaves(versions, structure));
         const wanted = manifestsToRead(plan, structure, policy);
-        if (wanted.length === 0)
-            return waitForUnreadCandidates(plan, structure);
+        if (wanted.length === 0) {
+            // Candidates remembered from earlier runs cost no read: their parts and ghosts are then known too.
+            const byId = new Map(versions.map(version => [version.id, version.name]));
+            const known = remembered(unreadCandidates(plan, structure).map(id => byId.get(id)));
+            if (known.size > 0) {
+                known.forEach((info, digest) => structure.set(digest, info));
+                continue;
+            }
+            const incomplete = incompleteImages(versions, structure);
+            return { plan: waitForUnreadCandidates(withGhostReasons(plan, incomplete), structure), incomplete };
+        }
         const more = await read(wanted);
         if (more === undefined)
-            return planDeletions(versions, policy, now, undefined);
+            return { plan: planDeletions(versions, policy, now, undefined), incomplete: [] };
         more.forEach((info, digest) => structure.set(digest, info));
     }
+}
+/** A ghost image that the policy deletes says so among its reasons. */
+function withGhostReasons(plan, incomplete) {
+    const ghosts = new Map(incomplete.filter(isGhost).map(image => [image.version.id, image.listed]));
+    if (ghosts.size === 0)
+        return plan;
+    const decisions = plan.decisions.map(d => {
+        const listed = ghosts.get(d.version.id);
+        if (d.action !== 'delete' || listed === undefined)
+            return d;
+        return {
+            ...d,
+            reasons: [...d.reasons, `delete: ghost image (none of the ${listed} manifests it lists is left)`]
+        };
+    });
+    const byId = new Map(decisions.map(d => [d.version.id, d]));
+    return { decisions, deletions: plan.deletions.map(d => byId.get(d.version.id) ?? d) };
 }
 /**
  * The structure as known, with every unread tagged manifest taken as having no parts: the plan then keeps
@@ -47965,6 +48010,7 @@ function selectRestorations(deleted, request, policy, now) {
 
 
 
+
 const NOT_RESTORABLE = 'not among the deleted versions: it is not deleted, or was deleted more than 30 days ago';
 const GLOB_CHARS = /[*?[\]{}!]/;
 /**
@@ -48000,11 +48046,19 @@ async function resolvePackageNames(client, scope, type, patterns, log) {
  * wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`). An unreadable
  * registry leaves the structure unknown: no untagged version goes.
  */
-async function planPackage(client, registry, scope, name, policy, now) {
+async function planPackage(client, registry, scope, name, policy, now, log) {
     const versions = await client.listVersions(scope, policy.packageType, name);
     if (policy.packageType !== 'container')
         return planDeletions(versions, policy, now);
-    return planWithReads(versions, policy, now, digests => registry.readImageStructure(scope.login, name, digests));
+    const { plan, incomplete } = await planWithReads(versions, policy, now, digests => registry.readImageStructure(scope.login, name, digests), digests => registry.rememberedStructure(digests));
+    const kept = new Set(plan.decisions.filter(d => d.action === 'keep').map(d => d.version.id));
+    for (const image of incomplete.filter(i => kept.has(i.version.id))) {
+        const missing = `${image.missing.length} of the ${image.listed} manifests it lists`;
+        log?.warning(isGhost(image)
+            ? `${name}: ${imageName(image.version)} is a ghost image: none of the ${image.listed} manifests it lists is left, so it no longer pulls; select it for deletion to remove it.`
+            : `${name}: ${imageName(image.version)} is a partial image: ${missing} are gone (${image.missing.join(', ')}), so those platforms no longer pull.`);
+    }
+    return plan;
 }
 /**
  * What the executor holds back when GitHub refuses to delete a tagged image whose manifest was not read: the
@@ -48033,7 +48087,7 @@ async function planDeletes(client, registry, scope, names, policy, now, log) {
     const packages = [];
     for (const name of names) {
         try {
-            const plan = await planPackage(client, registry, scope, name, policy, now);
+            const plan = await planPackage(client, registry, scope, name, policy, now, log);
             log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`);
             for (const d of plan.decisions)
                 log.info(`  ${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`);
@@ -48121,6 +48175,13 @@ class ManifestCache {
                 this.used.set(digest, info);
             }
         }
+        return info;
+    }
+    /** An entry without counting it as needed (kept for the next run only if used). */
+    peek(digest) {
+        const info = this.known.get(digest);
+        if (info !== undefined)
+            this.used.set(digest, info);
         return info;
     }
     put(digest, info) {
@@ -48308,6 +48369,17 @@ class RegistryClient {
             this.options.log.warning(`Could not read the image structure of ${name} from ${this.options.registryUrl} (${errorMessage(error)}); no untagged version of it is deleted in this run.`);
             return undefined;
         }
+    }
+    /** The manifests remembered from earlier runs among these, without reading any. */
+    rememberedStructure(digests) {
+        const cache = this.options.cache;
+        const known = new Map();
+        for (const digest of digests) {
+            const info = cache?.peek(digest);
+            if (info !== undefined)
+                known.set(digest, info);
+        }
+        return known;
     }
     async readAll(repository, digests) {
         const cache = this.options.cache;

@@ -6,6 +6,7 @@
 import { errorMessage } from './errors.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
+import { imageName, isGhost } from './images.js'
 import { planDeletions } from './policy.js'
 import { partsOf, planWithReads } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
@@ -25,7 +26,7 @@ import type {
 /** The API reads a plan needs; the client, or a stand-in in tests. */
 export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'>
 /** The registry reads a container plan needs. */
-export type ImageReader = Pick<RegistryClient, 'readImageStructure'>
+export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'>
 
 /** What a run will write: per package its report so far, and the writes to carry out, in order. */
 export interface WorkPlan {
@@ -86,13 +87,28 @@ export async function planPackage(
   scope: OwnerScope,
   name: string,
   policy: RetentionPolicy,
-  now: Date
+  now: Date,
+  log?: Logger
 ): Promise<DeletionPlan> {
   const versions = await client.listVersions(scope, policy.packageType, name)
   if (policy.packageType !== 'container') return planDeletions(versions, policy, now)
-  return planWithReads(versions, policy, now, digests =>
-    registry.readImageStructure(scope.login, name, digests)
+  const { plan, incomplete } = await planWithReads(
+    versions,
+    policy,
+    now,
+    digests => registry.readImageStructure(scope.login, name, digests),
+    digests => registry.rememberedStructure(digests)
   )
+  const kept = new Set(plan.decisions.filter(d => d.action === 'keep').map(d => d.version.id))
+  for (const image of incomplete.filter(i => kept.has(i.version.id))) {
+    const missing = `${image.missing.length} of the ${image.listed} manifests it lists`
+    log?.warning(
+      isGhost(image)
+        ? `${name}: ${imageName(image.version)} is a ghost image: none of the ${image.listed} manifests it lists is left, so it no longer pulls; select it for deletion to remove it.`
+        : `${name}: ${imageName(image.version)} is a partial image: ${missing} are gone (${image.missing.join(', ')}), so those platforms no longer pull.`
+    )
+  }
+  return plan
 }
 
 /**
@@ -133,7 +149,7 @@ export async function planDeletes(
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policy, now)
+      const plan = await planPackage(client, registry, scope, name, policy, now, log)
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       for (const d of plan.decisions)
         log.info(`  ${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`)

@@ -47,6 +47,13 @@ export class ManifestCache {
     return info
   }
 
+  /** An entry without counting it as needed (kept for the next run only if used). */
+  peek(digest: string): ManifestInfo | undefined {
+    const info = this.known.get(digest)
+    if (info !== undefined) this.used.set(digest, info)
+    return info
+  }
+
   put(digest: string, info: ManifestInfo): void {
     if (!this.known.has(digest)) this.added++
     this.known.set(digest, info)

@@ -9,7 +9,7 @@
  * are part of no kept image; if GitHub refuses to delete the image, its parts are held back after all
  * (`unreadCandidates` names the images whose refusal must be waited for).
  */
-import { isCosignTag } from './images.js'
+import { incompleteImages, isCosignTag, isGhost, type IncompleteImage } from './images.js'
 import { planDeletions, untaggedMode } from './policy.js'
 import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from './types.js'
 
@@ -26,24 +26,52 @@ export type ManifestReader = (digests: string[]) => Promise<ImageStructure | und
 /**
  * Plans a container package, reading only what the decisions need: plans with what is known, taking unread
  * tagged manifests as having no parts; reads what that plan keeps and could have parts; and plans again until
- * nothing kept is left unread. The deletions then wait for the unread candidates (`waitForUnreadCandidates`).
- * An unreadable registry leaves the structure unknown: no untagged version goes.
+ * nothing kept is left unread. Deletion candidates are never read, but those `remembered` (from earlier runs)
+ * are used. The deletions then wait for the unread candidates (`waitForUnreadCandidates`). An unreadable
+ * registry leaves the structure unknown: no untagged version goes.
  */
 export async function planWithReads(
   versions: readonly PackageVersion[],
   policy: RetentionPolicy,
   now: Date,
-  read: ManifestReader
-): Promise<DeletionPlan> {
+  read: ManifestReader,
+  remembered: (digests: string[]) => ImageStructure = () => new Map()
+): Promise<{ plan: DeletionPlan; incomplete: IncompleteImage[] }> {
   const structure = new Map<string, ManifestInfo>()
   for (;;) {
     const plan = planDeletions(versions, policy, now, assumingLeaves(versions, structure))
     const wanted = manifestsToRead(plan, structure, policy)
-    if (wanted.length === 0) return waitForUnreadCandidates(plan, structure)
+    if (wanted.length === 0) {
+      // Candidates remembered from earlier runs cost no read: their parts and ghosts are then known too.
+      const byId = new Map(versions.map(version => [version.id, version.name]))
+      const known = remembered(unreadCandidates(plan, structure).map(id => byId.get(id) as string))
+      if (known.size > 0) {
+        known.forEach((info, digest) => structure.set(digest, info))
+        continue
+      }
+      const incomplete = incompleteImages(versions, structure)
+      return { plan: waitForUnreadCandidates(withGhostReasons(plan, incomplete), structure), incomplete }
+    }
     const more = await read(wanted)
-    if (more === undefined) return planDeletions(versions, policy, now, undefined)
+    if (more === undefined) return { plan: planDeletions(versions, policy, now, undefined), incomplete: [] }
     more.forEach((info, digest) => structure.set(digest, info))
   }
+}
+
+/** A ghost image that the policy deletes says so among its reasons. */
+function withGhostReasons(plan: DeletionPlan, incomplete: readonly IncompleteImage[]): DeletionPlan {
+  const ghosts = new Map(incomplete.filter(isGhost).map(image => [image.version.id, image.listed]))
+  if (ghosts.size === 0) return plan
+  const decisions = plan.decisions.map(d => {
+    const listed = ghosts.get(d.version.id)
+    if (d.action !== 'delete' || listed === undefined) return d
+    return {
+      ...d,
+      reasons: [...d.reasons, `delete: ghost image (none of the ${listed} manifests it lists is left)`]
+    }
+  })
+  const byId = new Map(decisions.map(d => [d.version.id, d]))
+  return { decisions, deletions: plan.deletions.map(d => byId.get(d.version.id) ?? d) }
 }
 
 /**

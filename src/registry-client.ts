@@ -105,6 +105,17 @@ export class RegistryClient {
     }
   }
 
+  /** The manifests remembered from earlier runs among these, without reading any. */
+  rememberedStructure(digests: readonly string[]): ImageStructure {
+    const cache = this.options.cache
+    const known = new Map<string, ManifestInfo>()
+    for (const digest of digests) {
+      const info = cache?.peek(digest)
+      if (info !== undefined) known.set(digest, info)
+    }
+    return known
+  }
+
   private async readAll(repository: string, digests: string[]): Promise<ManifestInfo[]> {
     const cache = this.options.cache
     const infos: (ManifestInfo | undefined)[] = digests.map(digest => cache?.get(digest))

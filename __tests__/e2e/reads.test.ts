@@ -114,6 +114,28 @@ describe('reading only what the plan needs', () => {
   })
 })
 
+describe('ghost and partial images', () => {
+  it('warns about a kept index whose manifests are gone, all of them (ghost) or some (partial)', async () => {
+    const gone = { deleted_at: daysAgo(1) }
+    const fake = await world([
+      image(1, 'ghost/amd64', 10, [], gone),
+      index(2, 'ghost', 10, ['ghost'], ['ghost/amd64']),
+      image(3, 'partial/amd64', 5),
+      image(4, 'partial/arm64', 5, [], gone),
+      index(5, 'partial', 5, ['partial'], ['partial/amd64', 'partial/arm64']),
+      image(6, 'loose', 20)
+    ]).start()
+    const run = await fake.run({ ...CONTAINER, 'keep-last': 2, 'min-age': 0 })
+    expect(run.exitCode).toBe(0)
+    const warnings = run.annotations.filter(a => a.level === 'warning').map(a => a.message)
+    expect(warnings).toEqual([
+      expect.stringMatching(/^app: partial is a partial image: 1 of the 2 manifests it lists are gone/),
+      expect.stringMatching(/^app: ghost is a ghost image: none of the 1 manifests it lists is left/)
+    ])
+    expect(activeIds(fake, 'app')).toEqual([2, 3, 5])
+  })
+})
+
 describe('the manifest cache', () => {
   const generation = (count: number) =>
     Array.from({ length: count }, (_, i) => [

@@ -172,7 +172,7 @@ export class PackageBuilder {
     const keyOf = new Map([...this.#specs.keys()].map(key => [this.nameOf(key), key]))
     const registry = this.registry()
     const rounds: string[][] = []
-    const plan = await planWithReads(this.versions(), this.policy(), now, async digests => {
+    const { plan } = await planWithReads(this.versions(), this.policy(), now, async digests => {
       rounds.push(digests.map(digest => keyOf.get(digest) ?? digest))
       const read = new Map<string, ManifestInfo>()
       // Nested indexes are followed, as the registry client does.

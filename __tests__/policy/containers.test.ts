@@ -371,9 +371,39 @@ describe('reading only what the plan needs', () => {
     expect(plan.kept).toEqual(['latest', 'amd64'])
   })
 
+  it('uses the remembered manifest of a candidate: its parts go with it, and a ghost says so', async () => {
+    const builder = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('old', { tags: ['old'], age: '40d', children: ['old-amd64'] })
+      .withVersion('old-amd64', { age: '40d' })
+      .withVersion('ghost', { tags: ['ghost'], age: '50d', children: ['gone'] })
+      .keepingLast(1)
+    const registry = builder.registry()
+    const remembered = (digests: string[]) =>
+      new Map(
+        digests.filter(d => d !== digestOf('latest')).map(d => [d, registry.get(d) ?? { children: [] }])
+      )
+    const read = async (digests: string[]) =>
+      new Map(digests.map(d => [d, registry.get(d) ?? { children: [] }]))
+    const { plan, incomplete } = await planWithReads(
+      builder.versions(),
+      builder.policy(),
+      NOW,
+      read,
+      remembered
+    )
+    const byTag = (tag: string) => plan.decisions.find(d => d.version.name === digestOf(tag))
+    expect(byTag('old-amd64')?.partOf).toEqual([byTag('old')?.version.id])
+    expect(byTag('old-amd64')?.after).toBeUndefined()
+    expect(byTag('ghost')?.reasons).toContain(
+      'delete: ghost image (none of the 1 manifests it lists is left)'
+    )
+    expect(incomplete.map(i => i.missing)).toEqual([[digestOf('gone')]])
+  })
+
   it('keeps every untagged version when the registry cannot be read', async () => {
     const builder = withImage(images(), 'old', '90d')
-    const plan = await planWithReads(builder.versions(), builder.policy(), NOW, async () => undefined)
+    const { plan } = await planWithReads(builder.versions(), builder.policy(), NOW, async () => undefined)
     expect(plan.deletions.every(d => d.version.tags.length > 0)).toBe(true)
   })
 })
