@@ -47928,7 +47928,8 @@ function unreadCandidates(plan, structure) {
 }
 /**
  * The plan's deletions with the untagged ones waiting for the unread tagged candidates, and placed after the
- * last of them so that no write waits for one that has not started. Relative order is kept otherwise.
+ * last of them, together with whatever waits for them in turn (a signature of a platform manifest), so that
+ * no write waits for one that comes later. Relative order is kept otherwise.
  */
 function waitForUnreadCandidates(plan, structure) {
     const candidates = unreadCandidates(plan, structure);
@@ -47946,9 +47947,19 @@ function waitForUnreadCandidates(plan, structure) {
         return plan;
     const byId = new Map(decisions.map(d => [d.version.id, d]));
     const ordered = plan.deletions.map(d => byId.get(d.version.id) ?? d);
+    const moved = new Set(waiting);
+    for (let grown = true; grown;) {
+        grown = false;
+        for (const d of ordered) {
+            if (!moved.has(d.version.id) && d.partOf?.some(id => moved.has(id))) {
+                moved.add(d.version.id);
+                grown = true;
+            }
+        }
+    }
     const deletions = [
-        ...ordered.filter(d => !waiting.has(d.version.id)),
-        ...ordered.filter(d => waiting.has(d.version.id))
+        ...ordered.filter(d => !moved.has(d.version.id)),
+        ...ordered.filter(d => moved.has(d.version.id))
     ];
     return { decisions, deletions };
 }

@@ -129,7 +129,8 @@ export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure):
 
 /**
  * The plan's deletions with the untagged ones waiting for the unread tagged candidates, and placed after the
- * last of them so that no write waits for one that has not started. Relative order is kept otherwise.
+ * last of them, together with whatever waits for them in turn (a signature of a platform manifest), so that
+ * no write waits for one that comes later. Relative order is kept otherwise.
  */
 export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStructure): DeletionPlan {
   const candidates = unreadCandidates(plan, structure)
@@ -144,9 +145,19 @@ export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStru
   if (waiting.size === 0) return plan
   const byId = new Map(decisions.map(d => [d.version.id, d]))
   const ordered = plan.deletions.map(d => byId.get(d.version.id) ?? d)
+  const moved = new Set(waiting)
+  for (let grown = true; grown;) {
+    grown = false
+    for (const d of ordered) {
+      if (!moved.has(d.version.id) && d.partOf?.some(id => moved.has(id))) {
+        moved.add(d.version.id)
+        grown = true
+      }
+    }
+  }
   const deletions = [
-    ...ordered.filter(d => !waiting.has(d.version.id)),
-    ...ordered.filter(d => waiting.has(d.version.id))
+    ...ordered.filter(d => !moved.has(d.version.id)),
+    ...ordered.filter(d => moved.has(d.version.id))
   ]
   return { decisions, deletions }
 }
