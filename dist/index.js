@@ -48540,11 +48540,16 @@ class RegistryClient {
         }
         const basic = Buffer.from(`package-retention:${this.options.token}`).toString('base64');
         const response = await this.send(url.href, trusted ? { authorization: `Basic ${basic}` } : {});
-        if (!response.ok) {
-            await response.body?.cancel().catch(() => undefined);
+        const text = await this.retryable(response);
+        if (!response.ok)
             throw new Error(`registry token: HTTP ${response.status}`);
+        let body;
+        try {
+            body = JSON.parse(text);
         }
-        const body = (await response.json());
+        catch {
+            throw new Error('registry token: the answer is not JSON');
+        }
         const token = body.token ?? body.access_token;
         if (!token)
             throw new Error('registry token: the answer holds no token');

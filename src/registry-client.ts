@@ -260,11 +260,14 @@ export class RegistryClient {
     }
     const basic = Buffer.from(`package-retention:${this.options.token}`).toString('base64')
     const response = await this.send(url.href, trusted ? { authorization: `Basic ${basic}` } : {})
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined)
-      throw new Error(`registry token: HTTP ${response.status}`)
+    const text = await this.retryable(response)
+    if (!response.ok) throw new Error(`registry token: HTTP ${response.status}`)
+    let body: { token?: string; access_token?: string }
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      throw new Error('registry token: the answer is not JSON')
     }
-    const body = (await response.json()) as { token?: string; access_token?: string }
     const token = body.token ?? body.access_token
     if (!token) throw new Error('registry token: the answer holds no token')
     return token

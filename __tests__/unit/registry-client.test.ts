@@ -83,6 +83,35 @@ describe('RegistryClient', () => {
     expect(fake.registry.tokenRequests).toHaveLength(2)
   })
 
+  it('retries a token service that answers 503', async () => {
+    const fake = await registry()
+    let calls = 0
+    const server = createServer((req, res) => {
+      calls++
+      if (calls === 1) {
+        res.writeHead(503).end()
+        return
+      }
+      // Then forward to the fake's token service.
+      fetch(`${fake.registryUrl}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } })
+        .then(async answer =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+        )
+        .catch(() => res.writeHead(500).end())
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    fake.registry.realm = `http://127.0.0.1:${port}/token`
+    try {
+      const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [digest('latest')])
+      expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+      expect(calls).toBe(2)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
   it('gives up with a warning, not a crash, on a registry that never answers', async () => {
     const server = createServer(() => undefined)
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
