@@ -176,7 +176,10 @@ class WriteDependencies {
     const entry = this.settled.get(k)
     if (entry === undefined) return
     const waiting = this.waiting.get(k) ?? []
-    if (outcome.kind !== 'done' && waiting.length > 0) {
+    // A write left for the next run leaves every later one (its dependents among them) for it too.
+    const leftForNextRun =
+      outcome.kind === 'skipped' && (outcome.reason === 'max-deletions' || outcome.reason === 'rate-limit')
+    if (outcome.kind !== 'done' && !leftForNextRun && waiting.length > 0) {
       const reason = `image ${label(target.version)} was not deleted, and this is one of its parts`
       let ids: readonly number[]
       try {
