@@ -48353,6 +48353,8 @@ class RegistryClient {
     manifestReads = 0;
     /** Registry tokens by repository; an entry is dropped when its exchange fails, so it is asked again. */
     registryTokens = new Map();
+    /** When each repository's token expires (ms), as the token service said (`expires_in`). */
+    expiries = new Map();
     dispatchers = new Map();
     warned = new Set();
     registryHost;
@@ -48447,6 +48449,11 @@ class RegistryClient {
      */
     async get(repository, url) {
         let refreshed = false;
+        // An expired token is dropped before it is refused: the read is challenged and a new one fetched.
+        if ((this.expiries.get(repository) ?? Infinity) <= Date.now()) {
+            this.expiries.delete(repository);
+            this.registryTokens.delete(repository);
+        }
         for (let attempt = 1;; attempt++) {
             const bearer = await this.registryTokens.get(repository);
             try {
@@ -48508,7 +48515,12 @@ class RegistryClient {
         const current = this.registryTokens.get(repository);
         if (current !== undefined && (await current.catch(() => used)) !== used)
             return;
-        const exchange = this.exchangeToken(challenge);
+        const exchange = this.exchangeToken(challenge).then(({ token, expiresInS }) => {
+            // Renewed a little early: 10 s, or half its life when shorter.
+            if (expiresInS !== undefined)
+                this.expiries.set(repository, Date.now() + Math.max(expiresInS - 10, expiresInS / 2) * 1000);
+            return token;
+        });
         this.registryTokens.set(repository, exchange);
         try {
             await exchange;
@@ -48555,7 +48567,7 @@ class RegistryClient {
         const token = body.token ?? body.access_token;
         if (!token)
             throw new Error('registry token: the answer holds no token');
-        return token;
+        return { token, ...(typeof body.expires_in === 'number' && { expiresInS: body.expires_in }) };
     }
     trustedRealm(realm) {
         if (realm.hostname !== this.registryHost)

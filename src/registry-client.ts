@@ -68,6 +68,8 @@ export class RegistryClient {
   manifestReads = 0
   /** Registry tokens by repository; an entry is dropped when its exchange fails, so it is asked again. */
   private readonly registryTokens = new Map<string, Promise<string | undefined>>()
+  /** When each repository's token expires (ms), as the token service said (`expires_in`). */
+  private readonly expiries = new Map<string, number>()
   private readonly dispatchers = new Map<string, Dispatcher | undefined>()
   private readonly warned = new Set<string>()
   private readonly registryHost: string
@@ -169,6 +171,11 @@ export class RegistryClient {
    */
   private async get(repository: string, url: string): Promise<{ response: Response; body: string }> {
     let refreshed = false
+    // An expired token is dropped before it is refused: the read is challenged and a new one fetched.
+    if ((this.expiries.get(repository) ?? Infinity) <= Date.now()) {
+      this.expiries.delete(repository)
+      this.registryTokens.delete(repository)
+    }
     for (let attempt = 1; ; attempt++) {
       const bearer = await this.registryTokens.get(repository)
       try {
@@ -227,7 +234,12 @@ export class RegistryClient {
   private async renewToken(repository: string, used: string | undefined, challenge: string): Promise<void> {
     const current = this.registryTokens.get(repository)
     if (current !== undefined && (await current.catch(() => used)) !== used) return
-    const exchange = this.exchangeToken(challenge)
+    const exchange = this.exchangeToken(challenge).then(({ token, expiresInS }) => {
+      // Renewed a little early: 10 s, or half its life when shorter.
+      if (expiresInS !== undefined)
+        this.expiries.set(repository, Date.now() + Math.max(expiresInS - 10, expiresInS / 2) * 1000)
+      return token
+    })
     this.registryTokens.set(repository, exchange)
     try {
       await exchange
@@ -242,7 +254,7 @@ export class RegistryClient {
    * goes only to an https realm on the registry's own host (http on loopback, for tests); any other realm is
    * asked without it, with a warning.
    */
-  private async exchangeToken(challenge: string): Promise<string | undefined> {
+  private async exchangeToken(challenge: string): Promise<{ token: string; expiresInS?: number }> {
     const field = (key: string): string | undefined => new RegExp(`${key}="([^"]*)"`).exec(challenge)?.[1]
     const realm = field('realm')
     if (!realm) throw new Error('HTTP 401 without a Bearer realm')
@@ -262,7 +274,7 @@ export class RegistryClient {
     const response = await this.send(url.href, trusted ? { authorization: `Basic ${basic}` } : {})
     const text = await this.retryable(response)
     if (!response.ok) throw new Error(`registry token: HTTP ${response.status}`)
-    let body: { token?: string; access_token?: string }
+    let body: { token?: string; access_token?: string; expires_in?: number }
     try {
       body = JSON.parse(text) as typeof body
     } catch {
@@ -270,7 +282,7 @@ export class RegistryClient {
     }
     const token = body.token ?? body.access_token
     if (!token) throw new Error('registry token: the answer holds no token')
-    return token
+    return { token, ...(typeof body.expires_in === 'number' && { expiresInS: body.expires_in }) }
   }
 
   private trustedRealm(realm: URL): boolean {

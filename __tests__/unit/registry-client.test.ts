@@ -112,6 +112,32 @@ describe('RegistryClient', () => {
     }
   })
 
+  it('fetches a new token once the one it has expires', async () => {
+    const fake = await registry()
+    // A token service that hands out the fake's tokens, valid for no time at all.
+    const server = createServer((req, res) => {
+      fetch(`${fake.registryUrl}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } })
+        .then(async answer => {
+          const body = { ...((await answer.json()) as object), expires_in: 0 }
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+        })
+        .catch(() => res.writeHead(500).end())
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    fake.registry.realm = `http://127.0.0.1:${port}/token`
+    try {
+      const registryClient = client(fake.registryUrl)
+      await registryClient.readImageStructure('acme', 'app', [digest('latest')])
+      await registryClient.readImageStructure('acme', 'app', [digest('amd64')])
+      expect(fake.registry.tokenRequests).toHaveLength(2)
+      expect(fake.manifestReads).toBe(2)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
   it('gives up with a warning, not a crash, on a registry that never answers', async () => {
     const server = createServer(() => undefined)
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
