@@ -4,5 +4,8 @@
  */
 import { benchApi } from './api.js'
 import { benchPolicy } from './policy.js'
+import { benchReads } from './reads.js'
 
-console.log(JSON.stringify({ policy: await benchPolicy(), api: await benchApi() }, null, 2))
+console.log(
+  JSON.stringify({ policy: await benchPolicy(), api: await benchApi(), reads: await benchReads() }, null, 2)
+)

@@ -3,6 +3,9 @@
  * (dist/index.js, built by `npm run build`) once as a dry run and once for real, and explains what happened.
  *   npx tsx demo/demo.ts
  */
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runAction, type ActionRun, type InputValue } from '../fake-github/run-action.js'
 import { loadScenario } from '../fake-github/scenario.js'
@@ -108,18 +111,23 @@ for (const version of scenario.packages.flatMap(p => p.versions)) {
 }
 const token = scenario.tokens.find(t => t.kind === 'classic')?.value ?? ''
 const fake = await startFakeGitHub(scenario)
+// Manifests read by one run are remembered for the next, as the runner's cache would keep them.
+const env = { PACKAGE_RETENTION_MANIFEST_CACHE_DIR: await mkdtemp(join(tmpdir(), 'demo-manifests-')) }
+const cacheLine = (run: ActionRun) => /manifest cache: .*/.exec(run.stdout)?.[0] ?? 'no manifest read'
 try {
   console.log(`Fake GitHub at ${fake.url} serving ${SCENARIO}`)
   for (const policy of POLICIES) {
     console.log(`\n\n######## Policy: ${JSON.stringify(policy)}`)
     const before = versionStates(fake.state())
-    const dryRun = await runAction({ inputs: { ...policy, 'dry-run': true }, fake, token })
+    const dryRun = await runAction({ inputs: { ...policy, 'dry-run': true }, fake, token, env })
     report('Dry run (nothing is deleted)', dryRun)
+    console.log(cacheLine(dryRun))
     const unchanged = versionStates(fake.state()) === before
     console.log(unchanged ? '\nThe dry run deleted nothing.' : '\nTHE DRY RUN CHANGED VERSIONS!')
 
-    const realRun = await runAction({ inputs: { ...policy, 'dry-run': false }, fake, token })
+    const realRun = await runAction({ inputs: { ...policy, 'dry-run': false }, fake, token, env })
     report('Real run', realRun)
+    console.log(cacheLine(realRun))
     if (!unchanged || dryRun.exitCode !== 0 || realRun.exitCode !== 0) process.exitCode = 1
   }
   printState(fake.state())

@@ -180,6 +180,12 @@ function ociError(
 export class Registry {
   /** Manifest GETs served; each one is a download of that version. */
   manifestReads = 0
+  /** Scripted answers, taken one per manifest GET before anything else (e.g. a 429 burst). */
+  readonly answerNext: Reply[] = []
+  /** The token service named in challenges; the registry's own `/token` by default. */
+  realm?: string
+  /** Every token request: whether it carried credentials (Basic), and the host it was sent to. */
+  readonly tokenRequests: { credentials: boolean; host: string }[] = []
   private readonly grants = new Map<string, Set<string>>()
 
   constructor(
@@ -194,8 +200,13 @@ export class Registry {
     return path === '/token' || path === '/v2' || path.startsWith('/v2/')
   }
 
-  handle(method: string, url: URL, authorization: string | undefined, accept?: string): Reply {
-    if (url.pathname === '/token') return method === 'GET' ? this.issueToken(url, authorization) : notFound()
+  handle(method: string, url: URL, authorization: string | undefined, accept?: string, host?: string): Reply {
+    if (url.pathname === '/token') {
+      this.tokenRequests.push({ credentials: /^Basic\s/i.test(authorization ?? ''), host: host ?? '' })
+      return method === 'GET' ? this.issueToken(url, authorization) : notFound()
+    }
+    const scripted = /\/manifests\//.test(url.pathname) ? this.answerNext.shift() : undefined
+    if (scripted) return scripted
     if (method !== 'GET' && method !== 'HEAD')
       return ociError(405, 'UNSUPPORTED', 'The operation is unsupported.')
     const grant = this.grants.get(/^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1] ?? '')
@@ -293,7 +304,7 @@ export class Registry {
   private challenge(repository?: string): Reply {
     const scope = repository ? `,scope="repository:${repository}:pull"` : ''
     return ociError(401, 'UNAUTHORIZED', 'authentication required', {
-      'www-authenticate': `Bearer realm="${this.baseUrl()}/token",service="${this.service}"${scope}`
+      'www-authenticate': `Bearer realm="${this.realm ?? `${this.baseUrl()}/token`}",service="${this.service}"${scope}`
     })
   }
 }

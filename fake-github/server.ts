@@ -44,6 +44,8 @@ export interface FakeGitHub {
   requests: RequestLogEntry[]
   /** Manifest GETs served by the registry; each counts as a download. */
   readonly manifestReads: number
+  /** The registry itself: scripted answers, the realm its challenges name, the token requests it saw. */
+  readonly registry: Registry
   state(): StateDump
   isPullable(owner: string, name: string, tag: string): boolean
   setNow(date: Date): void
@@ -102,7 +104,13 @@ class FakeServer {
     try {
       if (Registry.handles(url.pathname)) {
         await this.injectFault()
-        reply = this.registry.handle(method, url, req.headers.authorization, req.headers.accept)
+        reply = this.registry.handle(
+          method,
+          url,
+          req.headers.authorization,
+          req.headers.accept,
+          req.headers.host
+        )
       } else ({ label, reply } = await this.apiReply(req, method, url))
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
@@ -225,6 +233,7 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
     get manifestReads() {
       return fake.registry.manifestReads
     },
+    registry: fake.registry,
     state: () => fake.store.dump(),
     isPullable: (owner, name, tag) => fake.store.isPullable(owner, name, tag),
     setNow: date => {

@@ -117,7 +117,9 @@ export function readConfig(
   }
 
   const apiUrl = httpUrl('api-url', input('api-url'))
-  const registryUrl = httpUrl('registry-url', input('registry-url'))
+  const registryUrl = input('registry-url')
+    ? httpUrl('registry-url', input('registry-url'))
+    : defaultRegistryUrl(apiUrl, packageType)
   const restore = restoreRequest(input('restore'))
 
   if (problems.length > 0 || !packageType || keepLast === undefined || minAgeMs === undefined) {
@@ -199,6 +201,24 @@ export function readConfig(
     if (record.deleted.length + record.unsure.length === 0)
       return fail('restore', shortened(value), 'is the record of a run that deleted nothing')
     return { kind: 'ids', ids: [...record.deleted, ...record.unsure], unsure: record.unsure }
+  }
+
+  /**
+   * The container registry of the GitHub that `api-url` names: ghcr.io for github.com, `containers.HOST` for
+   * a GitHub Enterprise Server (`https://HOST/api/v3`). Any other API needs `registry-url` for containers.
+   */
+  function defaultRegistryUrl(api: string, type: PackageType | undefined): string {
+    let url: URL | undefined
+    try {
+      url = new URL(api)
+    } catch {
+      return '' // api-url is reported already
+    }
+    if (url.hostname === 'api.github.com') return 'https://ghcr.io'
+    if (/^\/api\/v3\/?$/.test(url.pathname)) return `https://containers.${url.host}`
+    if (type === 'container')
+      fail('registry-url', '', `has no default for api-url ${api}; give the container registry's URL`)
+    return ''
   }
 
   function restoreRequest(value: string): RestoreRequest | undefined {

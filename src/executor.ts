@@ -56,7 +56,7 @@ export interface ExecuteOptions {
   /** As each target ends, in the order they end (the run's record is written from this). */
   onOutcome?: (write: ExecutedWrite) => void
   /**
-   * A tagged target that others wait for (`after`) did not end done: returns the ids (same package) of the
+   * A target that others wait for (`after`) did not end done: returns the ids (same package) of the
    * targets to hold back as `image-not-deleted`, e.g. the parts of a refused image read only now. When it
    * throws, every target waiting for that one is held back.
    */
@@ -153,7 +153,7 @@ export async function executeWrites(
     try {
       outcome = await decide(target, index)
       const key = keyOf(target.packageName, target.version.id)
-      const refused = !cleared(outcome) && target.version.tags.length > 0 && waitedOn.has(key)
+      const refused = !cleared(outcome) && waitedOn.has(key)
       if (refused && options.onRefused) await holdBack(target, outcome, options.onRefused)
     } finally {
       const write = { ...target, outcome }

@@ -36,6 +36,36 @@ const SUBJECT_TAG = /^sha256-([0-9a-f]{64})(?:\.(sig|att|sbom))?$/
 const KIND_OF_SUFFIX: Record<string, string> = { sig: 'signature', att: 'attestation', sbom: 'SBOM' }
 const REFERRER = 'referrer'
 
+/** An image whose index lists manifests that are not among the package's versions. */
+export interface IncompleteImage {
+  version: PackageVersion
+  /** The listed manifests that are gone; all of them for a ghost image, which no longer pulls. */
+  missing: string[]
+  listed: number
+}
+
+/**
+ * The indexes read whose listed manifests are not all among the versions: a ghost image (none left) no longer
+ * pulls; a partial one fails on the platforms that are gone.
+ */
+export function incompleteImages(
+  versions: readonly PackageVersion[],
+  structure: ImageStructure
+): IncompleteImage[] {
+  const names = new Set(versions.map(version => version.name))
+  const incomplete: IncompleteImage[] = []
+  for (const version of versions) {
+    const children = structure.get(version.name)?.children ?? []
+    const missing = children.filter(child => !names.has(child))
+    if (missing.length > 0) incomplete.push({ version, missing, listed: children.length })
+  }
+  return incomplete
+}
+
+export function isGhost(image: IncompleteImage): boolean {
+  return image.missing.length === image.listed
+}
+
 /** How reasons name an image: by its first tag, else its digest. */
 export function imageName(version: PackageVersion): string {
   return version.tags[0] ?? version.name

@@ -7,8 +7,9 @@ import { errorMessage } from './errors.js'
 import { parseTime } from './time.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
+import { imageName, isGhost } from './images.js'
 import { planDeletions } from './policy.js'
-import { manifestsToRead, unreadKeptUntagged } from './reads.js'
+import { partsOf, planWithReads } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
 import { label } from './report.js'
 import { selectRestorations, trustDeletedList } from './restore.js'
@@ -30,7 +31,7 @@ import type {
 /** The API reads a plan needs; the client, or a stand-in in tests. */
 export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'>
 /** The registry reads a container plan needs. */
-export type ImageReader = Pick<RegistryClient, 'readImageStructure'>
+export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'>
 
 /** What a run will write: per package its report so far, and the writes to carry out, in order. */
 export interface WorkPlan {
@@ -41,11 +42,6 @@ export interface WorkPlan {
    * packages' deleted versions, and versions GitHub's deleted list cannot be trusted on.
    */
   alreadyFailed: ExecutedWrite[]
-  /**
-   * Delete runs, when the plan waits (`after`) on tagged images whose parts are learnt only if they are
-   * refused: the ids to hold back then (see ExecuteOptions.onRefused).
-   */
-  onRefused?: (target: WriteTarget) => Promise<readonly number[]>
 }
 
 const NOT_RESTORABLE =
@@ -85,9 +81,13 @@ export async function resolvePackageNames(
 }
 
 /**
- * Lists a package's versions and plans them. For container images it first reads the manifests the plan
- * needs, then those of untagged versions the plan keeps that could be indexes, and plans again until no
- * kept version is left unread. An unreadable registry leaves the structure unknown: no untagged version goes.
+ * Lists a package's versions and plans them. For container images it reads only what the decisions need:
+ * first it plans with what is known (the cache), taking unread tagged manifests as having no parts; then it
+ * reads the manifests that plan keeps and that could have parts, and plans again, until nothing kept is left
+ * unread. A deletion candidate is never read (a read is a download, and could push a public version past
+ * GitHub's 5,000-download limit): its parts are the untagged versions that are part of no kept image, and they
+ * wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`). An unreadable
+ * registry leaves the structure unknown: no untagged version goes.
  */
 export async function planPackage(
   client: PackageReader,
@@ -95,22 +95,50 @@ export async function planPackage(
   scope: OwnerScope,
   name: string,
   policy: RetentionPolicy,
-  now: Date
+  now: Date,
+  log?: Logger
 ): Promise<DeletionPlan> {
   const versions = await client.listVersions(scope, policy.packageType, name)
   if (policy.packageType !== 'container') return planDeletions(versions, policy, now)
-  const digests = manifestsToRead(versions, policy, now)
-  let structure = await registry.readImageStructure(scope.login, name, digests)
-  let plan = planDeletions(versions, policy, now, structure)
-  // Also when no version is tagged (images pushed by digest): a kept untagged index has parts too.
-  while (structure && plan.deletions.length > 0 && policy.untagged !== 'exclude') {
-    const unread = unreadKeptUntagged(plan, structure)
-    if (unread.length === 0) break
-    const more = await registry.readImageStructure(scope.login, name, unread)
-    structure = more && new Map([...structure, ...more])
-    plan = planDeletions(versions, policy, now, structure)
+  const { plan, incomplete, structure } = await planWithReads(
+    versions,
+    policy,
+    now,
+    digests => registry.readImageStructure(scope.login, name, digests),
+    digests => registry.rememberedStructure(digests)
+  )
+  const kept = new Set(plan.decisions.filter(d => d.action === 'keep').map(d => d.version.id))
+  for (const image of incomplete.filter(i => kept.has(i.version.id))) {
+    const missing = `${image.missing.length} of the ${image.listed} manifests it lists`
+    log?.warning(
+      isGhost(image)
+        ? `${name}: ${imageName(image.version)} is a ghost image: none of the ${image.listed} manifests it lists is left, so it no longer pulls; select it for deletion to remove it.`
+        : `${name}: ${imageName(image.version)} is a partial image: ${missing} are gone (${image.missing.join(', ')}), so those platforms no longer pull.`
+    )
   }
   return withKeptParts(plan, structure)
+}
+
+/**
+ * What the executor holds back when GitHub refuses to delete a tagged image whose manifest was not read: the
+ * image is read then (its download count no longer matters), and the ids of its parts, recursively, that the
+ * plan deletes are returned. If it cannot be read, every deletion that waited for it is held back.
+ */
+export function refusedImageParts(
+  registry: ImageReader,
+  scope: OwnerScope,
+  packages: readonly PackageReport[]
+): (target: WriteTarget) => Promise<readonly number[]> {
+  return async target => {
+    const plan = packages.find(p => p.name === target.packageName)?.plan
+    const waiting = (plan?.deletions ?? []).filter(d => d.after?.includes(target.version.id))
+    if (waiting.length === 0) return []
+    const digest = target.version.name
+    const structure = await registry.readImageStructure(scope.login, target.packageName, [digest])
+    if (structure === undefined) return waiting.map(d => d.version.id)
+    const parts = new Set(partsOf(digest, structure))
+    return (plan?.deletions ?? []).filter(d => parts.has(d.version.name)).map(d => d.version.id)
+  }
 }
 
 /**
@@ -129,7 +157,7 @@ export async function planDeletes(
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policy, now)
+      const plan = await planPackage(client, registry, scope, name, policy, now, log)
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length
       if (unknown > 0)
@@ -162,7 +190,8 @@ export function oldestFirstAcross(packages: readonly PackageReport[]): WriteTarg
       target: {
         packageName: p.name,
         version: d.version,
-        ...(d.partOf ? { partOf: d.partOf } : {})
+        ...(d.partOf ? { partOf: d.partOf } : {}),
+        ...(d.after ? { after: d.after } : {})
       } as WriteTarget
     }))
   })

@@ -5,7 +5,14 @@ import { readConfig, type Config } from './config.js'
 import { ConfigError } from './errors.js'
 import { executeWrites, writerFor } from './executor.js'
 import { GitHubPackagesClient } from './github-client.js'
-import { checkAfterWrites, planDeletes, planRestore, resolvePackageNames } from './inventory.js'
+import {
+  checkAfterWrites,
+  planDeletes,
+  planRestore,
+  refusedImageParts,
+  resolvePackageNames
+} from './inventory.js'
+import { loadManifestCache, manifestStore, saveManifestCache } from './manifest-cache.js'
 import { RegistryClient } from './registry-client.js'
 import { attachWrites, publishReport, startRecord } from './report.js'
 
@@ -28,7 +35,10 @@ export async function run(): Promise<void> {
 
   const startedAt = new Date()
   const client = new GitHubPackagesClient({ ...config, log: core })
-  const registry = new RegistryClient({ ...config, log: core })
+  const store = manifestStore()
+  const manifests =
+    config.packageType === 'container' && !config.restore ? await loadManifestCache(store, core) : undefined
+  const registry = new RegistryClient({ ...config, log: core, cache: manifests })
   const scope = await client.detectOwner(config.owner)
   const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, core)
   core.info(
@@ -63,9 +73,10 @@ export async function run(): Promise<void> {
       log: core,
       onSend: target => journal.sent(target),
       onOutcome: write => journal.ended(write),
-      ...(work.onRefused ? { onRefused: work.onRefused } : {})
+      onRefused: refusedImageParts(registry, scope, work.packages)
     })
   )
+  if (manifests) await saveManifestCache(manifests, store, core)
 
   let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
   if (verb === 'delete' && !config.dryRun) {

@@ -1,52 +1,183 @@
 /**
  * Which container manifests a plan needs read from the registry. Pure, like the rest of the engine: the
- * registry client reads them, and every read counts as a download of the package.
+ * registry client reads them, and every read counts as a download of the package, so a deletion candidate is
+ * never read (a read could push a public version past the 5,000-download limit and make its delete refused).
+ *
+ * The caller plans with what is known, treating every unread tagged manifest as having no parts
+ * (`assumingLeaves`); reads what that plan keeps and could have parts (`manifestsToRead`); and plans again
+ * until nothing kept is left unread. The parts of a deleted image are then exactly the untagged versions that
+ * are part of no kept image; if GitHub refuses to delete the image, its parts are held back after all
+ * (`unreadCandidates` names the images whose refusal must be waited for).
  */
-import { isCosignTag } from './images.js'
-import { untaggedMode } from './policy.js'
-import { newestFirst } from './time.js'
-import type { DeletionPlan, ImageStructure, PackageVersion, RetentionPolicy } from './types.js'
+import { incompleteImages, isCosignTag, isGhost, type IncompleteImage } from './images.js'
+import { planDeletions, untaggedMode } from './policy.js'
+import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from './types.js'
+
+const LEAF: ManifestInfo = Object.freeze({ children: [] }) as ManifestInfo
+
+/** Whether a version's manifest may refer to others (cosign's signatures name their subject in the tag). */
+function mayHaveParts(version: PackageVersion): boolean {
+  return !version.tags.some(isCosignTag)
+}
+
+/** Reads manifests by digest (nested indexes followed); undefined when the registry could not be read. */
+export type ManifestReader = (digests: string[]) => Promise<ImageStructure | undefined>
 
 /**
- * The digests whose manifests `planDeletions` needs: none unless some version could be deleted (an untagged
- * one, or a tagged one, which may be a platform manifest tagged on its own); then every tagged version but
- * cosign's (whose subject is in the tag). Tagged versions are what must be read because a child manifest does
- * not point at its parent: only the index lists its children, so a version is known to belong to an image
- * only by reading that image. Untagged versions the plan then keeps may be indexes too: the caller reads those
- * and plans again (see `unreadKeptUntagged`).
+ * Plans a container package, reading only what the decisions need: plans with what is known, taking unread
+ * tagged manifests as having no parts; reads what that plan keeps and could have parts; and plans again until
+ * nothing kept is left unread. Deletion candidates are never read, but those `remembered` (from earlier runs)
+ * are used. The deletions then wait for the unread candidates (`waitForUnreadCandidates`). An unreadable
+ * registry leaves the structure unknown: no untagged version goes.
  */
-export function manifestsToRead(
+export async function planWithReads(
   versions: readonly PackageVersion[],
   policy: RetentionPolicy,
-  now: Date
-): string[] {
-  if (policy.packageType !== 'container') return []
-  const mode = untaggedMode(policy)
-  const { sorted, times } = newestFirst(versions)
-  const nowMs = now.getTime()
-  const deletable = sorted.some((version, p) => {
-    if (tooYoung(times[p], nowMs, policy)) return false
-    if (version.tags.length === 0) return mode !== 'exclude'
-    return mode !== 'only' && !version.tags.some(isCosignTag)
+  now: Date,
+  read: ManifestReader,
+  remembered: (digests: string[]) => ImageStructure = () => new Map()
+): Promise<{ plan: DeletionPlan; incomplete: IncompleteImage[]; structure?: ImageStructure }> {
+  const structure = new Map<string, ManifestInfo>()
+  for (;;) {
+    const plan = planDeletions(versions, policy, now, assumingLeaves(versions, structure))
+    const wanted = manifestsToRead(plan, structure, policy)
+    if (wanted.length === 0) {
+      // Candidates remembered from earlier runs cost no read: their parts and ghosts are then known too.
+      const byId = new Map(versions.map(version => [version.id, version.name]))
+      const known = remembered(unreadCandidates(plan, structure).map(id => byId.get(id) as string))
+      if (known.size > 0) {
+        known.forEach((info, digest) => structure.set(digest, info))
+        continue
+      }
+      const incomplete = incompleteImages(versions, structure)
+      const waiting = waitForUnreadCandidates(withGhostReasons(plan, incomplete), structure)
+      return { plan: waiting, incomplete, structure }
+    }
+    const more = await read(wanted)
+    if (more === undefined) return { plan: planDeletions(versions, policy, now, undefined), incomplete: [] }
+    more.forEach((info, digest) => structure.set(digest, info))
+  }
+}
+
+/** A ghost image that the policy deletes says so among its reasons. */
+function withGhostReasons(plan: DeletionPlan, incomplete: readonly IncompleteImage[]): DeletionPlan {
+  const ghosts = new Map(incomplete.filter(isGhost).map(image => [image.version.id, image.listed]))
+  if (ghosts.size === 0) return plan
+  const decisions = plan.decisions.map(d => {
+    const listed = ghosts.get(d.version.id)
+    if (d.action !== 'delete' || listed === undefined) return d
+    return {
+      ...d,
+      reasons: [...d.reasons, `delete: ghost image (none of the ${listed} manifests it lists is left)`]
+    }
   })
-  if (!deletable) return []
-  const digests = sorted.filter(version => version.tags.length > 0 && !version.tags.some(isCosignTag))
-  return [...new Set(digests.map(version => version.name))]
+  const byId = new Map(decisions.map(d => [d.version.id, d]))
+  return { decisions, deletions: plan.deletions.map(d => byId.get(d.version.id) ?? d) }
 }
 
 /**
- * Untagged versions a plan keeps whose manifest is unread and that are part of no read image: each may be an
- * index (a multi-architecture image whose tag moved on, still pulled by digest) whose parts must stay too.
+ * The structure as known, with every unread tagged manifest taken as having no parts: the plan then keeps
+ * what it would keep if nothing more were linked, and deletes an untagged version only when it is part of no
+ * kept image.
  */
-export function unreadKeptUntagged(plan: DeletionPlan, structure: ImageStructure): string[] {
-  const parts = new Set<string>()
-  for (const info of structure.values()) for (const child of info.children) parts.add(child)
-  return plan.decisions
-    .filter(d => d.action === 'keep' && d.version.tags.length === 0)
-    .map(d => d.version.name)
-    .filter(digest => !structure.has(digest) && !parts.has(digest))
+export function assumingLeaves(
+  versions: readonly PackageVersion[],
+  structure: ImageStructure
+): ImageStructure {
+  const assumed = new Map(structure)
+  for (const version of versions) {
+    if (version.tags.length > 0 && !assumed.has(version.name)) assumed.set(version.name, LEAF)
+  }
+  return assumed
 }
 
-function tooYoung(time: number, nowMs: number, policy: RetentionPolicy): boolean {
-  return !Number.isFinite(time) || (policy.minAgeMs > 0 && nowMs - time < policy.minAgeMs)
+/**
+ * The digests to read next for a plan made with `assumingLeaves(structure)`: none when the plan deletes
+ * nothing (reading can only keep more); else the versions it keeps whose manifest is unread and may have
+ * parts: tagged images (their platform manifests must stay), and, unless `untagged: exclude` keeps every
+ * untagged version anyway, untagged ones that are part of no known manifest (each may be an index whose tag
+ * moved on, still pulled by digest). Parts that are indexes themselves are followed by the registry client.
+ */
+export function manifestsToRead(
+  plan: DeletionPlan,
+  structure: ImageStructure,
+  policy: RetentionPolicy
+): string[] {
+  if (policy.packageType !== 'container' || plan.deletions.length === 0) return []
+  const readUntagged = untaggedMode(policy) !== 'exclude'
+  const parts = new Set<string>()
+  for (const info of structure.values()) for (const child of info.children) parts.add(child)
+  const digests = new Set<string>()
+  for (const { action, version } of plan.decisions) {
+    if (action !== 'keep' || structure.has(version.name) || !mayHaveParts(version)) continue
+    const untagged = version.tags.length === 0 && !version.tagsUnknown
+    if (untagged && (!readUntagged || parts.has(version.name))) continue
+    digests.add(version.name)
+  }
+  return [...digests]
+}
+
+/**
+ * Tagged deletion candidates whose manifest is unread: their parts, if any, are planned as untagged versions
+ * of no kept image. Should GitHub refuse one of them, its parts must stay; so the untagged deletions wait for
+ * these (`Decision.after`).
+ */
+export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure): number[] {
+  return plan.deletions
+    .filter(d => d.version.tags.length > 0 && mayHaveParts(d.version) && !structure.has(d.version.name))
+    .map(d => d.version.id)
+}
+
+/**
+ * The plan's deletions with the untagged ones waiting for the unread tagged candidates, and placed after the
+ * last of them, together with whatever waits for them in turn (a signature of a platform manifest), so that
+ * no write waits for one that comes later. Relative order is kept otherwise.
+ */
+export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStructure): DeletionPlan {
+  const candidates = unreadCandidates(plan, structure)
+  if (candidates.length === 0) return plan
+  const after: readonly number[] = Object.freeze(candidates)
+  const waiting = new Set<number>()
+  const decisions = plan.decisions.map(d => {
+    if (d.action !== 'delete' || d.version.tags.length > 0) return d
+    waiting.add(d.version.id)
+    return { ...d, after }
+  })
+  if (waiting.size === 0) return plan
+  const byId = new Map(decisions.map(d => [d.version.id, d]))
+  const ordered = plan.deletions.map(d => byId.get(d.version.id) ?? d)
+  const moved = new Set(waiting)
+  for (let grown = true; grown;) {
+    grown = false
+    for (const d of ordered) {
+      if (!moved.has(d.version.id) && d.partOf?.some(id => moved.has(id))) {
+        moved.add(d.version.id)
+        grown = true
+      }
+    }
+  }
+  const deletions = [
+    ...ordered.filter(d => !moved.has(d.version.id)),
+    ...ordered.filter(d => moved.has(d.version.id))
+  ]
+  return { decisions, deletions }
+}
+
+/**
+ * Every digest an index (or a manifest that refers to others) takes along, recursively, as far as `structure`
+ * shows: what must stay when GitHub refuses to delete it.
+ */
+export function partsOf(digest: string, structure: ImageStructure): string[] {
+  const seen = new Set<string>([digest])
+  const stack = [digest]
+  while (stack.length > 0) {
+    for (const child of structure.get(stack.pop() as string)?.children ?? []) {
+      if (!seen.has(child)) {
+        seen.add(child)
+        stack.push(child)
+      }
+    }
+  }
+  seen.delete(digest)
+  return [...seen]
 }

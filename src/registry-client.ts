@@ -2,43 +2,103 @@
  * The client of the container registry (ghcr.io, or a GitHub Enterprise Server's), read for the structure of
  * images: which manifests an index refers to, and which manifest a referrer points at. With the API client,
  * the only modules that talk HTTP.
+ *
+ * Every manifest read counts as a download of the package: callers ask only for what a decision needs, and
+ * what was read once is remembered by digest (`ManifestCache`). Answers 429, 5xx and network errors are
+ * retried; the API token goes only to the registry's own token service over https; and any failure ends as
+ * `undefined` with a warning (no untagged version of the package is deleted), never as a crash.
  */
+import { HttpClient } from '@actions/http-client'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fetch, type Dispatcher } from 'undici'
 import { mapWithConcurrency } from './concurrency.js'
 import { errorMessage } from './errors.js'
+import type { ManifestCache } from './manifest-cache.js'
 import type { ImageStructure, Logger, ManifestInfo } from './types.js'
 
 const MANIFEST_CONCURRENCY = 8
+const ATTEMPTS = 4
+const MAX_RETRY_AFTER_S = 60
+
+const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json'
+]
+/** Manifests that list no other manifest; an OCI 1.1 artifact or image manifest may name a `subject`. */
+const LEAF_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.artifact.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  'application/vnd.docker.distribution.manifest.v1+json'
+]
+/** ghcr.io answers 404 MANIFEST_UNKNOWN when the stored type is not accepted: list every type it stores. */
+export const MANIFEST_ACCEPT = [...INDEX_TYPES, ...LEAF_TYPES].join(', ')
 
 export interface RegistryOptions {
   token: string
   registryUrl: string
   log: Logger
+  /** Manifests remembered between runs; none by default. */
+  cache?: ManifestCache
+  /** Per request, milliseconds; 30 s by default. */
+  timeoutMs?: number
+  /** First retry delay when the registry names none, milliseconds (doubled each time); 1 s by default. */
+  retryDelayMs?: number
+}
+
+interface RawManifest {
+  mediaType?: string
+  manifests?: { digest?: string; mediaType?: string }[]
+  subject?: { digest?: string }
+}
+
+/** An answer that is worth asking again: 429, 5xx, or no answer at all. */
+class RetryableError extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number
+  ) {
+    super(message)
+  }
 }
 
 export class RegistryClient {
   /** Manifests read (each one a download of its package). */
   manifestReads = 0
-  private registryTokens = new Map<string, Promise<string | undefined>>()
+  /** Registry tokens by repository; an entry is dropped when its exchange fails, so it is asked again. */
+  private readonly registryTokens = new Map<string, Promise<string | undefined>>()
+  /** When each repository's token expires (ms), as the token service said (`expires_in`). */
+  private readonly expiries = new Map<string, number>()
+  private readonly dispatchers = new Map<string, Dispatcher | undefined>()
+  private readonly warned = new Set<string>()
+  private readonly registryHost: string
 
-  constructor(private readonly options: RegistryOptions) {}
+  constructor(private readonly options: RegistryOptions) {
+    this.registryHost = new URL(options.registryUrl).hostname
+  }
 
   /**
-   * Reads the given manifests of one container package from the registry. Each read counts as a download
-   * of the package, so callers pass only what the plan needs. Undefined, with a warning, when any read
-   * fails: a partial structure could hide a child of a kept image.
+   * Reads the given manifests of one container package, and the nested indexes they list, from the cache or
+   * the registry. Undefined, with a warning, when any read fails: a partial structure could hide a part of a
+   * kept image.
    */
   async readImageStructure(
     owner: string,
     name: string,
-    digests: string[]
+    digests: readonly string[]
   ): Promise<ImageStructure | undefined> {
-    if (digests.length === 0) return new Map()
     const repository = `${owner}/${name}`.toLowerCase()
+    const structure = new Map<string, ManifestInfo>()
     try {
-      const infos = await mapWithConcurrency(digests, MANIFEST_CONCURRENCY, digest =>
-        this.readManifest(repository, digest)
-      )
-      return new Map(digests.map((digest, i) => [digest, infos[i]]))
+      let wanted = [...new Set(digests)]
+      while (wanted.length > 0) {
+        const infos = await this.readAll(repository, wanted)
+        wanted.forEach((digest, i) => structure.set(digest, infos[i]))
+        const nested = infos.flatMap(info => info.indexChildren ?? [])
+        wanted = [...new Set(nested)].filter(digest => !structure.has(digest))
+      }
+      return structure
     } catch (error) {
       this.options.log.warning(
         `Could not read the image structure of ${name} from ${this.options.registryUrl} (${errorMessage(error)}); no untagged version of it is deleted in this run.`
@@ -47,60 +107,199 @@ export class RegistryClient {
     }
   }
 
+  /** The manifests remembered from earlier runs among these, without reading any. */
+  rememberedStructure(digests: readonly string[]): ImageStructure {
+    const cache = this.options.cache
+    const known = new Map<string, ManifestInfo>()
+    for (const digest of digests) {
+      const info = cache?.peek(digest)
+      if (info !== undefined) known.set(digest, info)
+    }
+    return known
+  }
+
+  private async readAll(repository: string, digests: string[]): Promise<ManifestInfo[]> {
+    const cache = this.options.cache
+    const infos: (ManifestInfo | undefined)[] = digests.map(digest => cache?.get(digest))
+    const missing = digests.filter((_, i) => infos[i] === undefined)
+    // The first read of a repository learns from its 401 challenge where to get a token; the others then
+    // use that token instead of each being challenged.
+    const first = this.registryTokens.has(repository) ? 0 : Math.min(1, missing.length)
+    const read = async (digest: string) => {
+      const info = await this.readManifest(repository, digest)
+      cache?.put(digest, info)
+      return info
+    }
+    const results = [
+      ...(await mapWithConcurrency(missing.slice(0, first), 1, read)),
+      ...(await mapWithConcurrency(missing.slice(first), MANIFEST_CONCURRENCY, read))
+    ]
+    let next = 0
+    return infos.map(info => info ?? results[next++])
+  }
+
   private async readManifest(repository: string, digest: string): Promise<ManifestInfo> {
     const url = `${this.options.registryUrl}/v2/${repository}/manifests/${digest}`
-    const accept = [
-      'application/vnd.oci.image.index.v1+json',
-      'application/vnd.oci.image.manifest.v1+json',
-      'application/vnd.docker.distribution.manifest.list.v2+json',
-      'application/vnd.docker.distribution.manifest.v2+json',
-      // ghcr.io answers 404 MANIFEST_UNKNOWN for a stored type not listed here: signatures pushed as OCI 1.1-rc
-      // artifact manifests, and old Docker schema 1 images.
-      'application/vnd.oci.artifact.manifest.v1+json',
-      'application/vnd.docker.distribution.manifest.v1+prettyjws'
-    ].join(', ')
-    const send = (bearer: string | undefined) =>
-      fetch(url, { headers: { accept, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } })
-    // The first read of a repository learns (from its 401 challenge) where to get a registry token; the
-    // others wait for that token instead of each being challenged.
-    let token = this.registryTokens.get(repository)
-    let response: Response | undefined
-    if (!token) {
-      const first = send(undefined)
-      token = first.then(r =>
-        r.status === 401 ? this.registryToken(r.headers.get('www-authenticate') ?? '') : undefined
-      )
-      this.registryTokens.set(repository, token)
-      response = await first
-      if (response.status === 401) response = undefined
-    }
-    response ??= await send(await token)
-    if (!response.ok) throw new Error(`manifest ${digest}: HTTP ${response.status}`)
+    const { response, body } = await this.get(repository, url)
+    if (response.status !== 200) throw new Error(`manifest ${digest}: HTTP ${response.status}`)
     this.manifestReads++
-    const manifest = (await response.json()) as {
-      manifests?: { digest: string }[]
-      subject?: { digest: string }
+    let manifest: RawManifest
+    try {
+      manifest = JSON.parse(body) as RawManifest
+    } catch {
+      throw new Error(`manifest ${digest}: not JSON`)
     }
-    return {
-      children: (manifest.manifests ?? []).map(m => m.digest),
-      ...(manifest.subject ? { subject: manifest.subject.digest } : {})
+    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? ''
+    const subject = manifest.subject?.digest
+    const info: ManifestInfo = { children: [], mediaType, ...(subject ? { subject } : {}) }
+    if (INDEX_TYPES.includes(mediaType) || (!mediaType && Array.isArray(manifest.manifests))) {
+      const entries = (manifest.manifests ?? []).filter(m => typeof m.digest === 'string')
+      info.children = entries.map(m => m.digest as string)
+      const nested = entries.filter(m => INDEX_TYPES.includes(m.mediaType ?? '')).map(m => m.digest as string)
+      if (nested.length > 0) info.indexChildren = nested
+    } else if (!LEAF_TYPES.includes(mediaType)) {
+      this.options.log.debug(
+        `manifest ${digest} of ${repository}: media type ${mediaType || 'unknown'}, taken as having no parts`
+      )
+    }
+    return info
+  }
+
+  /**
+   * GET with the repository's registry token, retried on 429, 5xx and network errors (the registry's
+   * `Retry-After` wins); a 401 fetches a fresh token once.
+   */
+  private async get(repository: string, url: string): Promise<{ response: Response; body: string }> {
+    let refreshed = false
+    // An expired token is dropped before it is refused: the read is challenged and a new one fetched.
+    if ((this.expiries.get(repository) ?? Infinity) <= Date.now()) {
+      this.expiries.delete(repository)
+      this.registryTokens.delete(repository)
+    }
+    for (let attempt = 1; ; attempt++) {
+      const bearer = await this.registryTokens.get(repository)
+      try {
+        const response = await this.send(url, bearer ? { authorization: `Bearer ${bearer}` } : {}, {
+          accept: MANIFEST_ACCEPT
+        })
+        if (response.status === 401 && !refreshed) {
+          refreshed = bearer !== undefined
+          await this.renewToken(repository, bearer, response.headers.get('www-authenticate') ?? '')
+          attempt--
+          continue
+        }
+        return { response, body: await this.retryable(response) }
+      } catch (error) {
+        if (!(error instanceof RetryableError) || attempt >= ATTEMPTS) throw error
+        await sleep(error.retryAfterMs ?? (this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1))
+      }
     }
   }
 
-  /** Exchanges the API token for a registry token at the realm a 401's `WWW-Authenticate` names. */
-  private async registryToken(challenge: string): Promise<string | undefined> {
+  /** The body of an answer, or a RetryableError for 429, 5xx or a body cut short. */
+  private async retryable(response: Response): Promise<string> {
+    if (response.status === 429 || response.status >= 500) {
+      await response.body?.cancel().catch(() => undefined)
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'))
+      if (retryAfterMs !== undefined && retryAfterMs > MAX_RETRY_AFTER_S * 1000)
+        throw new Error(`HTTP ${response.status}, retry after ${Math.round(retryAfterMs / 1000)}s`)
+      throw new RetryableError(`HTTP ${response.status}`, retryAfterMs)
+    }
+    try {
+      return await response.text()
+    } catch (error) {
+      throw new RetryableError(errorMessage(error))
+    }
+  }
+
+  /** One request through the proxy the environment names (`HTTPS_PROXY`, `NO_PROXY`), with a timeout. */
+  private async send(url: string, ...headers: Record<string, string>[]): Promise<Response> {
+    const origin = new URL(url).origin
+    if (!this.dispatchers.has(origin)) this.dispatchers.set(origin, new HttpClient().getAgentDispatcher(url))
+    try {
+      return (await fetch(url, {
+        headers: Object.assign({}, ...headers) as Record<string, string>,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        dispatcher: this.dispatchers.get(origin)
+      })) as unknown as Response
+    } catch (error) {
+      throw new RetryableError(`${errorMessage(error)} (${origin})`)
+    }
+  }
+
+  /**
+   * Asks for a registry token after a 401, once for all the reads of a repository that were refused with the
+   * same token. A failed exchange leaves no token behind, so the next read asks again.
+   */
+  private async renewToken(repository: string, used: string | undefined, challenge: string): Promise<void> {
+    const current = this.registryTokens.get(repository)
+    if (current !== undefined && (await current.catch(() => used)) !== used) return
+    const exchange = this.exchangeToken(challenge).then(({ token, expiresInS }) => {
+      // Renewed a little early: 10 s, or half its life when shorter.
+      if (expiresInS !== undefined)
+        this.expiries.set(repository, Date.now() + Math.max(expiresInS - 10, expiresInS / 2) * 1000)
+      return token
+    })
+    this.registryTokens.set(repository, exchange)
+    try {
+      await exchange
+    } catch (error) {
+      if (this.registryTokens.get(repository) === exchange) this.registryTokens.delete(repository)
+      throw error
+    }
+  }
+
+  /**
+   * Exchanges the API token for a registry token at the realm a 401's `WWW-Authenticate` names. The API token
+   * goes only to an https realm on the registry's own host (http on loopback, for tests); any other realm is
+   * asked without it, with a warning.
+   */
+  private async exchangeToken(challenge: string): Promise<{ token: string; expiresInS?: number }> {
     const field = (key: string): string | undefined => new RegExp(`${key}="([^"]*)"`).exec(challenge)?.[1]
     const realm = field('realm')
-    if (!realm) return undefined
+    if (!realm) throw new Error('HTTP 401 without a Bearer realm')
     const url = new URL(realm)
     for (const key of ['service', 'scope']) {
       const value = field(key)
       if (value) url.searchParams.set(key, value)
     }
+    const trusted = this.trustedRealm(url)
+    if (!trusted && !this.warned.has(url.origin)) {
+      this.warned.add(url.origin)
+      this.options.log.warning(
+        `The registry ${this.options.registryUrl} names the token service ${url.origin}, which is not ${this.registryHost} over https; it is asked without credentials, so only public images can be read.`
+      )
+    }
     const basic = Buffer.from(`package-retention:${this.options.token}`).toString('base64')
-    const response = await fetch(url, { headers: { authorization: `Basic ${basic}` } })
+    const response = await this.send(url.href, trusted ? { authorization: `Basic ${basic}` } : {})
+    const text = await this.retryable(response)
     if (!response.ok) throw new Error(`registry token: HTTP ${response.status}`)
-    const body = (await response.json()) as { token?: string; access_token?: string }
-    return body.token ?? body.access_token
+    let body: { token?: string; access_token?: string; expires_in?: number }
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      throw new Error('registry token: the answer is not JSON')
+    }
+    const token = body.token ?? body.access_token
+    if (!token) throw new Error('registry token: the answer holds no token')
+    return { token, ...(typeof body.expires_in === 'number' && { expiresInS: body.expires_in }) }
   }
+
+  private trustedRealm(realm: URL): boolean {
+    if (realm.hostname !== this.registryHost) return false
+    return realm.protocol === 'https:' || (realm.protocol === 'http:' && isLoopback(realm.hostname))
+  }
+}
+
+/** Loopback hosts, where plain http is allowed (tests and local registries). */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(hostname) || hostname === '[::1]'
+}
+
+/** `Retry-After` in seconds or as an HTTP date, in milliseconds; undefined when absent or unreadable. */
+function parseRetryAfter(value: string | null): number | undefined {
+  if (value === null || value.trim() === '') return undefined
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000
+  const date = Date.parse(value)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
 }

@@ -84,6 +84,10 @@ export interface RetentionPolicy {
 export interface ManifestInfo {
   children: string[]
   subject?: string
+  /** The manifest's media type, as the registry sent it. */
+  mediaType?: string
+  /** The children that are indexes themselves (nested indexes), read in turn. */
+  indexChildren?: string[]
 }
 /** Manifests read from the registry, by digest. `undefined` where it was needed and could not be read. */
 export type ImageStructure = ReadonlyMap<string, ManifestInfo>
@@ -106,6 +110,11 @@ export interface Decision {
    * manifest, attestation or signature). It may go only once each of them is gone.
    */
   partOf?: number[]
+  /**
+   * Deletions only: ids of tagged images whose manifest was not read and whose deletion this one waits for,
+   * whatever they answer (see `WriteTarget.after`).
+   */
+  after?: readonly number[]
 }
 
 export interface DeletionPlan {

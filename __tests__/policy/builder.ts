@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto'
 import { planDeletions } from '../../src/policy.js'
-import { manifestsToRead } from '../../src/reads.js'
+import { planWithReads } from '../../src/reads.js'
 import type {
   Action,
   DeletionPlan,
@@ -164,9 +164,41 @@ export class PackageBuilder {
     return manifests
   }
 
-  manifestsToRead(now: Date = NOW): string[] {
+  /**
+   * Plans as a run does, reading manifests only as `planWithReads` asks, from every version's manifest
+   * (`unread` ones included: they are what the registry holds). The keys read, round by round, and the plan.
+   */
+  async withReads(now: Date = NOW): Promise<{ rounds: string[][]; plan: PlanView }> {
     const keyOf = new Map([...this.#specs.keys()].map(key => [this.nameOf(key), key]))
-    return manifestsToRead(this.versions(), this.policy(), now).map(digest => keyOf.get(digest) ?? digest)
+    const registry = this.registry()
+    const rounds: string[][] = []
+    const { plan } = await planWithReads(this.versions(), this.policy(), now, async digests => {
+      rounds.push(digests.map(digest => keyOf.get(digest) ?? digest))
+      const read = new Map<string, ManifestInfo>()
+      // Nested indexes are followed, as the registry client does.
+      const follow = (digest: string): void => {
+        if (read.has(digest)) return
+        const manifest = registry.get(digest) ?? { children: [] }
+        read.set(digest, manifest)
+        manifest.children.filter(child => (registry.get(child)?.children.length ?? 0) > 0).forEach(follow)
+      }
+      digests.forEach(follow)
+      return read
+    })
+    return { rounds, plan: new PlanView(plan, keyOf) }
+  }
+
+  /** Every version's manifest, as the registry holds it. */
+  registry(): Map<string, ManifestInfo> {
+    const manifests = new Map<string, ManifestInfo>()
+    for (const [key, spec] of this.#specs) {
+      const manifest: ManifestInfo = { children: (spec.children ?? []).map(child => this.nameOf(child)) }
+      if (spec.subject !== undefined) {
+        manifest.subject = spec.subject.startsWith('sha256:') ? spec.subject : this.nameOf(spec.subject)
+      }
+      manifests.set(this.nameOf(key), manifest)
+    }
+    return manifests
   }
 
   plan(now: Date = NOW): PlanView {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { aContainer, aPackage, digestOf } from './builder.js'
+import { planWithReads } from '../../src/reads.js'
+import { aContainer, digestOf, NOW } from './builder.js'
 
 /** A multi-architecture image: a tagged index with two platform manifests, all pushed together. */
 function withImage(builder: ReturnType<typeof aContainer>, tag: string, age: string) {
@@ -309,37 +310,100 @@ describe('when the image structure is not known', () => {
   })
 })
 
-describe('manifestsToRead', () => {
+describe('reading only what the plan needs', () => {
   const images = () =>
     withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
       .withSignature('v1.sig', 'v1')
       .withVersion('referrers', { tags: [`sha256-${digestOf('v1').slice(7)}`] })
 
-  it('lists the tagged versions but cosign signatures, newest first, when an untagged one could go', () => {
-    expect(images().manifestsToRead()).toEqual(['latest', 'v1', 'referrers'])
+  it('reads nothing when the plan could delete nothing', async () => {
+    const { rounds, plan } = await images().untagged('exclude').keepingLast(100).withReads()
+    expect(rounds).toEqual([])
+    expect(plan.deleted).toEqual([])
   })
 
-  it.each([
-    ['untagged: exclude', () => images().untagged('exclude')],
-    ['no untagged version', () => aContainer().withVersion('v1', { tags: ['v1'], age: '40d' })]
-  ])(
-    'lists them too when a tagged version could go, since it may be a platform manifest (%s)',
-    (_, builder) => {
-      expect(builder().manifestsToRead().length).toBeGreaterThan(0)
-    }
-  )
+  it('reads the kept images, never a deletion candidate, and finds the parts of a deleted one', async () => {
+    const { rounds, plan } = await withImage(images().keepingLast(1).keeping('latest'), 'old', '90d')
+      .withVersion('loose', { age: '60d' })
+      .withReads()
+    expect(rounds.flat()).not.toContain('v1')
+    expect(rounds.flat()).not.toContain('old')
+    expect(rounds).toEqual([['latest']])
+    expect(plan.deleted).toEqual(expect.arrayContaining(['old', 'old-amd64', 'old-arm64', 'loose', 'v1']))
+    // The untagged deletions wait for the unread tagged candidates, and come after them.
+    const after = plan.raw.deletions.filter(d => d.after !== undefined)
+    expect(after.map(d => d.version.tags.length)).toEqual(after.map(() => 0))
+    const firstWaiting = plan.raw.deletions.findIndex(d => d.after !== undefined)
+    expect(plan.raw.deletions.slice(firstWaiting).every(d => d.after !== undefined)).toBe(true)
+  })
 
-  it.each([
-    ['every version too young', () => images().withMinAge('1000d')],
-    [
-      'untagged: only and no untagged version',
-      () =>
-        aContainer()
-          .withVersion('v1', { tags: ['v1'] })
-          .untagged('only')
-    ],
-    ['another package type', () => aPackage('npm').withVersion('1.0.0')]
-  ])('lists none with %s', (_, builder) => {
-    expect(builder().manifestsToRead()).toEqual([])
+  it('reads the kept untagged index of a package pushed by digest only, and keeps its parts', async () => {
+    const { rounds, plan } = await aContainer()
+      .withVersion('index', { age: '1d', children: ['amd64', 'arm64'] })
+      .withVersion('amd64', { age: '1d' })
+      .withVersion('arm64', { age: '1d' })
+      .withVersion('old', { age: '50d' })
+      .untagged('only')
+      .keepingLast(1)
+      .withReads()
+    expect(rounds).toEqual([['index']])
+    expect(plan.kept).toEqual(['index', 'amd64', 'arm64'])
+    expect(plan.deleted).toEqual(['old'])
+  })
+
+  it('follows a nested index, so its children are parts too', async () => {
+    const { plan } = await aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d', children: ['inner'] })
+      .withVersion('inner', { age: '1d', children: ['amd64'] })
+      .withVersion('amd64', { age: '1d' })
+      .withVersion('loose', { age: '50d' })
+      .withReads()
+    expect(plan.kept).toEqual(['latest', 'inner', 'amd64'])
+    expect(plan.deleted).toEqual(['loose'])
+  })
+
+  it('keeps a tagged platform manifest of a kept index', async () => {
+    const { plan } = await aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d', children: ['amd64'] })
+      .withVersion('amd64', { tags: ['amd64'], age: '1d' })
+      .deleting('amd64')
+      .withReads()
+    expect(plan.kept).toEqual(['latest', 'amd64'])
+  })
+
+  it('uses the remembered manifest of a candidate: its parts go with it, and a ghost says so', async () => {
+    const builder = aContainer()
+      .withVersion('latest', { tags: ['latest'], age: '1d' })
+      .withVersion('old', { tags: ['old'], age: '40d', children: ['old-amd64'] })
+      .withVersion('old-amd64', { age: '40d' })
+      .withVersion('ghost', { tags: ['ghost'], age: '50d', children: ['gone'] })
+      .keepingLast(1)
+    const registry = builder.registry()
+    const remembered = (digests: string[]) =>
+      new Map(
+        digests.filter(d => d !== digestOf('latest')).map(d => [d, registry.get(d) ?? { children: [] }])
+      )
+    const read = async (digests: string[]) =>
+      new Map(digests.map(d => [d, registry.get(d) ?? { children: [] }]))
+    const { plan, incomplete } = await planWithReads(
+      builder.versions(),
+      builder.policy(),
+      NOW,
+      read,
+      remembered
+    )
+    const byTag = (tag: string) => plan.decisions.find(d => d.version.name === digestOf(tag))
+    expect(byTag('old-amd64')?.partOf).toEqual([byTag('old')?.version.id])
+    expect(byTag('old-amd64')?.after).toBeUndefined()
+    expect(byTag('ghost')?.reasons).toContain(
+      'delete: ghost image (none of the 1 manifests it lists is left)'
+    )
+    expect(incomplete.map(i => i.missing)).toEqual([[digestOf('gone')]])
+  })
+
+  it('keeps every untagged version when the registry cannot be read', async () => {
+    const builder = withImage(images(), 'old', '90d')
+    const { plan } = await planWithReads(builder.versions(), builder.policy(), NOW, async () => undefined)
+    expect(plan.deletions.every(d => d.version.tags.length > 0)).toBe(true)
   })
 })

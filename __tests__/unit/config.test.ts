@@ -141,3 +141,37 @@ describe('readConfig', () => {
     expect(readConfig(reader({ ...VALID_INPUTS, restore }), env).restore).toEqual(expected)
   })
 })
+
+describe('registry-url', () => {
+  const registryOf = (inputs: Record<string, string>) =>
+    readConfig(reader({ ...VALID_INPUTS, 'registry-url': '', ...inputs }), env).registryUrl
+
+  it.each([
+    ['https://api.github.com', 'https://ghcr.io'],
+    ['https://github.example.com/api/v3', 'https://containers.github.example.com'],
+    ['https://github.example.com:8443/api/v3/', 'https://containers.github.example.com:8443']
+  ])('defaults from api-url %s to %s', (apiUrl, registryUrl) => {
+    expect(registryOf({ 'api-url': apiUrl })).toBe(registryUrl)
+  })
+
+  it('keeps a given registry-url', () => {
+    expect(
+      registryOf({ 'api-url': 'https://github.example.com/api/v3', 'registry-url': 'https://r.example.com/' })
+    ).toBe('https://r.example.com')
+  })
+
+  it('asks for registry-url when api-url names no known GitHub and the packages are containers', () => {
+    expect(
+      problemsOf({
+        'api-url': 'https://gitea.example.com/api',
+        'registry-url': '',
+        'package-type': 'container'
+      })
+    ).toEqual([
+      `registry-url: "" has no default for api-url https://gitea.example.com/api; give the container registry's URL`
+    ])
+    expect(
+      problemsOf({ 'api-url': 'https://gitea.example.com/api', 'registry-url': '', 'package-type': 'npm' })
+    ).toEqual([])
+  })
+})

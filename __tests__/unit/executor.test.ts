@@ -179,3 +179,75 @@ describe('executeWrites', () => {
     expect(lines.at(-1)).toBe('delete: 6 of 6 done, 60 a minute, about 0s left')
   })
 })
+
+describe('writes that wait for others (partOf, after)', () => {
+  const target = (id: number, extra: Partial<WriteTarget> = {}): WriteTarget => ({
+    packageName: 'app',
+    version: { id, name: `sha256:${id}`, tags: [] },
+    ...extra
+  })
+  /** Answers as scripted per id (204 otherwise) after a delay, and records the order writes were sent. */
+  function scripted(answers: Record<number, ApiAnswer>, delayMs = 5) {
+    const sent: number[] = []
+    const writer: VersionWriter = {
+      write: async t => {
+        sent.push(t.version.id)
+        await new Promise(resolve => setTimeout(resolve, delayMs))
+        return answers[t.version.id] ?? { status: 204, message: '' }
+      },
+      budgetLeft: () => undefined
+    }
+    return { sent, writer }
+  }
+  const options = { verb: 'delete' as const, reserve: 0, concurrency: 8, log: { info() {}, warning() {} } }
+
+  it('holds back what a refused image names, sends the rest after it', async () => {
+    const { sent, writer } = scripted({ 1: { status: 400, message: DOWNLOADS } })
+    const refused: number[] = []
+    const results = await executeWrites(
+      [
+        target(1, { version: { id: 1, name: 'sha256:1', tags: ['v1'] } }),
+        target(2, { after: [1] }),
+        target(3, { after: [1] })
+      ],
+      writer,
+      { ...options, onRefused: async t => (refused.push(t.version.id), [2]) }
+    )
+    expect(refused).toEqual([1])
+    expect(sent).toEqual([1, 3])
+    expect(
+      results.map(r => [r.version.id, r.outcome.kind === 'skipped' ? r.outcome.reason : r.outcome.kind])
+    ).toEqual([
+      [1, 'download-limit'],
+      [2, 'image-not-deleted'],
+      [3, 'done']
+    ])
+  })
+
+  it('holds back every write that waited when the refused image cannot be read', async () => {
+    const { sent, writer } = scripted({ 1: { status: 500, message: 'Server Error' } })
+    const results = await executeWrites(
+      [target(1), target(2, { after: [1] }), target(3, { after: [1] })],
+      writer,
+      {
+        ...options,
+        onRefused: () => Promise.reject(new Error('registry down'))
+      }
+    )
+    expect(sent).toEqual([1])
+    expect(results.slice(1).map(r => r.outcome.kind)).toEqual(['skipped', 'skipped'])
+  })
+
+  it('sends a part only after its image is deleted, and skips it when the image is not', async () => {
+    const { sent, writer } = scripted({ 1: { status: 403, message: 'Forbidden' } }, 20)
+    const results = await executeWrites(
+      [target(1), target(4), target(2, { partOf: [1] }), target(5, { partOf: [4] })],
+      writer,
+      options
+    )
+    expect(sent.indexOf(5)).toBeGreaterThan(sent.indexOf(4))
+    expect(sent).not.toContain(2)
+    expect(results[2].outcome).toMatchObject({ kind: 'skipped', reason: 'image-not-deleted' })
+    expect(results[3].outcome.kind).toBe('done')
+  })
+})

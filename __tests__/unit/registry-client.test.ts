@@ -1,0 +1,214 @@
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
+import { ManifestCache } from '../../src/manifest-cache.js'
+import { RegistryClient, isLoopback } from '../../src/registry-client.js'
+import { digest } from '../e2e/world.js'
+
+const TOKEN = 'ghp_registry'
+const fakes: FakeGitHub[] = []
+afterAll(() => Promise.all(fakes.map(f => f.close())))
+
+async function registry(): Promise<FakeGitHub> {
+  const fake = await startFakeGitHub({
+    owners: [{ login: 'acme', type: 'Organization' }],
+    tokens: [{ value: TOKEN, kind: 'classic', login: 'octocat', scopes: ['read:packages'] }],
+    packages: [
+      {
+        owner: 'acme',
+        type: 'container',
+        name: 'app',
+        visibility: 'private',
+        versions: [
+          { id: 1, name: digest('amd64'), tags: [], created_at: '2026-01-01T00:00:00Z' },
+          {
+            id: 2,
+            name: digest('latest'),
+            tags: ['latest'],
+            created_at: '2026-01-01T00:00:05Z',
+            manifest: { kind: 'index', children: [digest('amd64')] }
+          }
+        ]
+      }
+    ]
+  })
+  fakes.push(fake)
+  return fake
+}
+
+function logger() {
+  const lines: { level: string; message: string }[] = []
+  const at = (level: string) => (message: string) => lines.push({ level, message })
+  return { lines, debug: at('debug'), info: at('info'), warning: at('warning'), error: at('error') }
+}
+
+const client = (registryUrl: string, log = logger(), extra = {}) =>
+  new RegistryClient({ token: TOKEN, registryUrl, log, retryDelayMs: 1, ...extra })
+
+describe('RegistryClient', () => {
+  it('reads an index and its children', async () => {
+    const fake = await registry()
+    const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [digest('latest')])
+    expect(structure?.get(digest('latest'))).toMatchObject({ children: [digest('amd64')] })
+  })
+
+  it('does not keep a failed token exchange: the next read asks again', async () => {
+    const fake = await registry()
+    const log = logger()
+    const registryClient = client(fake.registryUrl, log)
+    fake.registry.realm = 'http://127.0.0.1:9/token'
+    expect(await registryClient.readImageStructure('acme', 'app', [digest('latest')])).toBeUndefined()
+    expect(log.lines.filter(l => l.level === 'warning').map(l => l.message)).toEqual([
+      expect.stringContaining('no untagged version of it is deleted')
+    ])
+    fake.registry.realm = undefined
+    const structure = await registryClient.readImageStructure('acme', 'app', [digest('latest')])
+    expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+  })
+
+  it('asks for a fresh token when the registry refuses the one it has', async () => {
+    const fake = await registry()
+    const registryClient = client(fake.registryUrl)
+    await registryClient.readImageStructure('acme', 'app', [digest('amd64')])
+    fake.registry.answerNext.push({
+      status: 401,
+      headers: {
+        'www-authenticate': `Bearer realm="${fake.registryUrl}/token",service="ghcr.io",scope="repository:acme/app:pull"`
+      },
+      json: { errors: [{ code: 'UNAUTHORIZED', message: 'token expired' }] }
+    })
+    const structure = await registryClient.readImageStructure('acme', 'app', [digest('latest')])
+    expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+    expect(fake.registry.tokenRequests).toHaveLength(2)
+  })
+
+  it('retries a token service that answers 503', async () => {
+    const fake = await registry()
+    let calls = 0
+    const server = createServer((req, res) => {
+      calls++
+      if (calls === 1) {
+        res.writeHead(503).end()
+        return
+      }
+      // Then forward to the fake's token service.
+      fetch(`${fake.registryUrl}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } })
+        .then(async answer =>
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(await answer.text())
+        )
+        .catch(() => res.writeHead(500).end())
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    fake.registry.realm = `http://127.0.0.1:${port}/token`
+    try {
+      const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [digest('latest')])
+      expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+      expect(calls).toBe(2)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  it('fetches a new token once the one it has expires', async () => {
+    const fake = await registry()
+    // A token service that hands out the fake's tokens, valid for no time at all.
+    const server = createServer((req, res) => {
+      fetch(`${fake.registryUrl}${req.url}`, { headers: { authorization: req.headers.authorization ?? '' } })
+        .then(async answer => {
+          const body = { ...((await answer.json()) as object), expires_in: 0 }
+          res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+        })
+        .catch(() => res.writeHead(500).end())
+    })
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    fake.registry.realm = `http://127.0.0.1:${port}/token`
+    try {
+      const registryClient = client(fake.registryUrl)
+      await registryClient.readImageStructure('acme', 'app', [digest('latest')])
+      await registryClient.readImageStructure('acme', 'app', [digest('amd64')])
+      expect(fake.registry.tokenRequests).toHaveLength(2)
+      expect(fake.manifestReads).toBe(2)
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  it('gives up with a warning, not a crash, on a registry that never answers', async () => {
+    const server = createServer(() => undefined)
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    try {
+      const log = logger()
+      const structure = await client(`http://127.0.0.1:${port}`, log, { timeoutMs: 50 }).readImageStructure(
+        'acme',
+        'app',
+        [digest('latest')]
+      )
+      expect(structure).toBeUndefined()
+      expect(log.lines.find(l => l.level === 'warning')?.message).toMatch(
+        /Could not read the image structure/
+      )
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
+  it('does not wait for a Retry-After of more than a minute', async () => {
+    const fake = await registry()
+    fake.registry.answerNext.push({ status: 429, headers: { 'retry-after': '3600' }, json: {} })
+    const log = logger()
+    expect(
+      await client(fake.registryUrl, log).readImageStructure('acme', 'app', [digest('latest')])
+    ).toBeUndefined()
+    expect(log.lines.find(l => l.level === 'warning')?.message).toContain('HTTP 429, retry after 3600s')
+  })
+
+  it('takes a manifest of an unknown type as having no parts, with a debug line', async () => {
+    const fake = await registry()
+    fake.registry.answerNext.push({
+      status: 200,
+      headers: { 'content-type': 'application/vnd.example.thing.v1+json' },
+      text: JSON.stringify({
+        mediaType: 'application/vnd.example.thing.v1+json',
+        manifests: [{ digest: 'x' }]
+      })
+    })
+    const log = logger()
+    const structure = await client(fake.registryUrl, log).readImageStructure('acme', 'app', [
+      digest('latest')
+    ])
+    expect(structure?.get(digest('latest'))?.children).toEqual([])
+    expect(log.lines.filter(l => l.level === 'debug').map(l => l.message)).toEqual([
+      expect.stringContaining('media type application/vnd.example.thing.v1+json, taken as having no parts')
+    ])
+  })
+
+  it('reads what the cache does not know, and remembers it', async () => {
+    const fake = await registry()
+    const cache = new ManifestCache({ [digest('latest')]: { children: [digest('amd64')] } })
+    const registryClient = client(fake.registryUrl, logger(), { cache })
+    await registryClient.readImageStructure('acme', 'app', [digest('latest'), digest('amd64')])
+    expect(fake.manifestReads).toBe(1)
+    expect(cache.hitRate()).toBe('manifest cache: 1 of 2 digests (50%)')
+    expect(Object.keys(cache.toSave() ?? {}).sort()).toEqual([digest('latest'), digest('amd64')].sort())
+  })
+})
+
+describe('isLoopback', () => {
+  it.each([
+    ['localhost', true],
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['[::1]', true],
+    ['ghcr.io', false],
+    ['127.0.0.1.example.com', false]
+  ])('%s: %s', (host, expected) => {
+    expect(isLoopback(host)).toBe(expected)
+  })
+})
