@@ -6,7 +6,7 @@
 import { errorMessage } from './errors.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
-import { planDeletions } from './policy.js'
+import { planDeletions, policyFor } from './policy.js'
 import { manifestsToRead, unreadKeptUntagged } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
 import { selectRestorations } from './restore.js'
@@ -115,7 +115,7 @@ export async function planDeletes(
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policy, now)
+      const plan = await planPackage(client, registry, scope, name, policyFor(policy, name), now)
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       for (const d of plan.decisions)
         log.info(`  ${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`)
@@ -148,7 +148,7 @@ export async function planRestore(
   for (const name of names) {
     try {
       const deleted = await client.listVersions(scope, policy.packageType, name, 'deleted')
-      const chosen = selectRestorations(deleted, request, policy, now)
+      const chosen = selectRestorations(deleted, request, policyFor(policy, name), now)
       log.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`)
       chosen.forEach(version => targets.push({ packageName: name, version }))
       packages.push({ name, writes: [] })

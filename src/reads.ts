@@ -24,9 +24,17 @@ export function manifestsToRead(
   const mode = untaggedMode(policy)
   const { sorted, times } = newestFirst(versions)
   const nowMs = now.getTime()
+  const rules = policy.rules?.filter(rule => !rule.keepForever)
   const deletable = sorted.some((version, p) => {
+    const untagged = version.tags.length === 0
+    if (rules !== undefined) {
+      // A policy file's rule deletes an untagged image when it matches untagged ones, a tagged one otherwise
+      // (and the parts of the images it deletes with them).
+      if (!untagged && version.tags.some(isCosignTag)) return false
+      return rules.some(rule => (rule.match === 'untagged') === untagged && !tooYoung(times[p], nowMs, rule))
+    }
     if (tooYoung(times[p], nowMs, policy)) return false
-    if (version.tags.length === 0) return mode !== 'exclude'
+    if (untagged) return mode !== 'exclude'
     return mode !== 'only' && !version.tags.some(isCosignTag)
   })
   if (!deletable) return []
@@ -47,6 +55,6 @@ export function unreadKeptUntagged(plan: DeletionPlan, structure: ImageStructure
     .filter(digest => !structure.has(digest) && !parts.has(digest))
 }
 
-function tooYoung(time: number, nowMs: number, policy: RetentionPolicy): boolean {
+function tooYoung(time: number, nowMs: number, policy: Pick<RetentionPolicy, 'minAgeMs'>): boolean {
   return !Number.isFinite(time) || (policy.minAgeMs > 0 && nowMs - time < policy.minAgeMs)
 }
