@@ -57094,11 +57094,8 @@ const FIELD_PROBLEMS = {
 const RULE_KEYS = Object.keys(POLICY_SCHEMA.properties.rules.items.properties);
 const TOP_KEYS = Object.keys(POLICY_SCHEMA.properties);
 const validate = new ajv.Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA);
-/**
- * `where` names the policy in messages: `policy` for inline YAML, `policy retention.yml` for a file.
- * `packageType` undefined: not known (itself invalid), so the checks that depend on it are left out.
- */
-function parsePolicyFile(text, where, packageType) {
+/** `where` names the policy in messages: `policy` for inline YAML, `policy retention.yml` for a file. */
+function parsePolicyFile(text, where) {
     const lines = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const lineOf = (node) => node?.range ? lines.linePos(node.range[0]).line : 1;
@@ -57153,11 +57150,8 @@ function parsePolicyFile(text, where, packageType) {
             field('name', `name: ${JSON.stringify(raw.name)} is the name of rule ${first + 1} too; give each rule its own`);
         else
             names.set(raw.name, i);
-        if (raw.match === 'untagged') {
-            if (packageType !== undefined && packageType !== 'container')
-                field('match', `match: "untagged" applies to container packages only, and package-type is "${packageType}"`);
-        }
-        else
+        // `match: untagged` matches nothing in other package types, so one policy file can serve them all.
+        if (raw.match !== 'untagged')
             globs('match', raw.match, field);
         if (raw.packages)
             globs('packages', raw.packages, field);
@@ -57422,7 +57416,7 @@ function readConfig(read = name => getInput(name), env = process.env, log = core
                 return undefined;
             }
         }
-        const result = parsePolicyFile(yaml, where, packageType);
+        const result = parsePolicyFile(yaml, where);
         if (result.problems)
             problems.push(...result.problems);
         return result.rules;

@@ -228,7 +228,7 @@ export function readConfig(
         return undefined
       }
     }
-    const result = parsePolicyFile(yaml, where, packageType)
+    const result = parsePolicyFile(yaml, where)
     if (result.problems) problems.push(...result.problems)
     return result.rules
   }

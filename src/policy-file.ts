@@ -9,7 +9,7 @@ import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, typ
 import { globProblem } from './globs.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
 import { parseDuration } from './time.js'
-import type { PackageType, PolicyRule } from './types.js'
+import type { PolicyRule } from './types.js'
 
 /** What a value must be, in the words every message uses, for the inputs as for a policy file. */
 export const ALLOWED = {
@@ -44,15 +44,8 @@ interface RawRule {
   'min-age'?: string | 0
 }
 
-/**
- * `where` names the policy in messages: `policy` for inline YAML, `policy retention.yml` for a file.
- * `packageType` undefined: not known (itself invalid), so the checks that depend on it are left out.
- */
-export function parsePolicyFile(
-  text: string,
-  where: string,
-  packageType: PackageType | undefined
-): PolicyFileResult {
+/** `where` names the policy in messages: `policy` for inline YAML, `policy retention.yml` for a file. */
+export function parsePolicyFile(text: string, where: string): PolicyFileResult {
   const lines = new LineCounter()
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
   const lineOf = (node: { range?: [number, number, number] | null } | null | undefined): number =>
@@ -115,13 +108,8 @@ export function parsePolicyFile(
         `name: ${JSON.stringify(raw.name)} is the name of rule ${first + 1} too; give each rule its own`
       )
     else names.set(raw.name, i)
-    if (raw.match === 'untagged') {
-      if (packageType !== undefined && packageType !== 'container')
-        field(
-          'match',
-          `match: "untagged" applies to container packages only, and package-type is "${packageType}"`
-        )
-    } else globs('match', raw.match, field)
+    // `match: untagged` matches nothing in other package types, so one policy file can serve them all.
+    if (raw.match !== 'untagged') globs('match', raw.match, field)
     if (raw.packages) globs('packages', raw.packages, field)
     const forever = raw.keep === 'forever'
     if (forever && (raw['keep-last'] !== undefined || raw['min-age'] !== undefined))

@@ -144,12 +144,10 @@ const BAD_POLICIES: [string, string, string, string[]][] = [
     ['policy line 3, rule 1 "a": match: "{api,web" is not a valid glob: "{api,web" has an unclosed "{"']
   ],
   [
-    'match untagged for npm',
-    `rules:\n${rule('a')}    match: untagged\n    keep-last: 1\n`,
-    'npm',
-    [
-      'policy line 3, rule 1 "a": match: "untagged" applies to container packages only, and package-type is "npm"'
-    ]
+    'packages an empty list',
+    `rules:\n${rule('a')}    match: ['*']\n    packages: []\n    keep-last: 1\n`,
+    'container',
+    ['policy line 4, rule 1 "a": packages: [] is not a list of package names or globs (one or more)']
   ],
   [
     'packages a single name',
