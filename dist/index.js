@@ -57254,6 +57254,24 @@ const UNTAGGED_MODES = ['include', 'only', 'exclude'];
 
 
 
+/** Every input, by its action.yml name; the command line takes them as flags. */
+const INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'token',
+    'owner',
+    'package-type',
+    'package-names',
+    'policy',
+    'keep-last',
+    'min-age',
+    'delete-tags',
+    'keep-tags',
+    'untagged',
+    'dry-run',
+    'max-deletions',
+    'api-url',
+    'registry-url',
+    'restore'
+]));
 /**
  * The single-rule inputs' defaults live here, not in action.yml, so that an input given can be told from one
  * left out: `policy` goes with none of them.

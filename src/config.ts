@@ -40,6 +40,25 @@ export interface Config {
 /** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */
 export type InputReader = (name: string) => string
 
+/** Every input, by its action.yml name; the command line takes them as flags. */
+export const INPUT_NAMES: readonly string[] = [
+  'token',
+  'owner',
+  'package-type',
+  'package-names',
+  'policy',
+  'keep-last',
+  'min-age',
+  'delete-tags',
+  'keep-tags',
+  'untagged',
+  'dry-run',
+  'max-deletions',
+  'api-url',
+  'registry-url',
+  'restore'
+]
+
 /**
  * The single-rule inputs' defaults live here, not in action.yml, so that an input given can be told from one
  * left out: `policy` goes with none of them.

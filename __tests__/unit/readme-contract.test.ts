@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { RULE_INPUT_DEFAULTS } from '../../src/config.js'
+import { INPUT_NAMES, RULE_INPUT_DEFAULTS } from '../../src/config.js'
 
 const root = new URL('../../', import.meta.url)
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {
@@ -41,6 +41,10 @@ describe('README and action.yml', () => {
 
   it('leave the defaults of the single-rule inputs to config, so that "given" can be told from "defaulted"', () => {
     for (const name of Object.keys(RULE_INPUT_DEFAULTS)) expect(action.inputs[name].default).toBeUndefined()
+  })
+
+  it('declare the inputs that config reads and the command line takes as flags', () => {
+    expect(Object.keys(action.inputs)).toEqual(INPUT_NAMES)
   })
 
   it('list the same outputs', () => {
