@@ -224,3 +224,33 @@ it('plans a policy of rules the same, whatever the input order', () => {
   const policy = builder.policy()
   expect(planDeletions([...versions].reverse(), policy, NOW)).toEqual(planDeletions(versions, policy, NOW))
 })
+
+describe('manifest reads under a policy of rules', () => {
+  const images = () =>
+    aContainer()
+      .withVersion('v1', { tags: ['v1.0.0'], age: '90d' })
+      .withVersion('pr1', { tags: ['pr-1'], age: '3d' })
+      .withVersion('loose', { age: '2d' })
+
+  it('reads nothing when no rule could delete anything', () => {
+    const reads = images()
+      .withRules(
+        rule('releases', ['v*'], { keepForever: true }),
+        rule('pull requests', ['pr-*'], days(7)),
+        rule('untagged', 'untagged', days(7))
+      )
+      .manifestsToRead()
+    expect(reads).toEqual([])
+  })
+
+  it('reads the tagged images once a rule could delete one, or an untagged one', () => {
+    const tagged = images()
+      .withRules(rule('all', ['**'], days(1)))
+      .manifestsToRead()
+    expect(tagged).toEqual(['pr1', 'v1'])
+    const untagged = images()
+      .withRules(rule('releases', ['**'], { keepForever: true }), rule('untagged', 'untagged', days(1)))
+      .manifestsToRead()
+    expect(untagged).toEqual(['pr1', 'v1'])
+  })
+})

@@ -64079,6 +64079,7 @@ class Planner {
 
 
 
+
 /**
  * The digests whose manifests `planDeletions` needs: none unless some version could be deleted (an untagged
  * one, or a tagged one, which may be a platform manifest tagged on its own); then every tagged version but
@@ -64093,15 +64094,18 @@ function manifestsToRead(versions, policy, now) {
     const mode = untaggedMode(policy);
     const { sorted, times } = newestFirst(versions);
     const nowMs = now.getTime();
-    const rules = policy.rules?.filter(rule => !rule.keepForever);
+    const rules = policy.rules?.map(rule => ({
+        rule,
+        matcher: rule.match === 'untagged' ? undefined : compileGlobList(rule.match)
+    }));
     const deletable = sorted.some((version, p) => {
         const untagged = version.tags.length === 0;
         if (rules !== undefined) {
-            // A policy file's rule deletes an untagged image when it matches untagged ones, a tagged one otherwise
-            // (and the parts of the images it deletes with them).
+            // As the planner governs it: by the first rule that matches (deleting an image takes its parts along).
             if (!untagged && version.tags.some(isCosignTag))
                 return false;
-            return rules.some(rule => (rule.match === 'untagged') === untagged && !tooYoung(times[p], nowMs, rule));
+            const governing = rules.find(({ rule, matcher }) => untagged ? rule.match === 'untagged' : version.tags.some(tag => matcher?.match(tag) !== undefined));
+            return (governing !== undefined && !governing.rule.keepForever && !tooYoung(times[p], nowMs, governing.rule));
         }
         if (tooYoung(times[p], nowMs, policy))
             return false;
