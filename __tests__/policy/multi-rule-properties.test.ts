@@ -266,6 +266,11 @@ describe('a policy of several rules', () => {
           const planned = plan(changed, withRules(changed, rules))
           const deleted = planned.deletions.map(d => d.version)
           expect(deleted.filter(v => v.tagsUnknown === true || v.createdAt === 'not a time')).toEqual([])
+          // The single-rule inputs too.
+          const unknownByInputs = plan(changed).deletions.filter(
+            d => d.version.tagsUnknown === true || d.version.createdAt === 'not a time'
+          )
+          expect(unknownByInputs).toEqual([])
           // A part deleted with its image goes by the image's rule, not by its own match.
           const onTheirOwn = planned.deletions.filter(d => d.partOf === undefined).map(d => d.version)
           for (const version of onTheirOwn) {
@@ -312,6 +317,33 @@ describe('a policy of several rules', () => {
           expect(planned.deletions.filter(d => d.version.tags.length === 0)).toEqual([])
         }
       ),
+      RUNS
+    )
+  })
+})
+
+describe('a creation time that is not a date', () => {
+  it('takes no keep-last place: the newest readable versions keep theirs', () => {
+    fc.assert(
+      fc.property(npmScenario, fc.integer({ min: 1, max: 4 }), (scenario, keepLast) => {
+        const versions = scenario.versions.map(version =>
+          version.id % 4 === 0 ? { ...version, createdAt: 'unknown' } : version
+        )
+        const policy: RetentionPolicy = {
+          ...scenario.policy,
+          keepLast,
+          minAgeMs: 0,
+          deleteTags: [],
+          keepTags: []
+        }
+        const planned = planDeletions(versions, policy, NOW)
+        const readable = versions
+          .filter(version => version.createdAt !== 'unknown')
+          .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id)
+        const deleted = new Set(planned.deletions.map(d => d.version.id))
+        expect(readable.slice(0, keepLast).filter(version => deleted.has(version.id))).toEqual([])
+        expect(planned.deletions.filter(d => d.version.createdAt === 'unknown')).toEqual([])
+      }),
       RUNS
     )
   })
