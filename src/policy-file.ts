@@ -4,7 +4,7 @@
  * (policy-schema.ts); what a schema cannot say (durations, globs, names used twice, contradictions) here.
  * Pure: the caller reads the file.
  */
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml'
 import { globProblem } from './globs.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
@@ -30,7 +30,10 @@ const FIELD_PROBLEMS: Record<string, string> = {
 const RULE_KEYS = Object.keys(POLICY_SCHEMA.properties.rules.items.properties)
 const TOP_KEYS = Object.keys(POLICY_SCHEMA.properties)
 
-const validate = new Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA)
+/** Compiled on first use: a run without a policy does not pay for it. */
+let compiled: ValidateFunction | undefined
+const schemaValidator = (): ValidateFunction =>
+  (compiled ??= new Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA))
 
 export type PolicyFileResult =
   { rules: PolicyRule[]; problems?: undefined } | { rules?: undefined; problems: string[] }
@@ -66,6 +69,7 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
     problems.push(`${where} line ${lineOf(target)}${rule}: ${problem}`)
   }
 
+  const validate = schemaValidator()
   if (!validate(value)) {
     for (const error of reportable(validate.errors ?? [])) {
       const path = pointerPath(error.instancePath)

@@ -57092,7 +57092,9 @@ const FIELD_PROBLEMS = {
 };
 const RULE_KEYS = Object.keys(POLICY_SCHEMA.properties.rules.items.properties);
 const TOP_KEYS = Object.keys(POLICY_SCHEMA.properties);
-const validate = new ajv.Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA);
+/** Compiled on first use: a run without a policy does not pay for it. */
+let compiled;
+const schemaValidator = () => (compiled ??= new ajv.Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA));
 /** `where` names the policy in messages: `policy` for inline YAML, `policy retention.yml` for a file. */
 function parsePolicyFile(text, where) {
     const lines = new dist/* LineCounter */.HN();
@@ -57110,6 +57112,7 @@ function parsePolicyFile(text, where) {
         const rule = typeof path[1] === 'number' ? ruleLabel(value, path[1]) : '';
         problems.push(`${where} line ${lineOf(target)}${rule}: ${problem}`);
     };
+    const validate = schemaValidator();
     if (!validate(value)) {
         for (const error of reportable(validate.errors ?? [])) {
             const path = pointerPath(error.instancePath);
