@@ -234,27 +234,29 @@ describe('on a registry_package event', () => {
     return { GITHUB_EVENT_NAME: 'registry_package', GITHUB_EVENT_PATH: path }
   }
 
-  it('needs no input: the package type and name come from the event', async () => {
-    const fake = await world().start()
-    const env = event({
+  const published = (name: string) =>
+    event({
       action: 'published',
-      registry_package: {
-        name: 'tools',
-        package_type: 'CONTAINER',
-        ecosystem: 'CONTAINER',
-        namespace: 'acme'
-      }
+      registry_package: { name, package_type: 'CONTAINER', ecosystem: 'CONTAINER', namespace: 'acme' }
     })
-    const run = await fake.run({ owner: 'acme', 'keep-last': 1, 'min-age': '7d' }, { env })
+
+  it('needs no input at all: the package type and name come from the event, the rest from the defaults', async () => {
+    const fake = await world().start()
+    const run = await fake.run({}, { env: published('app') })
     expect(run.exitCode).toBe(0)
-    // The single-rule defaults apply: untagged images go (tools-untagged is 3 days old: younger than 7d, kept).
-    expect(
-      apiCalls(fake).filter(
-        call => call.startsWith('GET') && call.includes('/packages/container/tools/versions')
-      ).length
-    ).toBeGreaterThan(0)
-    expect(apiCalls(fake).some(call => call.includes('/app'))).toBe(false)
+    // keep-last 10 keeps all seven tagged images with their parts, min-age 7d the young untagged ones: only the
+    // orphaned signature (10 days old) goes. No other package is read.
+    expect(parsed(run, 'deleted').map(d => `${d.package}:${d.id}`)).toEqual(['app:19'])
+    expect(apiCalls(fake).filter(call => /\/packages\/(?!container\/app\b)/.test(call))).toEqual([])
+  })
+
+  it('yields to the inputs given', async () => {
+    const fake = await world().start()
+    const run = await fake.run({ 'keep-last': 1, 'min-age': '7d' }, { env: published('tools') })
+    expect(run.exitCode).toBe(0)
+    // The newest tagged image stays, and the untagged one, younger than 7d.
     expect(activeIds(fake, 'tools')).toEqual([33, 34])
+    expect(activeIds(fake, 'app')).toEqual(allIds(APP))
   })
 
   it('without package-type on any other event, fails before any request', async () => {
