@@ -206,6 +206,41 @@ describe('a policy of four rules', () => {
       expect(fake.isPullable('acme', 'app', tag)).toBe(true)
     expect(containers.outputs['deleted-count']).toBe(String(DELETED.app.length + DELETED.tools.length))
     expect(containers.outputs['failed-count']).toBe('0')
+
+    // Restore undoes the run, as it does for the single-rule inputs.
+    const undo = await fake.run(
+      {
+        owner: 'acme',
+        'package-type': 'container',
+        'package-names': 'app, tools',
+        policy: 'retention.yml',
+        restore: containers.outputs.deleted
+      },
+      { env }
+    )
+    expect(undo.exitCode).toBe(0)
+    expect(activeIds(fake, 'app')).toEqual(allIds(APP))
+    expect(activeIds(fake, 'tools')).toEqual(allIds(TOOLS))
+  })
+
+  it('honours max-deletions: the oldest go first, and every tag left still pulls', async () => {
+    const fake = await world().start()
+    const run = await fake.run({
+      owner: 'acme',
+      'package-type': 'container',
+      'package-names': 'app',
+      policy: POLICY,
+      'max-deletions': 2
+    })
+    expect(run.exitCode).toBe(0)
+    // sha-abc (40 days) and sha-def (35 days) are the oldest images the policy deletes.
+    expect(parsed(run, 'deleted').map(d => d.id)).toEqual([16, 17])
+    expect(new Set(parsed(run, 'skipped').map(d => d.reason))).toEqual(
+      new Set(['max-deletions: over max-deletions (2); left for the next run'])
+    )
+    expect(activeIds(fake, 'app')).toEqual(without(allIds(APP), [16, 17]))
+    for (const tag of ['v1.0.0', 'latest', 'pr-1', 'pr-2', 'pr-3', 'main'])
+      expect(fake.isPullable('acme', 'app', tag)).toBe(true)
   })
 
   it('refuses a bad policy before any request, naming the line, the rule and the field', async () => {
