@@ -15,6 +15,7 @@ import type {
   ImageStructure,
   ManifestInfo,
   PackageVersion,
+  PolicyRule,
   RetentionPolicy
 } from '../src/types.js'
 
@@ -155,6 +156,42 @@ export const containerPolicy: RetentionPolicy = {
   untagged: 'include'
 }
 
+/** The same kind of work in four rules, as a policy file would say it. */
+export const npmRules: RetentionPolicy = {
+  ...npmPolicy,
+  keepLast: 0,
+  minAgeMs: 0,
+  minAgeText: '0',
+  deleteTags: [],
+  keepTags: [],
+  rules: [
+    rule('releases', ['*.0.0', '1.2.*'], { keepForever: true }),
+    rule('pull requests', ['*-pr-*'], { keepLast: 50, minAgeMs: 7 * DAY_MS, minAgeText: '7d' }),
+    rule('release candidates', ['*-rc.*'], { keepLast: 10, minAgeMs: 7 * DAY_MS, minAgeText: '7d' }),
+    rule('the rest', ['**'], { keepLast: 50, minAgeMs: 30 * DAY_MS, minAgeText: '30d' })
+  ]
+}
+
+export const containerRules: RetentionPolicy = {
+  ...containerPolicy,
+  keepLast: 0,
+  minAgeMs: 0,
+  minAgeText: '0',
+  deleteTags: [],
+  keepTags: [],
+  untagged: undefined,
+  rules: [
+    rule('releases', ['v*.*.0', 'latest', 'main'], { keepForever: true }),
+    rule('pull requests', ['pr-*'], { keepLast: 20, minAgeMs: 7 * DAY_MS, minAgeText: '7d' }),
+    rule('untagged', 'untagged', { minAgeMs: DAY_MS, minAgeText: '1d' }),
+    rule('the rest', ['**'], { keepLast: 20, minAgeMs: 30 * DAY_MS, minAgeText: '30d' })
+  ]
+}
+
+function rule(name: string, match: PolicyRule['match'], spec: Partial<PolicyRule>): PolicyRule {
+  return { name, match, keepForever: false, keepLast: 0, minAgeMs: 0, minAgeText: '0', ...spec }
+}
+
 function shuffled<T>(items: readonly T[]): T[] {
   const next = random(3)
   const copy = [...items]
@@ -182,6 +219,14 @@ const SCENARIOS: Record<string, () => () => DeletionPlan> = {
   'container without structure': () => {
     const { versions } = containerVersions()
     return () => planDeletions(versions, containerPolicy, NOW)
+  },
+  'npm, four rules': () => {
+    const versions = npmVersions()
+    return () => planDeletions(versions, npmRules, NOW)
+  },
+  'container with structure, four rules': () => {
+    const { versions, structure } = containerVersions()
+    return () => planDeletions(versions, containerRules, NOW, structure)
   }
 }
 
@@ -230,9 +275,41 @@ export async function benchPolicy(): Promise<PolicyBenchFigures> {
   return { node: process.version, cores: availableParallelism(), scenarios }
 }
 
+/**
+ * One rule against four, planned in turn in one process on the same versions, in CPU time: on a shared machine
+ * the wall time of separate processes varies more than the difference measured.
+ */
+export function compareRules(kind: 'npm' | 'container', runs = 9): { oneMs: number[]; fourMs: number[] } {
+  const data = kind === 'npm' ? { versions: npmVersions(), structure: undefined } : containerVersions()
+  const [one, four] = kind === 'npm' ? [npmPolicy, npmRules] : [containerPolicy, containerRules]
+  const oneMs: number[] = []
+  const fourMs: number[] = []
+  for (let run = 0; run < runs; run++) {
+    for (const [policy, times] of [
+      [one, oneMs],
+      [four, fourMs]
+    ] as const) {
+      const start = process.cpuUsage()
+      planDeletions(data.versions, policy, NOW, data.structure)
+      const used = process.cpuUsage(start)
+      times.push(Math.round((used.user + used.system) / 1000))
+    }
+  }
+  return { oneMs: oneMs.sort((a, b) => a - b), fourMs: fourMs.sort((a, b) => a - b) }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const scenario = process.argv[2]
-  if (scenario !== undefined) {
+  if (scenario === '--rules') {
+    for (const kind of ['npm', 'container'] as const) {
+      const { oneMs, fourMs } = compareRules(kind)
+      const median = (times: number[]) => times[Math.floor(times.length / 2)]
+      console.log(
+        `${kind}: one rule ${median(oneMs)} ms, four rules ${median(fourMs)} ms (CPU, median of ${oneMs.length});` +
+          ` one: ${oneMs.join(' ')}; four: ${fourMs.join(' ')}`
+      )
+    }
+  } else if (scenario !== undefined) {
     console.log(JSON.stringify(measure(scenario)))
   } else {
     const figures = await benchPolicy()

@@ -5,15 +5,18 @@
  */
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError, errorMessage } from './errors.js'
 import { readRunRecord } from './journal.js'
 import { formatAge, hasAmbiguousMinutes, parseDuration } from './time.js'
 import { globProblem, parseList } from './globs.js'
+import { ALLOWED, durationProblem, parsePolicyFile } from './policy-file.js'
 import {
   PACKAGE_TYPES,
   UNTAGGED_MODES,
+  type Logger,
   type PackageType,
+  type PolicyRule,
   type RestoreRequest,
   type RetentionPolicy,
   type UntaggedMode
@@ -38,6 +41,43 @@ export interface Config {
 /** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */
 export type InputReader = (name: string) => string
 
+/** Every input, by its action.yml name; the command line takes them as flags. */
+export const INPUT_NAMES: readonly string[] = [
+  'token',
+  'owner',
+  'package-type',
+  'package-names',
+  'policy',
+  'keep-last',
+  'min-age',
+  'delete-tags',
+  'keep-tags',
+  'untagged',
+  'dry-run',
+  'max-deletions',
+  'api-url',
+  'registry-url',
+  'restore'
+]
+
+/**
+ * The single-rule inputs' defaults live here, not in action.yml, so that an input given can be told from one
+ * left out: `policy` goes with none of them.
+ */
+export const RULE_INPUT_DEFAULTS = {
+  'keep-last': '10',
+  'min-age': '7d',
+  'delete-tags': '',
+  'keep-tags': '',
+  untagged: ''
+} as const
+const RULE_INPUTS = Object.keys(RULE_INPUT_DEFAULTS) as (keyof typeof RULE_INPUT_DEFAULTS)[]
+
+/** What a `registry_package` event says about its package (the workflow's event payload). */
+interface RegistryPackageEvent {
+  registry_package?: { name?: unknown; package_type?: unknown }
+}
+
 /** A login, or an Enterprise Managed User's `handle_shortcode`. */
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]+)?$/
 const WHOLE = /^\d+$/
@@ -47,12 +87,13 @@ const DEFAULT_UNTAGGED: UntaggedMode = 'include'
 
 export function readConfig(
   read: InputReader = name => core.getInput(name),
-  env: NodeJS.ProcessEnv = process.env
+  env: NodeJS.ProcessEnv = process.env,
+  log: Pick<Logger, 'debug' | 'warning'> = core
 ): Config {
   const problems: string[] = []
   const input = (name: string): string => {
     const value = read(name).trim()
-    if (name !== 'token') core.debug(`${name}: ${JSON.stringify(value)}`)
+    if (name !== 'token') log.debug(`${name}: ${JSON.stringify(value)}`)
     return value
   }
   const fail = (name: string, value: string, allowed: string): undefined => {
@@ -66,42 +107,83 @@ export function readConfig(
   const owner = input('owner')
   if (!LOGIN.test(owner)) fail('owner', owner, 'is not a GitHub user or organisation login')
 
+  const event = registryPackageEvent(env)
   const typeText = input('package-type')
-  const packageType = (PACKAGE_TYPES as readonly string[]).includes(typeText)
-    ? (typeText as PackageType)
-    : fail('package-type', typeText, `is not one of ${PACKAGE_TYPES.join(', ')}`)
+  let packageType: PackageType | undefined
+  if (typeText) {
+    packageType = (PACKAGE_TYPES as readonly string[]).includes(typeText)
+      ? (typeText as PackageType)
+      : fail('package-type', typeText, `is not one of ${PACKAGE_TYPES.join(', ')}`)
+  } else if (event) {
+    // Webhook payloads spell the type in capitals (`CONTAINER`); the API in lower case.
+    const eventType = String(event.package_type ?? '').toLowerCase()
+    packageType = (PACKAGE_TYPES as readonly string[]).includes(eventType)
+      ? (eventType as PackageType)
+      : undefined
+    if (!packageType)
+      problems.push(
+        `package-type: is empty, and the registry_package event's package_type ${JSON.stringify(event.package_type)} is not one of ${PACKAGE_TYPES.join(', ')}`
+      )
+  } else {
+    problems.push(
+      `package-type: is empty; give one of ${PACKAGE_TYPES.join(', ')} (only a registry_package event supplies it)`
+    )
+  }
 
   const namesText = input('package-names')
   // The runner cannot tell an unset input from an empty one, and `github.event.repository` is empty on
-  // `schedule` runs, so the repository's name is taken from GITHUB_REPOSITORY here.
-  const packageNames = namesText ? parseList(namesText) : [(env.GITHUB_REPOSITORY ?? '').split('/')[1] ?? '']
+  // `schedule` runs, so the repository's name is taken from GITHUB_REPOSITORY here; a registry_package event
+  // names its package.
+  const eventName =
+    event && typeof event.name === 'string' && String(event.package_type).toLowerCase() === packageType
+      ? event.name
+      : undefined
+  const packageNames = namesText
+    ? parseList(namesText)
+    : [eventName ?? (env.GITHUB_REPOSITORY ?? '').split('/')[1] ?? '']
   if (packageNames.length === 0 || packageNames.some(name => name === '')) {
     fail('package-names', namesText, 'names no package; give names or globs separated by newlines or commas')
   }
   globList('package-names', packageNames)
 
-  const keepLastText = input('keep-last')
-  const keepLast = WHOLE.test(keepLastText)
-    ? Number(keepLastText)
-    : fail('keep-last', keepLastText, 'is not a whole number (0 or more)')
+  const policyText = input('policy')
+  const ruleTexts = Object.fromEntries(RULE_INPUTS.map(name => [name, input(name)]))
+  const given = RULE_INPUTS.filter(name => ruleTexts[name] !== '')
+  let rules: PolicyRule[] | undefined
+  if (policyText) {
+    if (given.length > 0)
+      problems.push(
+        `policy: cannot go with ${given.join(', ')}; a policy says everything in its rules (move them into a rule)`
+      )
+    rules = policyRules(policyText)
+  }
+  const ruleInput = (name: keyof typeof RULE_INPUT_DEFAULTS): string =>
+    policyText ? '' : ruleTexts[name] || RULE_INPUT_DEFAULTS[name]
 
-  const minAgeText = input('min-age')
+  const keepLastText = ruleInput('keep-last')
+  const keepLast = policyText
+    ? 0
+    : WHOLE.test(keepLastText)
+      ? Number(keepLastText)
+      : fail('keep-last', keepLastText, ALLOWED.wholeNumber)
+
+  const minAgeText = policyText ? '0' : ruleInput('min-age')
   const minAgeMs = duration('min-age', minAgeText, minAgeText)
-  if (minAgeMs === 0)
-    core.warning(
+  if (minAgeMs === 0 && !policyText)
+    log.warning(
       `min-age: ${JSON.stringify(minAgeText)} sets no age floor: a version pushed a moment ago may be deleted`
     )
 
-  const deleteTags = globList('delete-tags', parseList(input('delete-tags')))
-  const keepTags = globList('keep-tags', parseList(input('keep-tags')))
+  const deleteTags = globList('delete-tags', parseList(ruleInput('delete-tags')))
+  const keepTags = globList('keep-tags', parseList(ruleInput('keep-tags')))
 
-  const untaggedText = input('untagged')
+  const untaggedText = ruleInput('untagged')
   let untagged: UntaggedMode | undefined
   if (untaggedText && !(UNTAGGED_MODES as readonly string[]).includes(untaggedText)) {
     fail('untagged', untaggedText, `is not one of ${UNTAGGED_MODES.join(', ')}`)
   } else if (untaggedText && packageType && packageType !== 'container') {
     fail('untagged', untaggedText, `applies to container packages only, and package-type is "${packageType}"`)
-  } else if (packageType === 'container') {
+  } else if (packageType === 'container' && !policyText) {
     untagged = (untaggedText || DEFAULT_UNTAGGED) as UntaggedMode
   }
 
@@ -137,7 +219,8 @@ export function readConfig(
       minAgeText: minAgeText,
       deleteTags,
       keepTags,
-      untagged
+      untagged,
+      ...(rules && { rules: Object.freeze(rules) })
     }),
     dryRun,
     maxDeletions,
@@ -148,15 +231,38 @@ export function readConfig(
 
   /** A duration, or a problem naming the input; a bare `m` is refused as ambiguous. */
   function duration(name: string, value: string, text: string): number | undefined {
-    const ms = parseDuration(text)
-    if (ms !== undefined) return ms
-    if (hasAmbiguousMinutes(text))
-      return fail(
-        name,
-        value,
-        'is ambiguous: `m` could be minutes or months; write minutes as `1min`, or days as `30d`'
-      )
-    return fail(name, value, 'is not a duration; use 30d, 12h, 2w or P30D')
+    return parseDuration(text) ?? fail(name, value, durationProblem(text))
+  }
+
+  /** The rules of a policy given inline, or as the path of a file in the workspace. */
+  function policyRules(text: string): PolicyRule[] | undefined {
+    let yaml = text
+    let where = 'policy'
+    if (!text.includes('\n') && !text.includes(':')) {
+      const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd())
+      const path = resolve(workspace, text)
+      const inside = relative(workspace, path)
+      if (inside.startsWith('..') || isAbsolute(inside)) {
+        fail(
+          'policy',
+          text,
+          `is outside the workspace (${workspace}); give a path in it, or the policy's YAML`
+        )
+        return undefined
+      }
+      try {
+        yaml = readFileSync(path, 'utf8')
+        where = `policy ${text}`
+      } catch (error) {
+        const code = (error as { code?: unknown }).code
+        const why = typeof code === 'string' ? code : errorMessage(error)
+        fail('policy', text, `cannot be read as a file in the workspace ${workspace} (${why})`)
+        return undefined
+      }
+    }
+    const result = parsePolicyFile(yaml, where)
+    if (result.problems) problems.push(...result.problems)
+    return result.rules
   }
 
   function globList(name: string, globs: string[]): string[] {
@@ -256,6 +362,17 @@ export function readConfig(
 /** A value as error messages show it: long ones (a record's content) cut. */
 function shortened(value: string): string {
   return value.length > 80 ? `${value.slice(0, 77)}...` : value
+}
+
+/** The package of a `registry_package` event, when the workflow runs on one. */
+function registryPackageEvent(env: NodeJS.ProcessEnv): RegistryPackageEvent['registry_package'] | undefined {
+  if (env.GITHUB_EVENT_NAME !== 'registry_package' || !env.GITHUB_EVENT_PATH) return undefined
+  try {
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as RegistryPackageEvent
+    return payload.registry_package ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** Ids from a list (`123, 456`) or from the JSON `deleted` output of an earlier run. */

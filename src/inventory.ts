@@ -8,7 +8,7 @@ import { parseTime } from './time.js'
 import type { GitHubPackagesClient } from './github-client.js'
 import { compileGlobList } from './globs.js'
 import { imageName, isGhost } from './images.js'
-import { planDeletions } from './policy.js'
+import { planDeletions, policyFor } from './policy.js'
 import { partsOf, planWithReads } from './reads.js'
 import type { RegistryClient } from './registry-client.js'
 import { label } from './report.js'
@@ -157,7 +157,7 @@ export async function planDeletes(
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policy, now, log)
+      const plan = await planPackage(client, registry, scope, name, policyFor(policy, name), now, log)
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length
       if (unknown > 0)
@@ -231,7 +231,7 @@ export async function planRestore(
       const active = deleted.length > 0 ? await client.listVersions(scope, policy.packageType, name) : []
       const trust = trustDeletedList(deleted, new Set(active.map(v => v.id)))
       if (trust.listProblem) throw new Error(trust.listProblem)
-      const chosen = selectRestorations(trust.trusted, request, policy, now)
+      const chosen = selectRestorations(trust.trusted, request, policyFor(policy, name), now)
       log.info(`${name}: ${deleted.length} deleted versions, ${chosen.length} to restore`)
       targets.push(...restoreTargets(name, chosen, policy.packageType))
       for (const { version, reason } of trust.untrusted) {

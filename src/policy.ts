@@ -17,6 +17,7 @@ import type {
   DeletionPlan,
   ImageStructure,
   PackageVersion,
+  PolicyRule,
   RetentionPolicy,
   UntaggedMode
 } from './types.js'
@@ -26,6 +27,7 @@ import type {
  *
  * `structure` (containers) holds the manifests read for `manifestsToRead` (reads.ts); without it the parts of the images
  * are unknown, so no untagged version is deleted. Deterministic: the plan does not depend on the input order.
+ * A policy with `rules` should first be narrowed to the package with `policyFor`.
  */
 export function planDeletions(
   versions: readonly PackageVersion[],
@@ -40,8 +42,95 @@ export function untaggedMode(policy: RetentionPolicy): UntaggedMode {
   return policy.untagged ?? 'exclude'
 }
 
+/**
+ * Whether the policy keeps every untagged version whatever else it says (`untagged: exclude`); a policy of
+ * rules never does: its untagged versions are governed by the rules and the images they belong to.
+ */
+export function excludesUntagged(policy: RetentionPolicy): boolean {
+  return policy.rules === undefined && untaggedMode(policy) === 'exclude'
+}
+
+/** The policy as it applies to one package: a policy file's rules limited by `packages` to that package. */
+export function policyFor(policy: RetentionPolicy, packageName: string): RetentionPolicy {
+  if (policy.rules === undefined) return policy
+  const rules = policy.rules.filter(
+    rule => rule.packages === undefined || compileGlobList(rule.packages).match(packageName) !== undefined
+  )
+  return { ...policy, rules }
+}
+
 const NOT_SELECTED = 'keep: not selected by delete-tags'
+const NO_RULE = 'keep: no rule matches'
+const TAGS_UNKNOWN = 'keep: tags unknown'
 const NO_PARTS: readonly number[] = []
+const NONE = -1
+
+/**
+ * A rule as the planner applies it. The single-rule inputs make one unnamed rule, whose reasons read as the
+ * inputs speak (`selected by delete-tags`); a policy file's rules name themselves in every reason.
+ */
+interface Rule {
+  named: boolean
+  /** Matches tagged versions (or, for other types, named ones): by these globs, or all when `allTagged`. */
+  tagged: GlobMatcher | undefined
+  allTagged: boolean
+  /** Matches untagged images and signatures whose image is gone. */
+  untagged: boolean
+  /** Keep-last counts untagged images (the rule matches no tagged one), else tagged ones. */
+  countsUntagged: boolean
+  forever: boolean
+  keepLast: number
+  minAgeMs: number
+  minAgeText: string
+  /** Reason texts, made once. */
+  keepLastReason: string
+  foreverReason: string
+  /** The selection reason's start: `delete: rule "x":`, completed by the age. */
+  prefix: string
+  beyondKeepLast: string
+  youngerPrefix: string
+}
+
+function shorthandRule(policy: RetentionPolicy, untagged: UntaggedMode, container: boolean): Rule {
+  const { keepLast, minAgeMs, minAgeText } = policy
+  return {
+    named: false,
+    tagged: container && untagged === 'only' ? undefined : compileGlobList(policy.deleteTags),
+    allTagged: policy.deleteTags.length === 0,
+    untagged: container && untagged !== 'exclude',
+    countsUntagged: container && untagged === 'only',
+    forever: false,
+    keepLast,
+    minAgeMs,
+    minAgeText,
+    keepLastReason: `keep: among the ${keepLast} newest selected`,
+    foreverReason: '',
+    prefix: '',
+    beyondKeepLast: `, not among the ${keepLast} newest selected`,
+    youngerPrefix: 'keep: '
+  }
+}
+
+function namedRule(rule: PolicyRule): Rule {
+  const { name, match, keepLast, minAgeMs, minAgeText } = rule
+  const label = `rule ${JSON.stringify(name)}:`
+  return {
+    named: true,
+    tagged: match === 'untagged' ? undefined : compileGlobList(match),
+    allTagged: false,
+    untagged: match === 'untagged',
+    countsUntagged: match === 'untagged',
+    forever: rule.keepForever,
+    keepLast,
+    minAgeMs,
+    minAgeText,
+    keepLastReason: `keep: ${label} among the ${keepLast} newest`,
+    foreverReason: `keep: ${label} kept forever`,
+    prefix: `delete: ${label}`,
+    beyondKeepLast: `, not among the ${keepLast} newest`,
+    youngerPrefix: `keep: ${label} `
+  }
+}
 
 /** The plan is built in passes over the versions, newest first, addressed by their position in that order. */
 class Planner {
@@ -52,11 +141,15 @@ class Planner {
   readonly #structure: ImageStructure | undefined
   readonly #container: boolean
   readonly #untagged: UntaggedMode
+  /** Rules in order; the single-rule inputs make one unnamed rule. */
+  readonly #rules: Rule[]
+  readonly #named: boolean
   readonly #graph: ImageGraph
   readonly #keepTags: GlobMatcher
-  readonly #deleteTags: GlobMatcher
   /** Per version: why it is kept; a version is kept exactly when it has a reason to be. */
   readonly #keepReasons: (string[] | undefined)[]
+  /** Per image: the rule that governs it (its index in #rules), or NONE. */
+  readonly #ruleOf: Int16Array
   /** Per selected image: how it was selected. */
   readonly #selection: (string | undefined)[]
   /** Marks the versions one traversal has visited, with a number per traversal. */
@@ -85,10 +178,12 @@ class Planner {
     this.#structure = structure
     this.#container = policy.packageType === 'container'
     this.#untagged = untaggedMode(policy)
+    this.#named = policy.rules !== undefined
+    this.#rules = policy.rules?.map(namedRule) ?? [shorthandRule(policy, this.#untagged, this.#container)]
     this.#graph = this.#container ? linkImages(sorted, structure) : unlinkedGraph(count)
     this.#keepTags = compileGlobList(policy.keepTags)
-    this.#deleteTags = compileGlobList(policy.deleteTags)
     this.#keepReasons = new Array<string[] | undefined>(count).fill(undefined)
+    this.#ruleOf = new Int16Array(count).fill(NONE)
     this.#selection = new Array<string | undefined>(count).fill(undefined)
     this.#visited = new Int32Array(this.#graph.linked ? count : 0)
   }
@@ -97,6 +192,7 @@ class Planner {
     this.#select()
     this.#protect()
     this.#keepPartsOf(this.#keptVersions())
+    if (this.#named) this.#keepYoungParts()
     if (this.#container) this.#keepLastTagged()
     if (this.#container) this.#keepUntaggedUnlessStructureKnown()
     this.#keepLastVersion()
@@ -129,49 +225,79 @@ class Planner {
     return kept
   }
 
-  /** Selection and keep-last, over images (every version but containers' parts). */
+  /**
+   * Each image to its rule, and keep-last within each rule, over images (every version but containers' parts).
+   * A version whose tags or creation time are unknown is kept (see #protect) and takes no keep-last place.
+   */
   #select(): void {
-    const { keepLast } = this.#policy
-    const keepLastReason = `keep: among the ${keepLast} newest selected`
-    let counted = 0
+    const counted = new Int32Array(this.#rules.length)
     for (let p = 0; p < this.#versions.length; p++) {
-      if (this.#graph.role[p] === PART) continue
+      if (this.#graph.role[p] === PART || this.#versions[p].tagsUnknown === true) continue
       const selection = this.#selectionOf(p)
       if (selection === undefined) continue
+      const r = this.#ruleOf[p]
+      const rule = this.#rules[r]
+      if (rule.forever) {
+        this.#keep(p, rule.foreverReason)
+        continue
+      }
       this.#selection[p] = selection
-      if (this.#countsForKeepLast(p)) {
-        if (++counted <= keepLast) this.#keep(p, keepLastReason)
+      if (this.#countsForKeepLast(p, rule) && Number.isFinite(this.#times[p])) {
+        if (++counted[r] <= rule.keepLast) this.#keep(p, rule.keepLastReason)
       }
     }
   }
 
-  /** How an image is selected, or undefined after giving the reason it is not. */
+  /** The first rule that matches an image, noted in #ruleOf; how it selects the image, or undefined after giving the reason none does. */
   #selectionOf(p: number): string | undefined {
     const version = this.#versions[p]
-    const noDeleteTags = this.#policy.deleteTags.length === 0
-    if (!this.#container) {
-      if (noDeleteTags) return 'delete: selected (delete-tags is empty: all versions)'
-      const glob = this.#deleteTags.match(version.name)
-      if (glob !== undefined) return this.#selectedBy(glob)
-    } else if (this.#graph.role[p] === ORPHAN) {
+    const rules = this.#rules
+    if (this.#container && this.#graph.role[p] === ORPHAN) {
       const orphan = `orphaned ${this.#graph.kinds.get(p)} of ${this.#graph.subjects.get(p)}`
-      if (this.#untagged !== 'exclude') return `delete: ${orphan}`
-      this.#keep(p, `keep: ${orphan} (untagged: exclude)`)
-      return undefined
-    } else if (version.tags.length === 0) {
-      // An untagged version that `untagged: exclude` protects gets its reason with the other protections.
-      return this.#untagged === 'exclude' ? undefined : 'delete: untagged'
-    } else if (this.#untagged === 'only') {
-      this.#keep(p, 'keep: tagged (untagged: only)')
-      return undefined
-    } else {
-      if (noDeleteTags) return 'delete: selected (delete-tags is empty: all tagged versions)'
-      for (const tag of version.tags) {
-        const glob = this.#deleteTags.match(tag)
-        if (glob !== undefined) return this.#selectedBy(glob)
+      for (let r = 0; r < rules.length; r++) {
+        if (!rules[r].untagged) continue
+        this.#ruleOf[p] = r
+        return rules[r].named ? `${rules[r].prefix} ${orphan}` : `delete: ${orphan}`
       }
+      this.#keep(p, this.#named ? NO_RULE : `keep: ${orphan} (untagged: exclude)`)
+      return undefined
     }
-    this.#keep(p, NOT_SELECTED)
+    if (this.#container && version.tags.length === 0) {
+      for (let r = 0; r < rules.length; r++) {
+        if (!rules[r].untagged) continue
+        this.#ruleOf[p] = r
+        return rules[r].named ? rules[r].prefix : 'delete: untagged'
+      }
+      // An untagged version that `untagged: exclude` protects gets its reason with the other protections.
+      if (this.#named) this.#keep(p, NO_RULE)
+      return undefined
+    }
+    for (let r = 0; r < rules.length; r++) {
+      const rule = rules[r]
+      if (rule.tagged === undefined) continue
+      const selection = this.#matchTagged(version, rule)
+      if (selection === undefined) continue
+      this.#ruleOf[p] = r
+      return selection
+    }
+    if (this.#named) this.#keep(p, NO_RULE)
+    else this.#keep(p, rules[0].tagged === undefined ? 'keep: tagged (untagged: only)' : NOT_SELECTED)
+    return undefined
+  }
+
+  /** How a rule selects a tagged (or named) version, or undefined when it does not match it. */
+  #matchTagged(version: PackageVersion, rule: Rule): string | undefined {
+    const matcher = rule.tagged as GlobMatcher
+    if (!this.#container) {
+      if (rule.allTagged) return 'delete: selected (delete-tags is empty: all versions)'
+      const glob = matcher.match(version.name)
+      return glob === undefined ? undefined : rule.named ? rule.prefix : this.#selectedBy(glob)
+    }
+    if (rule.allTagged) return 'delete: selected (delete-tags is empty: all tagged versions)'
+    for (const tag of version.tags) {
+      const glob = matcher.match(tag)
+      if (glob !== undefined) return rule.named ? rule.prefix : this.#selectedBy(glob)
+    }
     return undefined
   }
 
@@ -182,20 +308,16 @@ class Planner {
     return reason
   }
 
-  /** Keep-last counts images; dangling untagged ones only when `untagged: only` selects them alone. */
-  #countsForKeepLast(p: number): boolean {
-    // An unreadable creation time says nothing of how new the version is: it takes no keep-last place.
-    if (!Number.isFinite(this.#times[p])) return false
+  /** Keep-last counts images; untagged ones only when their rule matches no tagged image. */
+  #countsForKeepLast(p: number, rule: Rule): boolean {
     if (!this.#container) return true
-    return (
-      this.#graph.role[p] === IMAGE && (this.#versions[p].tags.length === 0) === (this.#untagged === 'only')
-    )
+    return this.#graph.role[p] === IMAGE && (this.#versions[p].tags.length === 0) === rule.countsUntagged
   }
 
-  /** The protections of single versions: keep-tags, min-age, and untagged versions that must not go. */
+  /** The protections of single versions: keep-tags, min-age, unknown data, and untagged versions that must not go. */
   #protect(): void {
-    const { minAgeMs, minAgeText } = this.#policy
     const matchKeepTags = this.#policy.keepTags.length > 0
+    const shorthand = this.#named ? undefined : this.#rules[0]
     for (let p = 0; p < this.#versions.length; p++) {
       const version = this.#versions[p]
       if (matchKeepTags) {
@@ -208,20 +330,28 @@ class Planner {
         if (glob !== undefined) this.#keep(p, `keep: name "${version.name}" matches keep-tags "${glob}"`)
       }
       const age = this.#nowMs - this.#times[p]
-      if (!Number.isFinite(age))
+      if (!Number.isFinite(age)) {
         this.#keep(p, `keep: creation time ${JSON.stringify(version.createdAt)} is not a date`)
-      else if (minAgeMs > 0 && age < minAgeMs)
-        this.#keep(p, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
-      // Unknown is never a reason to delete: a version whose tag list GitHub did not send may be tagged.
-      if (version.tagsUnknown) this.#keep(p, 'keep: tags unknown')
-      if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
-        if (this.#untagged === 'exclude') this.#keep(p, 'keep: untagged (untagged: exclude)')
+      } else {
+        // A policy file's rules age their images here, and the parts of the images they delete in #keepYoungParts.
+        const r = this.#ruleOf[p]
+        const rule = shorthand ?? (r === NONE ? undefined : this.#rules[r])
+        if (rule !== undefined && !rule.forever && rule.minAgeMs > 0 && age < rule.minAgeMs)
+          this.#keep(p, `${rule.youngerPrefix}younger than ${rule.minAgeText} (${formatAge(age)} old)`)
+      }
+      if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
+      else if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
+        if (this.#excludesUntagged()) this.#keep(p, 'keep: untagged (untagged: exclude)')
         else if (this.#structure === undefined)
           this.#keep(p, 'keep: image structure unknown (registry not read)')
       }
     }
   }
 
+  /** `untagged: exclude` (single-rule inputs only) keeps every untagged version, parts of deleted images too. */
+  #excludesUntagged(): boolean {
+    return excludesUntagged(this.#policy)
+  }
   /** Keeps every part, recursively, of each kept version: deleting one would break the image. */
   #keepPartsOf(kept: readonly number[]): void {
     if (!this.#graph.linked) return
@@ -246,6 +376,38 @@ class Planner {
     }
   }
 
+  /**
+   * A policy file's rule ages the parts of the images it would delete by its own min-age: a part younger than
+   * that (a signature pushed later) stays, with its own parts. A part of several such images is aged by each.
+   */
+  #keepYoungParts(): void {
+    if (!this.#graph.linked) return
+    const { parts } = this.#graph
+    const stack = this.#stack
+    const young: number[] = []
+    for (let image = 0; image < this.#versions.length; image++) {
+      const r = this.#ruleOf[image]
+      if (r === NONE || parts[image] === undefined || this.#kept(image)) continue
+      const { minAgeMs, minAgeText } = this.#rules[r]
+      if (minAgeMs === 0) continue
+      const traversal = ++this.#traversal
+      this.#visited[image] = traversal
+      stack.push(image)
+      while (stack.length > 0) {
+        for (const part of parts[stack.pop() as number] ?? NO_PARTS) {
+          if (this.#visited[part] === traversal || this.#kept(part)) continue
+          this.#visited[part] = traversal
+          const age = this.#nowMs - this.#times[part]
+          if (age < minAgeMs) {
+            this.#keep(part, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
+            young.push(part)
+          } else stack.push(part)
+        }
+      }
+    }
+    this.#keepPartsOf(young)
+  }
+
   /** GitHub refuses to delete a container's last tagged version, so one stays: the newest image, if any. */
   #keepLastTagged(): void {
     let newestTagged = -1
@@ -268,7 +430,7 @@ class Planner {
    */
   #keepUntaggedUnlessStructureKnown(): void {
     const structure = this.#structure
-    if (this.#untagged === 'exclude' || structure === undefined) return
+    if (this.#excludesUntagged() || structure === undefined) return
     const unread = this.#versions.find(
       (version, p) =>
         this.#kept(p) &&
@@ -299,22 +461,30 @@ class Planner {
   #deleteReasons(p: number, deletedWith: string[] | undefined): string[] {
     const selection = this.#selection[p]
     if (selection === undefined) return deletedWith ?? []
-    const own = this.#selectionReason(selection, this.#nowMs - this.#times[p], this.#countsForKeepLast(p))
+    const rule = this.#rules[this.#ruleOf[p]]
+    const own = this.#selectionReason(
+      selection,
+      this.#nowMs - this.#times[p],
+      rule,
+      this.#countsForKeepLast(p, rule)
+    )
     return deletedWith === undefined ? [own] : [own, ...deletedWith]
   }
 
-  /** `<selection>, <age> old`, and why keep-last did not protect the image when it counts it. */
-  #selectionReason(selection: string, ageMs: number, counted: boolean): string {
-    const { keepLast } = this.#policy
-    const beyondKeepLast = counted && keepLast > 0
+  /** `<selection>, <age> old` (a named rule: `<selection> <age> old`), and why keep-last did not protect the image when it counts it. */
+  #selectionReason(selection: string, ageMs: number, rule: Rule, counted: boolean): string {
+    const beyondKeepLast = counted && rule.keepLast > 0
     const cache = beyondKeepLast ? this.#reasonsBeyondKeepLast : this.#selectionReasons
     let byAge = cache.get(selection)
     if (byAge === undefined) cache.set(selection, (byAge = new Map()))
     const age = this.#ageText(ageMs)
     let reason = byAge.get(age)
     if (reason === undefined) {
-      const keepLastPart = beyondKeepLast ? `, not among the ${keepLast} newest selected` : ''
-      byAge.set(age, (reason = `${selection}, ${age} old${keepLastPart}`))
+      const separator = selection.endsWith(':') ? ' ' : ', '
+      byAge.set(
+        age,
+        (reason = `${selection}${separator}${age} old${beyondKeepLast ? rule.beyondKeepLast : ''}`)
+      )
     }
     return reason
   }

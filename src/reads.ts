@@ -10,7 +10,7 @@
  * (`unreadCandidates` names the images whose refusal must be waited for).
  */
 import { incompleteImages, isCosignTag, isGhost, type IncompleteImage } from './images.js'
-import { planDeletions, untaggedMode } from './policy.js'
+import { excludesUntagged, planDeletions } from './policy.js'
 import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from './types.js'
 
 const LEAF: ManifestInfo = Object.freeze({ children: [] }) as ManifestInfo
@@ -104,7 +104,7 @@ export function manifestsToRead(
   policy: RetentionPolicy
 ): string[] {
   if (policy.packageType !== 'container' || plan.deletions.length === 0) return []
-  const readUntagged = untaggedMode(policy) !== 'exclude'
+  const readUntagged = !excludesUntagged(policy)
   const parts = new Set<string>()
   for (const info of structure.values()) for (const child of info.children) parts.add(child)
   const digests = new Set<string>()

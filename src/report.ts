@@ -137,8 +137,6 @@ export function startRecord(run: RunReport, directory: string): { planFile: stri
     startedAt: run.startedAt.toISOString(),
     planFile
   })
-  core.setOutput('plan-file', planFile)
-  core.setOutput('journal-file', journal.path)
   return { planFile, journal }
 }
 

@@ -1,5 +1,6 @@
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 import { compileGlobList } from './globs.js'
+import type { GlobMatcher } from './globs.js'
 import type { ListedVersion, RestoreRequest, RetentionPolicy } from './types.js'
 
 export interface UntrustedVersion {
@@ -37,7 +38,7 @@ export function trustDeletedList(
 export function selectRestorations(
   deleted: readonly ListedVersion[],
   request: RestoreRequest,
-  policy: Pick<RetentionPolicy, 'deleteTags' | 'packageType'>,
+  policy: Pick<RetentionPolicy, 'deleteTags' | 'packageType' | 'rules'>,
   now: Date
 ): ListedVersion[] {
   let chosen: ListedVersion[]
@@ -45,7 +46,7 @@ export function selectRestorations(
     const ids = new Set(request.ids)
     chosen = deleted.filter(v => ids.has(v.id))
   } else {
-    const matcher = policy.deleteTags.length > 0 ? compileGlobList(policy.deleteTags) : undefined
+    const matcher = restoreMatcher(policy)
     const since = now.getTime() - request.windowMs
     chosen = deleted.filter(v => {
       const deletedAt = Date.parse(v.deletedAt ?? '')
@@ -57,4 +58,26 @@ export function selectRestorations(
     })
   }
   return chosen.sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || a.id - b.id)
+}
+
+/**
+ * Which deleted versions a policy could have deleted, by tag or name: `delete-tags` (undefined when empty: all),
+ * or any of a policy file's rules that can delete (an untagged rule adds nothing: untagged versions come back
+ * anyway).
+ */
+function restoreMatcher(policy: Pick<RetentionPolicy, 'deleteTags' | 'rules'>): GlobMatcher | undefined {
+  if (policy.rules === undefined)
+    return policy.deleteTags.length > 0 ? compileGlobList(policy.deleteTags) : undefined
+  const matchers = policy.rules
+    .filter(rule => !rule.keepForever && rule.match !== 'untagged')
+    .map(rule => compileGlobList(rule.match as readonly string[]))
+  return {
+    match: value => {
+      for (const matcher of matchers) {
+        const glob = matcher.match(value)
+        if (glob !== undefined) return glob
+      }
+      return undefined
+    }
+  }
 }

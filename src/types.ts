@@ -74,6 +74,29 @@ export interface RetentionPolicy {
   keepTags: string[]
   /** Containers only; `undefined` for other types. */
   untagged?: UntaggedMode
+  /**
+   * A policy file's rules, in order: when given, they alone decide, and the single-rule fields above are
+   * left at their zero values (keep-last 0, no min-age, no globs, `untagged` undefined).
+   */
+  rules?: readonly PolicyRule[]
+}
+
+/**
+ * One rule of a policy file. It governs the versions (containers: images) it is the first to match: `match`
+ * globs over container tags or version names, or `'untagged'` for untagged images (and signatures whose image
+ * is gone). Within the rule, `keepLast` counts its own versions, newest first.
+ */
+export interface PolicyRule {
+  name: string
+  match: readonly string[] | 'untagged'
+  /** Package-name globs the rule applies to; undefined: every package. */
+  packages?: readonly string[]
+  /** `keep: forever`: every version the rule governs is kept. */
+  keepForever: boolean
+  keepLast: number
+  minAgeMs: number
+  /** As written (`30d`), for reasons. */
+  minAgeText: string
 }
 
 /**

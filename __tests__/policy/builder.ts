@@ -18,6 +18,7 @@ import type {
   ManifestInfo,
   PackageType,
   PackageVersion,
+  PolicyRule,
   RetentionPolicy,
   UntaggedMode
 } from '../../src/types.js'
@@ -56,6 +57,13 @@ export interface VersionSpec {
   subject?: string
   /** The manifest was not read: it is left out of the structure. */
   unread?: boolean
+  /** GitHub sent no tag list for this container version. */
+  tagsUnknown?: boolean
+}
+
+/** A policy file's rule; what is not given keeps nothing (keep-last 0, no min-age). */
+export function rule(name: string, match: PolicyRule['match'], spec: Partial<PolicyRule> = {}): PolicyRule {
+  return { name, match, keepForever: false, keepLast: 0, minAgeMs: 0, minAgeText: '0s', ...spec }
 }
 
 export class PackageBuilder {
@@ -109,6 +117,11 @@ export class PackageBuilder {
     return this.withPolicy({ minAgeMs: durationMs(minAge), minAgeText: minAge })
   }
 
+  /** A policy file's rules instead of the single-rule inputs. */
+  withRules(...rules: PolicyRule[]): this {
+    return this.withPolicy({ rules, untagged: undefined })
+  }
+
   untagged(mode: UntaggedMode): this {
     return this.withPolicy({ untagged: mode })
   }
@@ -145,7 +158,8 @@ export class PackageBuilder {
         name: this.nameOf(key),
         tags: spec.tags ?? [],
         createdAt,
-        updatedAt: createdAt
+        updatedAt: createdAt,
+        ...(spec.tagsUnknown && { tagsUnknown: true })
       }
     })
   }

@@ -44,7 +44,10 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
     { 'package-type': 'pip' },
     'package-type: "pip" is not one of npm, maven, rubygems, docker, nuget, container'
   ],
-  [{ 'package-type': '' }, 'package-type: "" is not one of npm, maven, rubygems, docker, nuget, container'],
+  [
+    { 'package-type': '' },
+    'package-type: is empty; give one of npm, maven, rubygems, docker, nuget, container (only a registry_package event supplies it)'
+  ],
   [
     { 'package-type': 'Container' },
     'package-type: "Container" is not one of npm, maven, rubygems, docker, nuget, container'

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
+import { INPUT_NAMES, RULE_INPUT_DEFAULTS } from '../../src/config.js'
 
 const root = new URL('../../', import.meta.url)
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {
@@ -24,7 +25,7 @@ function tableAfter(heading: string): string[][] {
 const unquote = (cell: string) => cell.replace(/^`|`$/g, '').replace(/^''$/, '')
 
 describe('README and action.yml', () => {
-  it('list the same inputs, with the same required flags and defaults', () => {
+  it('list the same inputs, with the same required flags and defaults (the single-rule ones kept in config)', () => {
     const documented = tableAfter('Inputs').map(([name, required, defaultValue]) => ({
       name: unquote(name),
       required: required === 'yes',
@@ -33,9 +34,17 @@ describe('README and action.yml', () => {
     const declared = Object.entries(action.inputs).map(([name, spec]) => ({
       name,
       required: spec.required === true,
-      default: spec.default ?? ''
+      default: spec.default ?? (RULE_INPUT_DEFAULTS as Record<string, string>)[name] ?? ''
     }))
     expect(documented).toEqual(declared)
+  })
+
+  it('leave the defaults of the single-rule inputs to config, so that "given" can be told from "defaulted"', () => {
+    for (const name of Object.keys(RULE_INPUT_DEFAULTS)) expect(action.inputs[name].default).toBeUndefined()
+  })
+
+  it('declare the inputs that config reads and the command line takes as flags', () => {
+    expect(Object.keys(action.inputs)).toEqual(INPUT_NAMES)
   })
 
   it('list the same outputs', () => {

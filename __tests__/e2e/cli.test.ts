@@ -1,0 +1,144 @@
+/** The command line (`dist/cli/index.js`, the package's `bin`) against the embedded fake, as a user runs it. */
+import { describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PACKAGE_ROOT } from '../support/run-action.js'
+import { activeIds, aWorld, CLASSIC, daysAgo, versions, type Fake } from './world.js'
+
+interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_ROOT): Promise<CliRun> {
+  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), ...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+  return new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('close', code => resolve({ code, stdout, stderr }))
+  })
+}
+
+const against = (fake: Fake) => ['--api-url', fake.url, '--registry-url', fake.registryUrl]
+
+const world = () =>
+  aWorld()
+    .withOrganisation('acme')
+    .withClassicToken('octocat')
+    .withPackage('npm', 'web', versions(5, 1, 10))
+    .withPackage('container', 'app', [
+      { id: 20, name: `sha256:${'a'.repeat(64)}`, tags: ['pr-1'], created_at: daysAgo(40) },
+      { id: 21, name: `sha256:${'b'.repeat(64)}`, tags: ['v1.0.0'], created_at: daysAgo(30) }
+    ])
+
+const rules = `rules:\n  - name: releases\n    match: ['v*']\n    keep: forever\n  - name: pull requests\n    match: ['pr-*']\n    keep-last: 0\n`
+
+describe('the command line', () => {
+  it('previews the plan with its reasons and the counts, and changes nothing without --delete', async () => {
+    const fake = await world().start()
+    const run = await runCli(
+      [
+        '--owner',
+        'acme',
+        '--package-type',
+        'npm',
+        '--package-names',
+        'web',
+        '--keep-last',
+        '2',
+        '--min-age',
+        '0',
+        ...against(fake)
+      ],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    expect(run.stderr).toBe(
+      'warning: min-age: "0" sets no age floor: a version pushed a moment ago may be deleted\n'
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('web: 5 versions, 3 to delete')
+    expect(run.stdout).toContain('keep   5 1.0.4: keep: among the 2 newest selected')
+    expect(run.stdout).toContain(
+      'delete 1 1.0.0: delete: selected (delete-tags is empty: all versions), 14d old, not among the 2 newest selected'
+    )
+    expect(run.stdout).toContain(
+      'Dry run: would delete 3, kept 2, skipped 0, failed 0 (give --delete to delete)'
+    )
+    expect(fake.requests.filter(r => r.method !== 'GET')).toEqual([])
+    expect(activeIds(fake, 'web')).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('deletes with --delete, and reads a policy file from the current directory', async () => {
+    const fake = await world().start()
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'))
+    writeFileSync(join(dir, 'retention.yml'), rules)
+    const run = await runCli(
+      [
+        '--owner=acme',
+        '--package-type=container',
+        '--package-names=app',
+        '--policy=retention.yml',
+        '--delete',
+        ...against(fake)
+      ],
+      { GITHUB_TOKEN: CLASSIC },
+      dir
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('keep   21 v1.0.0')
+    expect(run.stdout).toContain('keep: rule "releases": kept forever')
+    expect(run.stdout).toContain('delete 20 pr-1')
+    expect(run.stdout).toContain('Deleted 1, kept 1, skipped 0, failed 0')
+    expect(activeIds(fake, 'app')).toEqual([21])
+  })
+
+  it('refuses bad flags with the action’s messages, before any request', async () => {
+    const fake = await world().start()
+    const run = await runCli(
+      ['--owner', 'acme', '--package-type', 'pip', '--keep-last', 'ten', ...against(fake)],
+      {
+        GITHUB_TOKEN: CLASSIC
+      }
+    )
+    expect(run.code).toBe(2)
+    expect(run.stderr.split('\n')).toEqual([
+      'package-type: "pip" is not one of npm, maven, rubygems, docker, nuget, container',
+      'package-names: "" names no package; give names or globs separated by newlines or commas',
+      'package-names: "" is not a valid glob: a glob is empty',
+      'keep-last: "ten" is not a whole number (0 or more)',
+      '4 input(s) are invalid; nothing was requested or changed.',
+      ''
+    ])
+    expect(fake.requests).toEqual([])
+  })
+
+  it('takes the token only from GITHUB_TOKEN, and knows only the inputs as flags', async () => {
+    const noToken = await runCli(['--owner', 'acme', '--package-type', 'npm', '--package-names', 'web'])
+    expect(noToken.code).toBe(2)
+    expect(noToken.stderr).toContain('token: is empty')
+    const onTheLine = await runCli(['--token', CLASSIC])
+    expect(onTheLine.stderr).toContain('--token: give the token in GITHUB_TOKEN, not on the command line')
+    const unknown = await runCli(['--keep', '3'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.stderr).toContain('--keep is not a flag; the flags are the inputs: owner, package-type,')
+  })
+
+  it('is the package’s bin, bundled like the action', () => {
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>
+    }
+    expect(pkg.bin).toEqual({ 'package-retention': 'dist/cli/index.js' })
+    expect(
+      readFileSync(join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), 'utf8').startsWith('#!/usr/bin/env node\n')
+    ).toBe(true)
+  })
+})

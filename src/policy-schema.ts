@@ -1,0 +1,62 @@
+/**
+ * The JSON Schema of a policy file. The validation uses it (policy-file.ts), and `policy.schema.json` at the
+ * repository's root is this object as JSON, for editors (`# yaml-language-server: $schema=...`); a test keeps
+ * the two equal.
+ */
+const globList = (description: string) => ({
+  description,
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', minLength: 1 }
+})
+
+export const POLICY_SCHEMA = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'package-retention policy',
+  description:
+    'Rules in order: each version (for containers, each image) is governed by the first rule that matches it; a version no rule matches is kept.',
+  type: 'object',
+  additionalProperties: false,
+  required: ['rules'],
+  properties: {
+    rules: {
+      description: 'The rules, first match wins.',
+      type: 'array',
+      minItems: 1,
+      maxItems: 100,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'match'],
+        properties: {
+          name: {
+            description:
+              'Names the rule in every reason, e.g. keep: rule "pull requests": among the 5 newest.',
+            type: 'string',
+            minLength: 1
+          },
+          match: {
+            description:
+              'Globs over container tags (a version matches when any tag does) or version names for the other types; or "untagged" for untagged container images and signatures whose image is gone.',
+            oneOf: [{ const: 'untagged' }, globList('Globs; a leading ! excludes.')]
+          },
+          packages: globList('Only these packages (names or globs). Default: every package of the run.'),
+          keep: {
+            description: 'forever: keep every version the rule governs.',
+            enum: ['forever']
+          },
+          'keep-last': {
+            description: "Keep the N newest of the rule's versions (containers: images).",
+            type: 'integer',
+            minimum: 0
+          },
+          'min-age': {
+            description:
+              'Never delete a version younger than this: 30d, 12h, 2w, 1w3d, P30D, PT12H; 0 for none.',
+            oneOf: [{ const: 0 }, { type: 'string', pattern: '^(0|(\\d+[wdhmsWDHMS])+|P.+)$' }]
+          }
+        }
+      }
+    }
+  }
+} as const

@@ -1,0 +1,106 @@
+/**
+ * One run, step by step, for the action and the command line alike: list → plan → record → execute → check.
+ * It decides nothing itself; main.ts (the action) and cli.ts (the local preview) wire it to their inputs and
+ * outputs.
+ */
+import type { Config } from './config.js'
+import { executeWrites, writerFor } from './executor.js'
+import { GitHubPackagesClient } from './github-client.js'
+import {
+  checkAfterWrites,
+  planDeletes,
+  planRestore,
+  refusedImageParts,
+  resolvePackageNames
+} from './inventory.js'
+import { loadManifestCache, manifestStore, saveManifestCache } from './manifest-cache.js'
+import { RegistryClient } from './registry-client.js'
+import { attachWrites, startRecord, type RunReport } from './report.js'
+import type { Logger } from './types.js'
+
+/** Requests kept back from the primary budget for the report and for other steps sharing the token. */
+const BUDGET_RESERVE = 10
+/** Writes in flight at once; the pace itself is the client's sliding window. */
+const WRITE_CONCURRENCY = 8
+
+export interface RunIO {
+  log: Logger
+  /** Folds the lines of one step together (a log group on the runner). */
+  group<T>(title: string, step: () => Promise<T>): Promise<T>
+  /** Where the plan file and the run's record go. */
+  recordDirectory: string
+  /** Called once the plan file and the record exist, before the first write. */
+  onRecord?(planFile: string, journalFile: string): void
+}
+
+export async function runRetention(
+  config: Config,
+  io: RunIO
+): Promise<{ report: RunReport; planFile: string }> {
+  const { log, group } = io
+  const startedAt = new Date()
+  const client = new GitHubPackagesClient({ ...config, log })
+  const store = manifestStore()
+  const manifests =
+    config.packageType === 'container' && !config.restore ? await loadManifestCache(store, log) : undefined
+  const registry = new RegistryClient({ ...config, log, cache: manifests })
+  const scope = await client.detectOwner(config.owner)
+  const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
+  log.info(
+    `${scope.kind} ${scope.login}: ${names.length} ${config.packageType} package(s): ${names.join(', ')}`
+  )
+
+  const verb = config.restore ? 'restore' : 'delete'
+  const work = await group(`Plan ${names.length} package(s)`, () =>
+    config.restore
+      ? planRestore(client, scope, names, config.restore, config.policy, startedAt, log)
+      : planDeletes(client, registry, scope, names, config.policy, startedAt, log)
+  )
+  const run = {
+    owner: scope.login,
+    packageType: config.packageType,
+    mode: verb,
+    dryRun: config.dryRun,
+    startedAt,
+    packages: work.packages,
+    requests: 0,
+    manifestReads: 0
+  } as const
+  // Written before the first write, appended to as each ends: a killed run still leaves its record.
+  const { planFile, journal } = startRecord(run, io.recordDirectory)
+  io.onRecord?.(planFile, journal.path)
+  const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
+  const writes = await group(title, () =>
+    executeWrites(work.targets, writerFor(client, scope, config, verb), {
+      verb,
+      maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
+      reserve: BUDGET_RESERVE,
+      concurrency: WRITE_CONCURRENCY,
+      log,
+      onSend: target => journal.sent(target),
+      onOutcome: write => journal.ended(write),
+      onRefused: refusedImageParts(registry, scope, work.packages)
+    })
+  )
+  if (manifests) await saveManifestCache(manifests, store, log)
+
+  let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
+  if (verb === 'delete' && !config.dryRun) {
+    packages = await group('Check the packages after the run', () =>
+      checkAfterWrites(client, scope, config.packageType, packages, log)
+    )
+    // Writes the check found not done are recorded again, so that the record says what really went.
+    const before = new Map(writes.map(w => [w.version.id, w.outcome]))
+    for (const pkg of packages)
+      for (const w of pkg.writes)
+        if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome) journal.ended(w)
+  }
+  const report: RunReport = {
+    ...run,
+    packages,
+    requests: client.requestCount,
+    manifestReads: registry.manifestReads,
+    journalFile: journal.path
+  }
+  return { report, planFile }
+}
