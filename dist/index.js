@@ -46617,7 +46617,6 @@ var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
 
 
 
-
 const API_VERSION = '2022-11-28';
 /** GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 a minute. Stay a little under. */
 const WRITES_PER_MINUTE = 170;
@@ -46637,17 +46636,25 @@ class GitHubPackagesClient {
     constructor(options) {
         this.options = options;
         const { log } = options;
-        const baseFetch = utils_defaults.request?.fetch ?? fetch;
-        const countingFetch = async (url, init) => {
-            this.requestCount++;
-            const response = await baseFetch(url, init);
-            this.noteRateLimit(response.headers);
-            return response;
+        // Registered before the throttling and retry plugins, this hook sits inside them: it sees every request
+        // sent, retries included. getOctokit's own fetch stays in place, and with it the runner's proxy settings.
+        const countRequests = (octokit) => {
+            octokit.hook.wrap('request', async (request, requestOptions) => {
+                this.requestCount++;
+                try {
+                    const response = await request(requestOptions);
+                    this.noteRateLimit(response.headers);
+                    return response;
+                }
+                catch (error) {
+                    this.noteRateLimit(error.response?.headers);
+                    throw error;
+                }
+            });
         };
         this.octokit = getOctokit(options.token, {
             baseUrl: options.apiUrl,
             headers: { 'x-github-api-version': API_VERSION },
-            request: { fetch: countingFetch },
             log: { debug: () => { }, info: log.debug, warn: log.warning, error: log.warning },
             throttle: {
                 // One write queue per client, paced under the secondary limit (the plugin's default is 60 a minute).
@@ -46666,7 +46673,7 @@ class GitHubPackagesClient {
             // 429 is the throttling plugin's to handle; retrying it here too would wait twice for one answer.
             // 400/401/403/404/410/422/451 mean the same on every try.
             retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] }
-        }, throttling, retry);
+        }, countRequests, throttling, retry);
     }
     /** Organisation, another user, or the token's own user (whose private packages only `/user` serves). */
     async detectOwner(login) {
@@ -46753,8 +46760,8 @@ class GitHubPackagesClient {
         }
     }
     noteRateLimit(headers) {
-        const remaining = headers.get('x-ratelimit-remaining');
-        if (remaining !== null)
+        const remaining = headers?.['x-ratelimit-remaining'];
+        if (remaining !== undefined)
             this.rateLimitRemaining = Number(remaining);
     }
 }
