@@ -47122,17 +47122,17 @@ class Planner {
     #deleteTags;
     /** Per version: why it is kept; a version is kept exactly when it has a reason to be. */
     #keepReasons;
-    /** Per selected image: how it was selected. */
-    #selection;
+    /** Per selected image: the reason text saying how it was selected (undefined: not selected). */
+    #whySelected;
     /** Marks the versions one traversal has visited, with a number per traversal. */
     #visited;
     #traversal = 0;
     /** Scratch stack for the traversals. */
     #stack = [];
     /** Reason texts shared by many versions: a million distinct strings would weigh on time and memory. */
-    #selectedByGlob = new Map();
-    #selectionReasons = new Map();
-    #reasonsBeyondKeepLast = new Map();
+    #selectedByGlobTexts = new Map();
+    #deleteTexts = new Map();
+    #deleteTextsBeyondKeepLast = new Map();
     #dayTexts = [];
     constructor(versions, policy, now, structure) {
         const { sorted, times } = newestFirst(versions);
@@ -47148,7 +47148,7 @@ class Planner {
         this.#keepTags = compileGlobList(policy.keepTags);
         this.#deleteTags = compileGlobList(policy.deleteTags);
         this.#keepReasons = new Array(count).fill(undefined);
-        this.#selection = new Array(count).fill(undefined);
+        this.#whySelected = new Array(count).fill(undefined);
         this.#visited = new Int32Array(this.#graph.linked ? count : 0);
     }
     plan() {
@@ -47198,18 +47198,18 @@ class Planner {
         for (let p = 0; p < this.#versions.length; p++) {
             if (this.#graph.role[p] === PART)
                 continue;
-            const selection = this.#selectionOf(p);
+            const selection = this.#decideSelection(p);
             if (selection === undefined)
                 continue;
-            this.#selection[p] = selection;
+            this.#whySelected[p] = selection;
             if (this.#countsForKeepLast(p)) {
                 if (++counted <= keepLast)
                     this.#keep(p, keepLastReason);
             }
         }
     }
-    /** How an image is selected, or undefined after giving the reason it is not. */
-    #selectionOf(p) {
+    /** Why an image is selected, or undefined after giving it the reason it is kept. */
+    #decideSelection(p) {
         const version = this.#versions[p];
         const noDeleteTags = this.#policy.deleteTags.length === 0;
         if (!this.#container) {
@@ -47217,7 +47217,7 @@ class Planner {
                 return 'delete: selected (delete-tags is empty: all versions)';
             const glob = this.#deleteTags.match(version.name);
             if (glob !== undefined)
-                return this.#selectedBy(glob);
+                return this.#selectedByText(glob);
         }
         else if (this.#graph.role[p] === ORPHAN) {
             const orphan = `orphaned ${this.#graph.kinds.get(p)} of ${this.#graph.subjects.get(p)}`;
@@ -47240,16 +47240,17 @@ class Planner {
             for (const tag of version.tags) {
                 const glob = this.#deleteTags.match(tag);
                 if (glob !== undefined)
-                    return this.#selectedBy(glob);
+                    return this.#selectedByText(glob);
             }
         }
         this.#keep(p, NOT_SELECTED);
         return undefined;
     }
-    #selectedBy(glob) {
-        let reason = this.#selectedByGlob.get(glob);
+    /** `delete: selected by delete-tags "<glob>"`, one string per glob. */
+    #selectedByText(glob) {
+        let reason = this.#selectedByGlobTexts.get(glob);
         if (reason === undefined)
-            this.#selectedByGlob.set(glob, (reason = `delete: selected by delete-tags "${glob}"`));
+            this.#selectedByGlobTexts.set(glob, (reason = `delete: selected by delete-tags "${glob}"`));
         return reason;
     }
     /** Keep-last counts images; dangling untagged ones only when `untagged: only` selects them alone. */
@@ -47371,17 +47372,17 @@ class Planner {
         this.#keepPartsOf([last]);
     }
     #deleteReasons(p, deletedWith) {
-        const selection = this.#selection[p];
+        const selection = this.#whySelected[p];
         if (selection === undefined)
             return deletedWith ?? [];
-        const own = this.#selectionReason(selection, this.#nowMs - this.#times[p], this.#countsForKeepLast(p));
+        const own = this.#deleteReasonText(selection, this.#nowMs - this.#times[p], this.#countsForKeepLast(p));
         return deletedWith === undefined ? [own] : [own, ...deletedWith];
     }
     /** `<selection>, <age> old`, and why keep-last did not protect the image when it counts it. */
-    #selectionReason(selection, ageMs, counted) {
+    #deleteReasonText(selection, ageMs, counted) {
         const { keepLast } = this.#policy;
         const beyondKeepLast = counted && keepLast > 0;
-        const cache = beyondKeepLast ? this.#reasonsBeyondKeepLast : this.#selectionReasons;
+        const cache = beyondKeepLast ? this.#deleteTextsBeyondKeepLast : this.#deleteTexts;
         let byAge = cache.get(selection);
         if (byAge === undefined)
             cache.set(selection, (byAge = new Map()));

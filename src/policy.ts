@@ -57,17 +57,17 @@ class Planner {
   readonly #deleteTags: GlobMatcher
   /** Per version: why it is kept; a version is kept exactly when it has a reason to be. */
   readonly #keepReasons: (string[] | undefined)[]
-  /** Per selected image: how it was selected. */
-  readonly #selection: (string | undefined)[]
+  /** Per selected image: the reason text saying how it was selected (undefined: not selected). */
+  readonly #whySelected: (string | undefined)[]
   /** Marks the versions one traversal has visited, with a number per traversal. */
   readonly #visited: Int32Array
   #traversal = 0
   /** Scratch stack for the traversals. */
   readonly #stack: number[] = []
   /** Reason texts shared by many versions: a million distinct strings would weigh on time and memory. */
-  readonly #selectedByGlob = new Map<string, string>()
-  readonly #selectionReasons = new Map<string, Map<string, string>>()
-  readonly #reasonsBeyondKeepLast = new Map<string, Map<string, string>>()
+  readonly #selectedByGlobTexts = new Map<string, string>()
+  readonly #deleteTexts = new Map<string, Map<string, string>>()
+  readonly #deleteTextsBeyondKeepLast = new Map<string, Map<string, string>>()
   readonly #dayTexts: string[] = []
 
   constructor(
@@ -89,7 +89,7 @@ class Planner {
     this.#keepTags = compileGlobList(policy.keepTags)
     this.#deleteTags = compileGlobList(policy.deleteTags)
     this.#keepReasons = new Array<string[] | undefined>(count).fill(undefined)
-    this.#selection = new Array<string | undefined>(count).fill(undefined)
+    this.#whySelected = new Array<string | undefined>(count).fill(undefined)
     this.#visited = new Int32Array(this.#graph.linked ? count : 0)
   }
 
@@ -136,23 +136,23 @@ class Planner {
     let counted = 0
     for (let p = 0; p < this.#versions.length; p++) {
       if (this.#graph.role[p] === PART) continue
-      const selection = this.#selectionOf(p)
+      const selection = this.#decideSelection(p)
       if (selection === undefined) continue
-      this.#selection[p] = selection
+      this.#whySelected[p] = selection
       if (this.#countsForKeepLast(p)) {
         if (++counted <= keepLast) this.#keep(p, keepLastReason)
       }
     }
   }
 
-  /** How an image is selected, or undefined after giving the reason it is not. */
-  #selectionOf(p: number): string | undefined {
+  /** Why an image is selected, or undefined after giving it the reason it is kept. */
+  #decideSelection(p: number): string | undefined {
     const version = this.#versions[p]
     const noDeleteTags = this.#policy.deleteTags.length === 0
     if (!this.#container) {
       if (noDeleteTags) return 'delete: selected (delete-tags is empty: all versions)'
       const glob = this.#deleteTags.match(version.name)
-      if (glob !== undefined) return this.#selectedBy(glob)
+      if (glob !== undefined) return this.#selectedByText(glob)
     } else if (this.#graph.role[p] === ORPHAN) {
       const orphan = `orphaned ${this.#graph.kinds.get(p)} of ${this.#graph.subjects.get(p)}`
       if (this.#untagged !== 'exclude') return `delete: ${orphan}`
@@ -168,17 +168,18 @@ class Planner {
       if (noDeleteTags) return 'delete: selected (delete-tags is empty: all tagged versions)'
       for (const tag of version.tags) {
         const glob = this.#deleteTags.match(tag)
-        if (glob !== undefined) return this.#selectedBy(glob)
+        if (glob !== undefined) return this.#selectedByText(glob)
       }
     }
     this.#keep(p, NOT_SELECTED)
     return undefined
   }
 
-  #selectedBy(glob: string): string {
-    let reason = this.#selectedByGlob.get(glob)
+  /** `delete: selected by delete-tags "<glob>"`, one string per glob. */
+  #selectedByText(glob: string): string {
+    let reason = this.#selectedByGlobTexts.get(glob)
     if (reason === undefined)
-      this.#selectedByGlob.set(glob, (reason = `delete: selected by delete-tags "${glob}"`))
+      this.#selectedByGlobTexts.set(glob, (reason = `delete: selected by delete-tags "${glob}"`))
     return reason
   }
 
@@ -293,17 +294,17 @@ class Planner {
   }
 
   #deleteReasons(p: number, deletedWith: string[] | undefined): string[] {
-    const selection = this.#selection[p]
+    const selection = this.#whySelected[p]
     if (selection === undefined) return deletedWith ?? []
-    const own = this.#selectionReason(selection, this.#nowMs - this.#times[p], this.#countsForKeepLast(p))
+    const own = this.#deleteReasonText(selection, this.#nowMs - this.#times[p], this.#countsForKeepLast(p))
     return deletedWith === undefined ? [own] : [own, ...deletedWith]
   }
 
   /** `<selection>, <age> old`, and why keep-last did not protect the image when it counts it. */
-  #selectionReason(selection: string, ageMs: number, counted: boolean): string {
+  #deleteReasonText(selection: string, ageMs: number, counted: boolean): string {
     const { keepLast } = this.#policy
     const beyondKeepLast = counted && keepLast > 0
-    const cache = beyondKeepLast ? this.#reasonsBeyondKeepLast : this.#selectionReasons
+    const cache = beyondKeepLast ? this.#deleteTextsBeyondKeepLast : this.#deleteTexts
     let byAge = cache.get(selection)
     if (byAge === undefined) cache.set(selection, (byAge = new Map()))
     const age = this.#ageText(ageMs)
