@@ -40591,6 +40591,7 @@ minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./src/globs.ts
 
+
 /**
  * GitHub tags and versions are case-sensitive (`V1` and `v1` are two tags), so matching is too. `dot` lets
  * `*` match a leading `.`; a leading `!` is an exclusion handled by the list, so minimatch must take it
@@ -40641,7 +40642,7 @@ function globProblem(pattern) {
         new Minimatch(body, OPTIONS);
     }
     catch (error) {
-        return `${quoted} is not a valid glob (${error instanceof Error ? error.message : String(error)})`;
+        return `${quoted} is not a valid glob (${errorMessage(error)})`;
     }
     return undefined;
 }
