@@ -57166,6 +57166,7 @@ minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
 ;// CONCATENATED MODULE: ./src/globs.ts
 
+
 /**
  * GitHub tags and versions are case-sensitive (`V1` and `v1` are two tags), so matching is too. `dot` lets
  * `*` match a leading `.`; a leading `!` is an exclusion handled by the list, so minimatch must take it
@@ -57216,7 +57217,7 @@ function globProblem(pattern) {
         new Minimatch(body, OPTIONS);
     }
     catch (error) {
-        return `${quoted} is not a valid glob (${error instanceof Error ? error.message : String(error)})`;
+        return `${quoted} is not a valid glob (${errorMessage(error)})`;
     }
     return undefined;
 }
@@ -63847,7 +63848,6 @@ class SlidingWindow {
 
 
 
-
 const API_VERSION = '2022-11-28';
 /**
  * GitHub allows 900 points a minute per endpoint and a DELETE costs 5: 180 in any minute. Stay a little under,
@@ -63876,20 +63876,30 @@ class GitHubPackagesClient {
         this.options = options;
         const { log } = options;
         this.writeWindow = new SlidingWindow(options.writesPerWindow ?? WRITES_PER_MINUTE, options.writeWindowMs ?? WRITE_WINDOW_MS);
-        const baseFetch = options.fetch ?? utils_defaults.request?.fetch ?? fetch;
-        const countingFetch = async (url, init) => {
-            const method = (init.method ?? 'GET').toUpperCase();
-            if (method !== 'GET' && method !== 'HEAD')
-                await this.writeWindow.take();
-            this.requestCount++;
-            const response = await baseFetch(url, init);
-            this.noteRateLimit(response.headers);
-            return response;
+        // Registered before the throttling and retry plugins, this hook sits inside them: it sees every request
+        // sent, retries included, and paces every write. getOctokit's own fetch stays in place (unless a test
+        // injects one), and with it the runner's proxy settings.
+        const countRequests = (octokit) => {
+            octokit.hook.wrap('request', async (request, requestOptions) => {
+                const method = String(requestOptions.method ?? 'GET').toUpperCase();
+                if (method !== 'GET' && method !== 'HEAD')
+                    await this.writeWindow.take();
+                this.requestCount++;
+                try {
+                    const response = await request(requestOptions);
+                    this.noteRateLimit(response.headers);
+                    return response;
+                }
+                catch (error) {
+                    this.noteRateLimit(error.response?.headers);
+                    throw error;
+                }
+            });
         };
         this.octokit = getOctokit(options.token, {
             baseUrl: options.apiUrl,
             headers: { 'x-github-api-version': API_VERSION },
-            request: { fetch: countingFetch },
+            ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
             log: { debug: () => { }, info: log.debug, warn: log.warning, error: log.warning },
             throttle: {
                 // Writes are paced by writeWindow; the plugin's own queue (one a second by default) would only slow them.
@@ -63908,7 +63918,7 @@ class GitHubPackagesClient {
             // 429 is the throttling plugin's to handle; retrying it here too would wait twice for one answer.
             // 400/401/403/404/410/422/451 mean the same on every try.
             retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] }
-        }, throttling, retry);
+        }, countRequests, throttling, retry);
     }
     /** Organisation, another user, or the token's own user (whose private packages only `/user` serves). */
     async detectOwner(login) {
@@ -64022,8 +64032,8 @@ class GitHubPackagesClient {
         }
     }
     noteRateLimit(headers) {
-        const remaining = headers.get('x-ratelimit-remaining');
-        if (remaining !== null)
+        const remaining = headers?.['x-ratelimit-remaining'];
+        if (remaining !== undefined)
             this.rateLimitRemaining = Number(remaining);
     }
 }

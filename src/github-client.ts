@@ -4,7 +4,6 @@
  * decides what to delete.
  */
 import { getOctokit } from '@actions/github'
-import { defaults as actionsDefaults } from '@actions/github/lib/utils'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
@@ -54,6 +53,8 @@ interface GitHubVersion {
 }
 
 type Octokit = ReturnType<typeof getOctokit>
+type RequestHook = Octokit['hook']
+type ResponseHeaders = Record<string, string | number | undefined>
 
 export class GitHubPackagesClient {
   /** HTTP requests sent to the API, retries included. */
@@ -72,21 +73,30 @@ export class GitHubPackagesClient {
       options.writesPerWindow ?? WRITES_PER_MINUTE,
       options.writeWindowMs ?? WRITE_WINDOW_MS
     )
-    const baseFetch = options.fetch ?? actionsDefaults.request?.fetch ?? fetch
-    const countingFetch = async (url: string, init: RequestInit): Promise<Response> => {
-      const method = (init.method ?? 'GET').toUpperCase()
-      if (method !== 'GET' && method !== 'HEAD') await this.writeWindow.take()
-      this.requestCount++
-      const response: Response = await baseFetch(url, init)
-      this.noteRateLimit(response.headers)
-      return response
+    // Registered before the throttling and retry plugins, this hook sits inside them: it sees every request
+    // sent, retries included, and paces every write. getOctokit's own fetch stays in place (unless a test
+    // injects one), and with it the runner's proxy settings.
+    const countRequests = (octokit: { hook: RequestHook }) => {
+      octokit.hook.wrap('request', async (request, requestOptions) => {
+        const method = String(requestOptions.method ?? 'GET').toUpperCase()
+        if (method !== 'GET' && method !== 'HEAD') await this.writeWindow.take()
+        this.requestCount++
+        try {
+          const response = await request(requestOptions)
+          this.noteRateLimit(response.headers)
+          return response
+        } catch (error) {
+          this.noteRateLimit((error as { response?: { headers?: ResponseHeaders } }).response?.headers)
+          throw error
+        }
+      })
     }
     this.octokit = getOctokit(
       options.token,
       {
         baseUrl: options.apiUrl,
         headers: { 'x-github-api-version': API_VERSION },
-        request: { fetch: countingFetch },
+        ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         log: { debug: () => {}, info: log.debug, warn: log.warning, error: log.warning },
         throttle: {
           // Writes are paced by writeWindow; the plugin's own queue (one a second by default) would only slow them.
@@ -114,6 +124,7 @@ export class GitHubPackagesClient {
         // 400/401/403/404/410/422/451 mean the same on every try.
         retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] }
       },
+      countRequests,
       throttling,
       retry
     )
@@ -269,9 +280,9 @@ export class GitHubPackagesClient {
     }
   }
 
-  private noteRateLimit(headers: Headers): void {
-    const remaining = headers.get('x-ratelimit-remaining')
-    if (remaining !== null) this.rateLimitRemaining = Number(remaining)
+  private noteRateLimit(headers: ResponseHeaders | undefined): void {
+    const remaining = headers?.['x-ratelimit-remaining']
+    if (remaining !== undefined) this.rateLimitRemaining = Number(remaining)
   }
 }
 

@@ -1,4 +1,5 @@
 import { Minimatch, type MinimatchOptions } from 'minimatch'
+import { errorMessage } from './errors.js'
 
 /**
  * GitHub tags and versions are case-sensitive (`V1` and `v1` are two tags), so matching is too. `dot` lets
@@ -51,7 +52,7 @@ export function globProblem(pattern: string): string | undefined {
   try {
     new Minimatch(body, OPTIONS)
   } catch (error) {
-    return `${quoted} is not a valid glob (${error instanceof Error ? error.message : String(error)})`
+    return `${quoted} is not a valid glob (${errorMessage(error)})`
   }
   return undefined
 }

@@ -1,9 +1,9 @@
 /**
  * Random packages and policies for the property tests, and what the rules say about them, worked out
- * independently of the engine.
+ * independently of the engine: globs are matched by minimatch itself, not by src/globs.ts.
  */
 import fc from 'fast-check'
-import { compileGlobList } from '../../src/globs.js'
+import { minimatch } from 'minimatch'
 import type {
   ImageStructure,
   ManifestInfo,
@@ -217,16 +217,29 @@ export function newestFirst(versions: readonly PackageVersion[]): PackageVersion
   return [...versions].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt) || b.id - a.id)
 }
 
+/**
+ * Whether a glob list (as the README defines it) matches a value: some glob matches and no `!glob` does; a
+ * list of `!glob`s only matches everything else; an empty list matches nothing. Case-sensitive, and `*`
+ * matches a leading dot.
+ */
+export function listMatches(globs: readonly string[], value: string): boolean {
+  const glob = (pattern: string) => minimatch(value, pattern, { dot: true, nonegate: true, nocomment: true })
+  const negatives = globs.filter(g => g.startsWith('!')).map(g => g.slice(1))
+  const positives = globs.filter(g => !g.startsWith('!'))
+  if (negatives.some(glob)) return false
+  return positives.length > 0 ? positives.some(glob) : negatives.length > 0
+}
+
 /** What keep-tags and min-age protect, by version id. */
 export function protectedByKeepTagsOrAge(scenario: Scenario): Set<number> {
-  const keepTags = compileGlobList(scenario.policy.keepTags)
+  const { keepTags } = scenario.policy
   const container = scenario.policy.packageType === 'container'
   const result = new Set<number>()
   for (const version of scenario.versions) {
     const values = container ? version.tags : [version.name]
     const { minAgeMs } = scenario.policy
     const young = minAgeMs > 0 && NOW.getTime() - Date.parse(version.createdAt) < minAgeMs
-    if (young || values.some(value => keepTags.match(value) !== undefined)) result.add(version.id)
+    if (young || values.some(value => listMatches(keepTags, value))) result.add(version.id)
   }
   return result
 }
@@ -237,7 +250,6 @@ export function protectedByKeepTagsOrAge(scenario: Scenario): Set<number> {
  */
 export function selectedImages(scenario: Scenario): { version: PackageVersion; counted: boolean }[] {
   const { versions, policy, structure } = scenario
-  const deleteTags = compileGlobList(policy.deleteTags)
   const children = new Set(versions.flatMap(version => structure?.get(version.name)?.children ?? []))
   const container = policy.packageType === 'container'
   const mode = policy.untagged ?? 'exclude'
@@ -249,7 +261,7 @@ export function selectedImages(scenario: Scenario): { version: PackageVersion; c
     if (container && !tagged && children.has(version.name)) continue
     const values = container ? version.tags : [version.name]
     const byTags =
-      policy.deleteTags.length === 0 || values.some(value => deleteTags.match(value) !== undefined)
+      policy.deleteTags.length === 0 || values.some(value => listMatches(policy.deleteTags, value))
     const selected = !container ? byTags : tagged ? mode !== 'only' && byTags : mode !== 'exclude'
     if (selected) result.push({ version, counted: !container || tagged === (mode !== 'only') })
   }

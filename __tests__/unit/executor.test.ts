@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { classify, executeWrites, type VersionWriter } from '../../src/executor.js'
-import type { ApiAnswer, WriteTarget } from '../../src/types.js'
+import { classify, executeWrites, writerFor, type VersionWriter } from '../../src/executor.js'
+import type { ApiAnswer, OwnerScope, PackageType, WriteTarget } from '../../src/types.js'
 
 const DOWNLOADS =
   'Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.'
@@ -249,5 +249,44 @@ describe('writes that wait for others (partOf, after)', () => {
     expect(sent).not.toContain(2)
     expect(results[2].outcome).toMatchObject({ kind: 'skipped', reason: 'image-not-deleted' })
     expect(results[3].outcome.kind).toBe('done')
+  })
+})
+
+describe('writerFor', () => {
+  const scope: OwnerScope = { login: 'acme', kind: 'organization', path: '/orgs/acme' }
+  const target: WriteTarget = { packageName: 'web', version: { id: 7, name: '1.0.0', tags: [] } }
+
+  /** A client that records every write it is asked for and answers 204. */
+  function recordingClient() {
+    const sent: string[] = []
+    const answer = (verb: string) => async (_s: OwnerScope, type: PackageType, name: string, id: number) => {
+      sent.push(`${verb} ${type} ${name} ${id}`)
+      return { status: 204, message: '' }
+    }
+    return {
+      sent,
+      deleteVersion: answer('delete'),
+      restoreVersion: answer('restore'),
+      rateLimitRemaining: 42
+    }
+  }
+
+  it.each(['delete', 'restore'] as const)(
+    'in a dry run answers as GitHub would and sends no %s',
+    async verb => {
+      const client = recordingClient()
+      const writer = writerFor(client, scope, { dryRun: true, packageType: 'npm' }, verb)
+      expect(await writer.write(target)).toEqual({ status: 204, message: '' })
+      expect(writer.budgetLeft()).toBeUndefined()
+      expect(client.sent).toEqual([])
+    }
+  )
+
+  it.each(['delete', 'restore'] as const)('otherwise sends the %s to the client', async verb => {
+    const client = recordingClient()
+    const writer = writerFor(client, scope, { dryRun: false, packageType: 'npm' }, verb)
+    await writer.write(target)
+    expect(client.sent).toEqual([`${verb} npm web 7`])
+    expect(writer.budgetLeft()).toBe(42)
   })
 })
