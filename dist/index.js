@@ -64327,6 +64327,8 @@ class OrderWalk {
         if (parts[image] !== undefined) {
             const name = imageName(this.versions[image]);
             const platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${name}`;
+            const imageId = this.versions[image].id;
+            const takenByThis = [imageId];
             const traversal = ++this.#walk;
             this.#visited[image] = traversal;
             // Parts are walked last to first, and each version is added once all its parts are: a post-order.
@@ -64344,7 +64346,8 @@ class OrderWalk {
                     const kind = kinds.get(part);
                     const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`;
                     (this.#deletedWith[part] ??= []).push(reason);
-                    (this.#takenBy[part] ??= []).push(image);
+                    const takenBy = this.#takenBy[part];
+                    this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId];
                     if (placedWith[part] === -1)
                         placedWith[part] = image;
                     path.push(part);
@@ -64532,10 +64535,10 @@ class Planner {
             if (keep !== undefined)
                 return { version, action: 'keep', reasons: keep };
             const reasons = this.#deleteReasons(p, deletedWith[p]);
-            const images = takenBy[p];
-            if (images === undefined)
+            const partOf = takenBy[p];
+            if (partOf === undefined)
                 return { version, action: 'delete', reasons };
-            return { version, action: 'delete', reasons, partOf: images.map(i => this.#versions[i].id) };
+            return { version, action: 'delete', reasons, partOf };
         });
         return { decisions, deletions: order.map(p => decisions[p]) };
     }

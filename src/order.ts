@@ -13,8 +13,11 @@ export interface DeletionOrder {
   order: number[]
   /** Per part of a deleted image: why it goes, naming each image that takes it along. */
   deletedWith: (string[] | undefined)[]
-  /** Per part of a deleted image: the positions of the images whose deletion takes it along. */
-  takenBy: (number[] | undefined)[]
+  /**
+   * Per part of a deleted image: the ids of the images whose deletion takes it along. The parts of one image
+   * share one array (a million versions would otherwise make a million arrays): never change one.
+   */
+  takenBy: (readonly number[] | undefined)[]
 }
 
 /**
@@ -31,7 +34,7 @@ export function deletionOrder(
 
 class OrderWalk {
   readonly #deletedWith: (string[] | undefined)[]
-  readonly #takenBy: (number[] | undefined)[]
+  readonly #takenBy: (readonly number[] | undefined)[]
   /** Marks the versions one image's walk has visited, with a number per walk. */
   readonly #visited: Int32Array
   #walk = 0
@@ -46,7 +49,7 @@ class OrderWalk {
   ) {
     const count = graph.linked ? versions.length : 0
     this.#deletedWith = new Array<string[] | undefined>(count).fill(undefined)
-    this.#takenBy = new Array<number[] | undefined>(count).fill(undefined)
+    this.#takenBy = new Array<readonly number[] | undefined>(count).fill(undefined)
     this.#visited = new Int32Array(count)
   }
 
@@ -78,6 +81,8 @@ class OrderWalk {
     if (parts[image] !== undefined) {
       const name = imageName(this.versions[image])
       const platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${name}`
+      const imageId = this.versions[image].id
+      const takenByThis: readonly number[] = [imageId]
       const traversal = ++this.#walk
       this.#visited[image] = traversal
       // Parts are walked last to first, and each version is added once all its parts are: a post-order.
@@ -94,7 +99,8 @@ class OrderWalk {
           const kind = kinds.get(part)
           const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`
           ;(this.#deletedWith[part] ??= []).push(reason)
-          ;(this.#takenBy[part] ??= []).push(image)
+          const takenBy = this.#takenBy[part]
+          this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId]
           if (placedWith[part] === -1) placedWith[part] = image
           path.push(part)
           partsLeft.push(parts[part]?.length ?? 0)

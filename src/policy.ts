@@ -202,9 +202,9 @@ class Planner {
       const keep = this.#keepReasons[p]
       if (keep !== undefined) return { version, action: 'keep', reasons: keep }
       const reasons = this.#deleteReasons(p, deletedWith[p])
-      const images = takenBy[p]
-      if (images === undefined) return { version, action: 'delete', reasons }
-      return { version, action: 'delete', reasons, partOf: images.map(i => this.#versions[i].id) }
+      const partOf = takenBy[p]
+      if (partOf === undefined) return { version, action: 'delete', reasons }
+      return { version, action: 'delete', reasons, partOf }
     })
     return { decisions, deletions: order.map(p => decisions[p]) }
   }

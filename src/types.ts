@@ -130,9 +130,10 @@ export interface Decision {
   reasons: string[]
   /**
    * Deletions only: ids of the deleted images whose deletion takes this version along (it is their platform
-   * manifest, attestation or signature). It may go only once each of them is gone.
+   * manifest, attestation or signature). It may go only once each of them is gone. Shared between the parts
+   * of one image: never changed.
    */
-  partOf?: number[]
+  partOf?: readonly number[]
   /**
    * Deletions only: ids of tagged images whose manifest was not read and whose deletion this one waits for,
    * whatever they answer (see `WriteTarget.after`).
