@@ -59,6 +59,15 @@ function platformOf(platform = 'linux/amd64') {
   return { architecture, os, ...(variant && { variant }) }
 }
 
+/** An OCI 1.1 `subject` descriptor naming the version a referrer is about; nothing without one. */
+function subjectField(pkg: Package, subject: Version | undefined): { subject?: object } {
+  if (subject === undefined) return {}
+  const document = manifestDocument(pkg, subject)
+  return {
+    subject: { mediaType: document.mediaType, digest: subject.name, size: Buffer.byteLength(document.body) }
+  }
+}
+
 /**
  * The manifest a version stands for, built from its scenario entry. The body does not hash to the version's
  * digest (scenario digests are chosen freely); `Docker-Content-Digest` carries the version's name instead.
@@ -80,7 +89,6 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
   }
   if (manifest.kind === 'artifact') {
     const subject = manifest.subject ? byName(manifest.subject) : undefined
-    const subjectDocument = subject && manifestDocument(pkg, subject)
     const body = {
       mediaType: MEDIA_TYPES.ociArtifact,
       artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
@@ -91,14 +99,7 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
           size: 241
         }
       ],
-      ...(subject &&
-        subjectDocument && {
-          subject: {
-            mediaType: subjectDocument.mediaType,
-            digest: subject.name,
-            size: Buffer.byteLength(subjectDocument.body)
-          }
-        })
+      ...subjectField(pkg, subject)
     }
     return { mediaType: MEDIA_TYPES.ociArtifact, body: JSON.stringify(body) }
   }
@@ -129,7 +130,6 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
 
   const attestation = manifest.kind === 'attestation'
   const subject = manifest.kind === 'image' && manifest.subject ? byName(manifest.subject) : undefined
-  const subjectDocument = subject && manifestDocument(pkg, subject)
   const imageType =
     manifest.kind === 'image' && manifest.format === 'docker' ? MEDIA_TYPES.dockerV2 : OCI_MANIFEST
   const body = {
@@ -155,14 +155,7 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
             size: 3_208_942
           }
     ],
-    ...(subject &&
-      subjectDocument && {
-        subject: {
-          mediaType: subjectDocument.mediaType,
-          digest: subject.name,
-          size: Buffer.byteLength(subjectDocument.body)
-        }
-      })
+    ...subjectField(pkg, subject)
   }
   return { mediaType: imageType, body: JSON.stringify(body) }
 }

@@ -8,7 +8,7 @@ import { compileGlobList } from '../../src/globs.js'
 import { planDeletions } from '../../src/policy.js'
 import type { DeletionPlan, PackageVersion, PolicyRule, RetentionPolicy } from '../../src/types.js'
 import { NOW } from './builder.js'
-import { type Scenario, containerScenario, npmScenario, subjectOf } from './scenarios.js'
+import { type Scenario, containerScenario, lostParts, npmScenario } from './scenarios.js'
 
 const RUNS = { numRuns: 2000 }
 const DAY_MS = 86_400_000
@@ -292,15 +292,7 @@ describe('a policy of several rules', () => {
         rulesArbitrary(CONTAINER_GLOBS, true),
         (scenario, rules) => {
           const planned = plan(scenario, withRules(scenario, rules))
-          const kept = new Set(planned.decisions.filter(d => d.action === 'keep').map(d => d.version.name))
-          const lost: string[] = []
-          for (const version of scenario.versions) {
-            const children = kept.has(version.name) ? (scenario.truth.get(version.name)?.children ?? []) : []
-            lost.push(...children.filter(child => !kept.has(child)))
-            const subject = subjectOf(version, scenario.structure)
-            if (subject !== undefined && kept.has(subject) && !kept.has(version.name)) lost.push(version.name)
-          }
-          expect(lost).toEqual([])
+          expect(lostParts(scenario, planned)).toEqual([])
         }
       ),
       RUNS

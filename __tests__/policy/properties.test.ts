@@ -7,6 +7,7 @@ import {
   type Scenario,
   containerScenario,
   keptByKeepLast,
+  lostParts,
   newestFirst,
   npmScenario,
   protectedByKeepTagsOrAge,
@@ -139,15 +140,7 @@ describe('a container package', () => {
     fc.assert(
       fc.property(containerScenario({ modes: ['full'] }), scenario => {
         const planned = plan(scenario)
-        const kept = new Set(planned.decisions.filter(d => d.action === 'keep').map(d => d.version.name))
-        const lost: string[] = []
-        for (const version of scenario.versions) {
-          const children = kept.has(version.name) ? (scenario.truth.get(version.name)?.children ?? []) : []
-          lost.push(...children.filter(child => !kept.has(child)))
-          const subject = subjectOf(version, scenario.structure)
-          if (subject !== undefined && kept.has(subject) && !kept.has(version.name)) lost.push(version.name)
-        }
-        expect(lost).toEqual([])
+        expect(lostParts(scenario, planned)).toEqual([])
       }),
       RUNS
     )

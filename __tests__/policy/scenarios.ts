@@ -5,6 +5,7 @@
 import fc from 'fast-check'
 import { minimatch } from 'minimatch'
 import type {
+  DeletionPlan,
   ImageStructure,
   ManifestInfo,
   PackageVersion,
@@ -210,6 +211,22 @@ export function subjectOf(
     if (match) return `sha256:${match[1]}`
   }
   return structure?.get(version.name)?.subject
+}
+
+/**
+ * The manifests and signatures a plan loses from the images it keeps: a child of a kept version that is not
+ * kept, and a version that signs (or refers to) a kept one and is not kept. Empty for a safe plan.
+ */
+export function lostParts(scenario: Scenario, planned: DeletionPlan): string[] {
+  const kept = new Set(planned.decisions.filter(d => d.action === 'keep').map(d => d.version.name))
+  const lost: string[] = []
+  for (const version of scenario.versions) {
+    const children = kept.has(version.name) ? (scenario.truth.get(version.name)?.children ?? []) : []
+    lost.push(...children.filter(child => !kept.has(child)))
+    const subject = subjectOf(version, scenario.structure)
+    if (subject !== undefined && kept.has(subject) && !kept.has(version.name)) lost.push(version.name)
+  }
+  return lost
 }
 
 /** Newest first: by creation time, then by id. */

@@ -16,6 +16,11 @@ const NOT_FOR_THE_ENGINE = [
   './executor.js',
   './report.js',
   './inventory.js',
+  './journal.js',
+  './verify.js',
+  './manifest-cache.js',
+  './run.js',
+  './cli.js',
   './main.js'
 ]
 const HTTP =
