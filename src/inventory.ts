@@ -143,7 +143,7 @@ export function refusedImageParts(
 
 /**
  * A delete run's plan: every package planned, each decision logged; a package that cannot be read is reported
- * with its error and the others go on. Deletions are taken package by package, each package oldest first.
+ * with its error and the others go on. The deletions of all packages go oldest first (`oldestFirstAcross`).
  */
 export async function planDeletes(
   client: PackageReader,

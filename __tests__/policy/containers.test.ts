@@ -264,6 +264,18 @@ describe('the last versions', () => {
     expect(plan.reasons('v2.sig')).toEqual(['keep: signature of kept image v2'])
   })
 
+  it('keeps the newest tagged image even when a kept signature is still tagged', () => {
+    // A signature pushed an hour ago is kept by min-age: a tagged version stays, but only a signature, and
+    // which signatures stay depends on which manifests were read. The newest image is kept all the same.
+    const plan = withImage(withImage(aContainer(), 'v2', '10d'), 'v1', '40d')
+      .withSignature('fresh.sig', 'v1', { age: '1h' })
+      .withPolicy({ minAgeMs: 86_400_000, minAgeText: '1d' })
+      .plan()
+    expect(plan.action('fresh.sig')).toBe('keep')
+    expect(plan.reasons('v2')).toEqual(['keep: last tagged version of the package'])
+    expect(plan.deleted).toEqual(['v1', 'v1-amd64', 'v1-arm64'])
+  })
+
   it('keeps the newest version of a package without tagged versions', () => {
     const plan = aContainer()
       .withVersion('a', { age: '10d' })

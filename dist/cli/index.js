@@ -64767,17 +64767,24 @@ class Planner {
     #keepLastTagged() {
         let newestTagged = -1;
         let newestTaggedImage = -1;
+        let keptTaggedReferrer = false;
         for (let p = 0; p < this.#versions.length; p++) {
             if (this.#versions[p].tags.length === 0)
                 continue;
-            if (this.#kept(p))
+            const image = this.#graph.role[p] === IMAGE;
+            if (this.#kept(p) && image)
                 return;
-            if (newestTagged === -1)
+            if (this.#kept(p))
+                keptTaggedReferrer = true;
+            else if (newestTagged === -1)
                 newestTagged = p;
-            if (newestTaggedImage === -1 && this.#graph.role[p] === IMAGE)
+            if (newestTaggedImage === -1 && image && !this.#kept(p))
                 newestTaggedImage = p;
         }
-        const last = newestTaggedImage === -1 ? newestTagged : newestTaggedImage;
+        // A kept signature alone would satisfy GitHub, but a package of signatures pulls nothing; and which
+        // signatures are kept depends on the manifests read, so keeping an image keeps the plan the same as more
+        // is read (a version read while kept is not deleted after).
+        const last = newestTaggedImage !== -1 ? newestTaggedImage : keptTaggedReferrer ? -1 : newestTagged;
         if (last === -1)
             return;
         this.#keep(last, 'keep: last tagged version of the package');
@@ -65254,7 +65261,7 @@ function refusedImageParts(registry, scope, packages) {
 }
 /**
  * A delete run's plan: every package planned, each decision logged; a package that cannot be read is reported
- * with its error and the others go on. Deletions are taken package by package, each package oldest first.
+ * with its error and the others go on. The deletions of all packages go oldest first (`oldestFirstAcross`).
  */
 async function planDeletes(client, registry, scope, names, policy, now, log) {
     const packages = [];
