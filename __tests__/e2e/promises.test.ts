@@ -5,23 +5,21 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import type { VersionSpec } from '../../fake-github/scenario.js'
-import { ACTIONS, activeIds, apiCalls, aWorld, daysAgo, digest, parsed, versions } from './world.js'
+import {
+  ACTIONS,
+  activeIds,
+  apiCalls,
+  aWorld,
+  digest,
+  imageVersion,
+  indexVersion,
+  parsed,
+  versions
+} from './world.js'
 
-const index = (id: number, label: string, days: number, tags: string[], children: string[], extra = {}) => ({
-  id,
-  name: digest(label),
-  tags,
-  created_at: daysAgo(days),
-  manifest: { kind: 'index' as const, children: children.map(digest) },
-  ...extra
-})
-const platform = (id: number, label: string, days: number, extra: Partial<VersionSpec> = {}) => ({
-  id,
-  name: digest(label),
-  tags: [],
-  created_at: daysAgo(days, -5),
-  ...extra
-})
+const index = indexVersion
+const platform = (id: number, label: string, days: number, extra: Partial<VersionSpec> = {}) =>
+  imageVersion(id, label, days, [], extra)
 const container = { owner: 'acme', 'package-type': 'container', 'package-names': 'app', 'min-age': 0 }
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 

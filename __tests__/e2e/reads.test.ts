@@ -8,25 +8,12 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { VersionSpec } from '../../fake-github/scenario.js'
-import { activeIds, aWorld, daysAgo, digest, parsed, type Fake } from './world.js'
+import { activeIds, aWorld, daysAgo, digest, imageVersion, indexVersion, parsed, type Fake } from './world.js'
 
 const CONTAINER = { owner: 'acme', 'package-type': 'container', 'package-names': 'app' }
 
-const index = (id: number, label: string, days: number, tags: string[], children: string[], extra = {}) => ({
-  id,
-  name: digest(label),
-  tags,
-  created_at: daysAgo(days),
-  manifest: { kind: 'index' as const, children: children.map(digest) },
-  ...extra
-})
-const image = (id: number, label: string, days: number, tags: string[] = [], extra = {}): VersionSpec => ({
-  id,
-  name: digest(label),
-  tags,
-  created_at: daysAgo(days, -5),
-  ...extra
-})
+const index = indexVersion
+const image = imageVersion
 
 function world(versions: VersionSpec[], visibility: 'public' | 'private' = 'private') {
   return aWorld()

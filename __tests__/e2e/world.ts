@@ -33,6 +33,32 @@ export function versions(count: number, firstId = 1, newestDaysAgo = 1): Version
   }))
 }
 
+/** A tagged (or untagged) image index over the versions labelled `children`, `days` old. */
+export const indexVersion = (
+  id: number,
+  label: string,
+  days: number,
+  tags: string[],
+  children: string[],
+  extra: Partial<VersionSpec> = {}
+): VersionSpec => ({
+  id,
+  name: digest(label),
+  tags,
+  created_at: daysAgo(days),
+  manifest: { kind: 'index', children: children.map(digest) },
+  ...extra
+})
+
+/** An image manifest (a platform manifest of an index, or an image of its own), pushed just before its index. */
+export const imageVersion = (
+  id: number,
+  label: string,
+  days: number,
+  tags: string[] = [],
+  extra: Partial<VersionSpec> = {}
+): VersionSpec => ({ id, name: digest(label), tags, created_at: daysAgo(days, -5), ...extra })
+
 class World {
   private readonly scenario: Scenario = { owners: [], tokens: [], packages: [] }
 
