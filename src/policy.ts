@@ -151,16 +151,20 @@ class Planner {
   /** Per image: the rule that governs it (its index in #rules), or NONE. */
   readonly #ruleOf: Int16Array
   /** Per selected image: how it was selected. */
-  readonly #selection: (string | undefined)[]
+  readonly #whySelected: (string | undefined)[]
   /** Marks the versions one traversal has visited, with a number per traversal. */
   readonly #visited: Int32Array
   #traversal = 0
   /** Scratch stack for the traversals. */
   readonly #stack: number[] = []
-  /** Reason texts shared by many versions: a million distinct strings would weigh on time and memory. */
-  readonly #selectedByGlob = new Map<string, string>()
-  readonly #selectionReasons = new Map<string, Map<string, string>>()
-  readonly #reasonsBeyondKeepLast = new Map<string, Map<string, string>>()
+  /**
+   * Reason texts shared by many versions (a million distinct strings would weigh on time and memory): by
+   * glob, `selected by delete-tags "glob"`; by selection and age, the delete reason, without and with the
+   * keep-last clause; by days, `45d`.
+   */
+  readonly #selectedByGlobTexts = new Map<string, string>()
+  readonly #deleteTexts = new Map<string, Map<string, string>>()
+  readonly #deleteTextsBeyondKeepLast = new Map<string, Map<string, string>>()
   readonly #dayTexts: string[] = []
 
   constructor(
@@ -184,7 +188,7 @@ class Planner {
     this.#keepTags = compileGlobList(policy.keepTags)
     this.#keepReasons = new Array<string[] | undefined>(count).fill(undefined)
     this.#ruleOf = new Int16Array(count).fill(NONE)
-    this.#selection = new Array<string | undefined>(count).fill(undefined)
+    this.#whySelected = new Array<string | undefined>(count).fill(undefined)
     this.#visited = new Int32Array(this.#graph.linked ? count : 0)
   }
 
@@ -233,7 +237,7 @@ class Planner {
     const counted = new Int32Array(this.#rules.length)
     for (let p = 0; p < this.#versions.length; p++) {
       if (this.#graph.role[p] === PART || this.#versions[p].tagsUnknown === true) continue
-      const selection = this.#selectionOf(p)
+      const selection = this.#decideSelection(p)
       if (selection === undefined) continue
       const r = this.#ruleOf[p]
       const rule = this.#rules[r]
@@ -241,7 +245,7 @@ class Planner {
         this.#keep(p, rule.foreverReason)
         continue
       }
-      this.#selection[p] = selection
+      this.#whySelected[p] = selection
       if (this.#countsForKeepLast(p, rule) && Number.isFinite(this.#times[p])) {
         if (++counted[r] <= rule.keepLast) this.#keep(p, rule.keepLastReason)
       }
@@ -249,7 +253,7 @@ class Planner {
   }
 
   /** The first rule that matches an image, noted in #ruleOf; how it selects the image, or undefined after giving the reason none does. */
-  #selectionOf(p: number): string | undefined {
+  #decideSelection(p: number): string | undefined {
     const version = this.#versions[p]
     const rules = this.#rules
     if (this.#container && this.#graph.role[p] === ORPHAN) {
@@ -291,20 +295,21 @@ class Planner {
     if (!this.#container) {
       if (rule.allTagged) return 'delete: selected (delete-tags is empty: all versions)'
       const glob = matcher.match(version.name)
-      return glob === undefined ? undefined : rule.named ? rule.prefix : this.#selectedBy(glob)
+      return glob === undefined ? undefined : rule.named ? rule.prefix : this.#selectedByText(glob)
     }
     if (rule.allTagged) return 'delete: selected (delete-tags is empty: all tagged versions)'
     for (const tag of version.tags) {
       const glob = matcher.match(tag)
-      if (glob !== undefined) return rule.named ? rule.prefix : this.#selectedBy(glob)
+      if (glob !== undefined) return rule.named ? rule.prefix : this.#selectedByText(glob)
     }
     return undefined
   }
 
-  #selectedBy(glob: string): string {
-    let reason = this.#selectedByGlob.get(glob)
+  /** The shared text `delete: selected by delete-tags "<glob>"`. */
+  #selectedByText(glob: string): string {
+    let reason = this.#selectedByGlobTexts.get(glob)
     if (reason === undefined)
-      this.#selectedByGlob.set(glob, (reason = `delete: selected by delete-tags "${glob}"`))
+      this.#selectedByGlobTexts.set(glob, (reason = `delete: selected by delete-tags "${glob}"`))
     return reason
   }
 
@@ -465,10 +470,10 @@ class Planner {
   }
 
   #deleteReasons(p: number, deletedWith: string[] | undefined): string[] {
-    const selection = this.#selection[p]
+    const selection = this.#whySelected[p]
     if (selection === undefined) return deletedWith ?? []
     const rule = this.#rules[this.#ruleOf[p]]
-    const own = this.#selectionReason(
+    const own = this.#deleteReasonText(
       selection,
       this.#nowMs - this.#times[p],
       rule,
@@ -478,9 +483,9 @@ class Planner {
   }
 
   /** `<selection>, <age> old` (a named rule: `<selection> <age> old`), and why keep-last did not protect the image when it counts it. */
-  #selectionReason(selection: string, ageMs: number, rule: Rule, counted: boolean): string {
+  #deleteReasonText(selection: string, ageMs: number, rule: Rule, counted: boolean): string {
     const beyondKeepLast = counted && rule.keepLast > 0
-    const cache = beyondKeepLast ? this.#reasonsBeyondKeepLast : this.#selectionReasons
+    const cache = beyondKeepLast ? this.#deleteTextsBeyondKeepLast : this.#deleteTexts
     let byAge = cache.get(selection)
     if (byAge === undefined) cache.set(selection, (byAge = new Map()))
     const age = this.#ageText(ageMs)

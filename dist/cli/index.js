@@ -64489,16 +64489,20 @@ class Planner {
     /** Per image: the rule that governs it (its index in #rules), or NONE. */
     #ruleOf;
     /** Per selected image: how it was selected. */
-    #selection;
+    #whySelected;
     /** Marks the versions one traversal has visited, with a number per traversal. */
     #visited;
     #traversal = 0;
     /** Scratch stack for the traversals. */
     #stack = [];
-    /** Reason texts shared by many versions: a million distinct strings would weigh on time and memory. */
-    #selectedByGlob = new Map();
-    #selectionReasons = new Map();
-    #reasonsBeyondKeepLast = new Map();
+    /**
+     * Reason texts shared by many versions (a million distinct strings would weigh on time and memory): by
+     * glob, `selected by delete-tags "glob"`; by selection and age, the delete reason, without and with the
+     * keep-last clause; by days, `45d`.
+     */
+    #selectedByGlobTexts = new Map();
+    #deleteTexts = new Map();
+    #deleteTextsBeyondKeepLast = new Map();
     #dayTexts = [];
     constructor(versions, policy, now, structure) {
         const { sorted, times } = newestFirst(versions);
@@ -64516,7 +64520,7 @@ class Planner {
         this.#keepTags = compileGlobList(policy.keepTags);
         this.#keepReasons = new Array(count).fill(undefined);
         this.#ruleOf = new Int16Array(count).fill(NONE);
-        this.#selection = new Array(count).fill(undefined);
+        this.#whySelected = new Array(count).fill(undefined);
         this.#visited = new Int32Array(this.#graph.linked ? count : 0);
     }
     plan() {
@@ -64569,7 +64573,7 @@ class Planner {
         for (let p = 0; p < this.#versions.length; p++) {
             if (this.#graph.role[p] === PART || this.#versions[p].tagsUnknown === true)
                 continue;
-            const selection = this.#selectionOf(p);
+            const selection = this.#decideSelection(p);
             if (selection === undefined)
                 continue;
             const r = this.#ruleOf[p];
@@ -64578,7 +64582,7 @@ class Planner {
                 this.#keep(p, rule.foreverReason);
                 continue;
             }
-            this.#selection[p] = selection;
+            this.#whySelected[p] = selection;
             if (this.#countsForKeepLast(p, rule) && Number.isFinite(this.#times[p])) {
                 if (++counted[r] <= rule.keepLast)
                     this.#keep(p, rule.keepLastReason);
@@ -64586,7 +64590,7 @@ class Planner {
         }
     }
     /** The first rule that matches an image, noted in #ruleOf; how it selects the image, or undefined after giving the reason none does. */
-    #selectionOf(p) {
+    #decideSelection(p) {
         const version = this.#versions[p];
         const rules = this.#rules;
         if (this.#container && this.#graph.role[p] === ORPHAN) {
@@ -64635,21 +64639,22 @@ class Planner {
             if (rule.allTagged)
                 return 'delete: selected (delete-tags is empty: all versions)';
             const glob = matcher.match(version.name);
-            return glob === undefined ? undefined : rule.named ? rule.prefix : this.#selectedBy(glob);
+            return glob === undefined ? undefined : rule.named ? rule.prefix : this.#selectedByText(glob);
         }
         if (rule.allTagged)
             return 'delete: selected (delete-tags is empty: all tagged versions)';
         for (const tag of version.tags) {
             const glob = matcher.match(tag);
             if (glob !== undefined)
-                return rule.named ? rule.prefix : this.#selectedBy(glob);
+                return rule.named ? rule.prefix : this.#selectedByText(glob);
         }
         return undefined;
     }
-    #selectedBy(glob) {
-        let reason = this.#selectedByGlob.get(glob);
+    /** The shared text `delete: selected by delete-tags "<glob>"`. */
+    #selectedByText(glob) {
+        let reason = this.#selectedByGlobTexts.get(glob);
         if (reason === undefined)
-            this.#selectedByGlob.set(glob, (reason = `delete: selected by delete-tags "${glob}"`));
+            this.#selectedByGlobTexts.set(glob, (reason = `delete: selected by delete-tags "${glob}"`));
         return reason;
     }
     /** Keep-last counts images; untagged ones only when their rule matches no tagged image. */
@@ -64826,17 +64831,17 @@ class Planner {
         this.#keepPartsOf([last]);
     }
     #deleteReasons(p, deletedWith) {
-        const selection = this.#selection[p];
+        const selection = this.#whySelected[p];
         if (selection === undefined)
             return deletedWith ?? [];
         const rule = this.#rules[this.#ruleOf[p]];
-        const own = this.#selectionReason(selection, this.#nowMs - this.#times[p], rule, this.#countsForKeepLast(p, rule));
+        const own = this.#deleteReasonText(selection, this.#nowMs - this.#times[p], rule, this.#countsForKeepLast(p, rule));
         return deletedWith === undefined ? [own] : [own, ...deletedWith];
     }
     /** `<selection>, <age> old` (a named rule: `<selection> <age> old`), and why keep-last did not protect the image when it counts it. */
-    #selectionReason(selection, ageMs, rule, counted) {
+    #deleteReasonText(selection, ageMs, rule, counted) {
         const beyondKeepLast = counted && rule.keepLast > 0;
-        const cache = beyondKeepLast ? this.#reasonsBeyondKeepLast : this.#selectionReasons;
+        const cache = beyondKeepLast ? this.#deleteTextsBeyondKeepLast : this.#deleteTexts;
         let byAge = cache.get(selection);
         if (byAge === undefined)
             cache.set(selection, (byAge = new Map()));
