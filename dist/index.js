@@ -64875,6 +64875,7 @@ class Planner {
  */
 
 
+
 const LEAF = Object.freeze({ children: [] });
 /** Whether a version's manifest may refer to others (cosign's signatures name their subject in the tag). */
 function mayHaveParts(version) {
@@ -64986,14 +64987,25 @@ function waitForUnreadCandidates(plan, structure) {
     if (candidates.length === 0)
         return plan;
     const after = Object.freeze(candidates);
+    const indexesOf = possibleIndexesOf(plan, new Set(candidates));
     const waiting = new Set();
+    let tiedToIndexes = false;
     const decisions = plan.decisions.map(d => {
-        if (d.action !== 'delete' || d.version.tags.length > 0)
+        if (d.action !== 'delete')
             return d;
+        if (d.version.tags.length > 0) {
+            // A tagged candidate may itself be a platform manifest of a newer unread candidate (`docker manifest
+            // create` over tagged images): it waits for those, so that a refused index keeps it.
+            const newer = indexesOf.get(d.version.id);
+            if (newer === undefined)
+                return d;
+            tiedToIndexes = true;
+            return { ...d, after: newer };
+        }
         waiting.add(d.version.id);
         return { ...d, after };
     });
-    if (waiting.size === 0)
+    if (waiting.size === 0 && !tiedToIndexes)
         return plan;
     const byId = new Map(decisions.map(d => [d.version.id, d]));
     const ordered = plan.deletions.map(d => byId.get(d.version.id) ?? d);
@@ -65012,6 +65024,36 @@ function waitForUnreadCandidates(plan, structure) {
         ...ordered.filter(d => moved.has(d.version.id))
     ];
     return { decisions, deletions };
+}
+/**
+ * How long after its tagged platform manifests an index may be pushed and still be waited for by them, and by
+ * how many: an index is pushed after its parts, in the same build. The bounds keep the waits local, so that
+ * deletes of candidates pushed far apart still go side by side.
+ */
+const PUSH_WINDOW_MS = 10 * 60_000;
+const MAX_POSSIBLE_INDEXES = 8;
+/**
+ * Per unread tagged candidate: the unread tagged candidates that may be an index over it, those pushed after
+ * it (or at the same second with a higher id) within PUSH_WINDOW_MS, at most MAX_POSSIBLE_INDEXES.
+ */
+function possibleIndexesOf(plan, unread) {
+    const byTime = plan.deletions
+        .filter(d => unread.has(d.version.id))
+        .map(d => ({ id: d.version.id, time: parseTime(d.version.createdAt) }))
+        .filter(c => Number.isFinite(c.time))
+        .sort((a, b) => a.time - b.time || a.id - b.id);
+    const indexes = new Map();
+    for (let i = 0; i < byTime.length; i++) {
+        const newer = [];
+        for (let j = i + 1; j < byTime.length && newer.length < MAX_POSSIBLE_INDEXES; j++) {
+            if (byTime[j].time - byTime[i].time > PUSH_WINDOW_MS)
+                break;
+            newer.push(byTime[j].id);
+        }
+        if (newer.length > 0)
+            indexes.set(byTime[i].id, newer);
+    }
+    return indexes;
 }
 /**
  * Every digest an index (or a manifest that refers to others) takes along, recursively, as far as `structure`

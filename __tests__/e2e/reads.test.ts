@@ -93,6 +93,37 @@ describe('reading only what the plan needs', () => {
     expect(manifestRequests(fake)).toEqual([`200 ${digest('v2')}`, `200 ${digest('v1')}`])
   })
 
+  it('keeps tagged platform manifests of a refused index (docker manifest create over tagged images)', async () => {
+    const fake = await world(
+      [
+        image(1, 'v1/amd64', 40, ['v1-amd64']),
+        image(2, 'v1/arm64', 40, ['v1-arm64']),
+        index(3, 'v1', 40, ['v1'], ['v1/amd64', 'v1/arm64'], { downloads: 9000 }),
+        image(4, 'v2', 1, ['v2'])
+      ],
+      'public'
+    ).start()
+    const run = await fake.run({ ...CONTAINER, 'keep-last': 1, 'min-age': 0 })
+    expect(run.exitCode).toBe(0)
+    expect(activeIds(fake, 'app')).toEqual([1, 2, 3, 4])
+    expect(fake.isPullable('acme', 'app', 'v1')).toBe(true)
+    const skipped = parsed(run, 'skipped')
+    expect(skipped.map(s => [s.id, s.reason?.split(':')[0]])).toEqual([
+      [1, 'image-not-deleted'],
+      [2, 'image-not-deleted'],
+      [3, 'download-limit']
+    ])
+    // Before the deletes only the kept v2 is read; v1 only after GitHub refused it (and v1-arm64, held back
+    // with it, once it was not deleted: its parts, had it any, would stay too).
+    const reads = manifestRequests(fake)
+    expect(reads[0]).toBe(`200 ${digest('v2')}`)
+    const refusal = fake.requests.findIndex(r => r.method === 'DELETE' && r.path.endsWith('/versions/3'))
+    const readV1 = fake.requests.findIndex(r => r.path.endsWith(`/manifests/${digest('v1')}`))
+    expect(refusal).toBeGreaterThanOrEqual(0)
+    expect(readV1).toBeGreaterThan(refusal)
+    expect(fake.requests.filter(r => r.method === 'DELETE').length).toBe(1)
+  })
+
   it('keeps the parts of the kept index of a package whose versions are all untagged', async () => {
     const fake = await world([
       image(1, 'old', 30),
