@@ -137,6 +137,25 @@ describe('reading only what the plan needs', () => {
   })
 })
 
+describe('the last tagged image', () => {
+  it('stays when only a young signature would be left tagged, whatever the reads', async () => {
+    // v1's signature was pushed an hour ago (min-age keeps it); v1 and v2 are old. A kept signature alone
+    // would satisfy GitHub, but would leave a package that pulls nothing: v2 stays.
+    const signature = `sha256-${digest('v1').slice('sha256:'.length)}.sig`
+    const fake = await world([
+      index(1, 'v1', 40, ['v1'], ['v1/amd64']),
+      image(2, 'v1/amd64', 40),
+      { id: 3, name: digest('v1.sig'), tags: [signature], created_at: daysAgo(0, -3600) },
+      index(4, 'v2', 20, ['v2'], ['v2/amd64']),
+      image(5, 'v2/amd64', 20)
+    ]).start()
+    const run = await fake.run({ ...CONTAINER, 'keep-last': 0, 'min-age': '1d' })
+    expect(run.exitCode).toBe(0)
+    expect(activeIds(fake, 'app')).toEqual([3, 4, 5])
+    expect(fake.isPullable('acme', 'app', 'v2')).toBe(true)
+  })
+})
+
 describe('ghost and partial images', () => {
   it('warns about a kept index whose manifests are gone, all of them (ghost) or some (partial)', async () => {
     const gone = { deleted_at: daysAgo(1) }
