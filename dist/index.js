@@ -58040,7 +58040,7 @@ function cappedJson(items, file, budget = OUTPUT_BUDGET) {
 }
 /**
  * Before the first write: the plan file (the plan, no outcomes yet) and the run's record are written next to
- * each other, and both paths are set as outputs, so that a run killed at any point leaves them.
+ * each other, so that a run killed at any point leaves them (the action sets both paths as outputs then).
  */
 function startRecord(run, directory) {
     const planFile = (0,external_node_path_.join)(directory, `package-retention-plan-${run.startedAt.getTime()}.json`);

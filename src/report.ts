@@ -124,7 +124,7 @@ export function cappedJson(items: unknown[], file: string | undefined, budget = 
 
 /**
  * Before the first write: the plan file (the plan, no outcomes yet) and the run's record are written next to
- * each other, and both paths are set as outputs, so that a run killed at any point leaves them.
+ * each other, so that a run killed at any point leaves them (the action sets both paths as outputs then).
  */
 export function startRecord(run: RunReport, directory: string): { planFile: string; journal: RunJournal } {
   const planFile = join(directory, `package-retention-plan-${run.startedAt.getTime()}.json`)
