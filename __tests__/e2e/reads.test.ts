@@ -156,6 +156,25 @@ describe('the last tagged image', () => {
   })
 })
 
+describe('a policy of rules', () => {
+  it('reads a kept untagged index, so that an untagged rule keeps its platform manifests', async () => {
+    // `pushed` is an index whose tag moved on an hour ago (the untagged rule's min-age keeps it); its platform
+    // manifests are older and untagged too. Unread, they would look like leftovers of no image.
+    const fake = await world([
+      image(1, 'pushed/amd64', 3),
+      image(2, 'pushed/arm64', 3),
+      index(3, 'pushed', 0, [], ['pushed/amd64', 'pushed/arm64'], { created_at: daysAgo(0, -3600) }),
+      image(4, 'loose', 3),
+      image(5, 'v1', 1, ['v1'])
+    ]).start()
+    const policy = ['rules:', '  - name: untagged', '    match: untagged', '    min-age: 1d'].join('\n')
+    const run = await fake.run({ ...CONTAINER, policy })
+    expect(run.exitCode).toBe(0)
+    expect(activeIds(fake, 'app')).toEqual([1, 2, 3, 5])
+    expect(manifestRequests(fake)).toContain(`200 ${digest('pushed')}`)
+  })
+})
+
 describe('ghost and partial images', () => {
   it('warns about a kept index whose manifests are gone, all of them (ghost) or some (partial)', async () => {
     const gone = { deleted_at: daysAgo(1) }
