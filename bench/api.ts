@@ -10,7 +10,7 @@ import { generateScenario } from '../fake-github/generate.js'
 import type { Scenario, VersionSpec } from '../fake-github/scenario.js'
 import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.js'
 import { runAction } from '../fake-github/run-action.js'
-import { GitHubPackagesClient } from '../src/github-client.js'
+import { GitHubPackagesClient } from '../src/github/rest-client.js'
 
 const TOKEN = 'ghp_bench'
 const DAY = 86_400_000

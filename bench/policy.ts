@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import v8 from 'node:v8'
 import vm from 'node:vm'
-import { planDeletions } from '../src/policy.js'
+import { planDeletions } from '../src/engine/policy.js'
 import type {
   DeletionPlan,
   ImageStructure,

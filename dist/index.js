@@ -43286,7 +43286,7 @@ var identity = __nccwpck_require__(1127);
 var Pair = __nccwpck_require__(7165);
 var toJS = __nccwpck_require__(6424);
 var Schema = __nccwpck_require__(5840);
-var stringifyDocument = __nccwpck_require__(1591);
+var stringifyDocument = __nccwpck_require__(9210);
 var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
@@ -49208,7 +49208,7 @@ exports.stringifyComment = stringifyComment;
 
 /***/ }),
 
-/***/ 1591:
+/***/ 9210:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -54005,7 +54005,7 @@ var external_node_os_ = __nccwpck_require__(8161);
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/journal.ts
+;// CONCATENATED MODULE: ./src/run/record.ts
 /**
  * The run's record, written as it goes: one JSON line when a write is sent and one when it ends, appended
  * synchronously next to the plan file, so that a run killed at any moment leaves what a restore run needs.
@@ -54084,7 +54084,7 @@ function readRunRecord(text) {
     return { header, deleted: [...deleted], unsure };
 }
 
-;// CONCATENATED MODULE: ./src/time.ts
+;// CONCATENATED MODULE: ./src/engine/time.ts
 const DAY_MS = 86_400_000;
 const UNIT_MS = {
     w: 7 * 24 * 3600_000,
@@ -57164,7 +57164,7 @@ minimatch.Minimatch = Minimatch;
 minimatch.escape = escape_escape;
 minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/globs.ts
+;// CONCATENATED MODULE: ./src/engine/globs.ts
 
 
 /**
@@ -57378,7 +57378,7 @@ function matches(glob, value, fast) {
 var ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/policy-schema.ts
+;// CONCATENATED MODULE: ./src/config/policy-schema.ts
 /**
  * The JSON Schema of a policy file. The validation uses it (policy-file.ts), and `policy.schema.json` at the
  * repository's root is this object as JSON, for editors (`# yaml-language-server: $schema=...`); a test keeps
@@ -57437,7 +57437,7 @@ const POLICY_SCHEMA = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/policy-file.ts
+;// CONCATENATED MODULE: ./src/config/policy-file.ts
 /**
  * Reads a policy file (YAML) into rules, or says, for each problem, where it is: the line, the rule's number
  * and name, the field, the value and what is allowed. The shape is checked against the JSON Schema
@@ -57620,7 +57620,7 @@ function nearest(doc, path) {
 const PACKAGE_TYPES = ['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'];
 const UNTAGGED_MODES = ['include', 'only', 'exclude'];
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/config/inputs.ts
 /**
  * The only module that reads the action's inputs. Every input is read once and validated before the first
  * request; a bad value fails the run with one message per input, naming the input, the value and what is
@@ -57949,7 +57949,7 @@ function restoreIds(value) {
     return [...new Set(ids.map(Number))];
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/report/report.ts
 /**
  * Turns a run into what users read: the step outputs, the job summary, and the plan file. Building them is
  * pure (buildReport); publishReport only hands them to the runner.
@@ -58213,7 +58213,7 @@ function cell(text) {
         .replace(/\r?\n/g, ' ');
 }
 
-;// CONCATENATED MODULE: ./src/concurrency.ts
+;// CONCATENATED MODULE: ./src/github/concurrency.ts
 /** Maps items with at most `limit` calls in flight; results keep the input order. Rejects on the first failure. */
 async function mapWithConcurrency(items, limit, fn) {
     const results = new Array(items.length);
@@ -58228,7 +58228,7 @@ async function mapWithConcurrency(items, limit, fn) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/executor.ts
+;// CONCATENATED MODULE: ./src/run/execute.ts
 /**
  * Carries out planned writes (deletes, or restores) one version at a time and classifies every answer, so that
  * each version ends deleted, skipped with a reason, or failed with GitHub's status and message. One failure
@@ -63798,7 +63798,7 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-;// CONCATENATED MODULE: ./src/pacing.ts
+;// CONCATENATED MODULE: ./src/github/pacing.ts
 /**
  * Pacing by window, not by gap: at most `limit` sends in any `windowMs`, as a sliding window. The first
  * `limit` go at once; then each waits until the send `limit` places before it has left the window.
@@ -63835,7 +63835,7 @@ class SlidingWindow {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github-client.ts
+;// CONCATENATED MODULE: ./src/github/rest-client.ts
 /**
  * The client of GitHub's REST API for packages (through Octokit with the throttling and retry plugins); with
  * the registry client, the only modules that talk HTTP. It answers in the project's own types and never
@@ -64073,7 +64073,7 @@ function range(from, to) {
     return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
-;// CONCATENATED MODULE: ./src/images.ts
+;// CONCATENATED MODULE: ./src/engine/images.ts
 /** A container version is an image of its own, a part of images only, or a referrer whose subject is gone. */
 const IMAGE = 0;
 const PART = 1;
@@ -64260,7 +64260,7 @@ function lastCharsHash(text) {
     return hash;
 }
 
-;// CONCATENATED MODULE: ./src/order.ts
+;// CONCATENATED MODULE: ./src/engine/order.ts
 /**
  * The order in which a plan's deletions go: oldest image first, so that a cap on deletions takes the oldest;
  * an image before its parts, so that an interrupted run leaves unreferenced parts rather than a broken image;
@@ -64393,7 +64393,7 @@ function moveReferrersLast(reversed, start, parts, kinds, placedWith, referrerLi
             reversed.push(p);
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
+;// CONCATENATED MODULE: ./src/engine/policy.ts
 
 
 
@@ -64861,7 +64861,7 @@ class Planner {
     }
 }
 
-;// CONCATENATED MODULE: ./src/reads.ts
+;// CONCATENATED MODULE: ./src/engine/reads.ts
 /**
  * Which container manifests a plan needs read from the registry. Pure, like the rest of the engine: the
  * registry client reads them, and every read counts as a download of the package, so a deletion candidate is
@@ -65074,7 +65074,7 @@ function partsOf(digest, structure) {
     return [...seen];
 }
 
-;// CONCATENATED MODULE: ./src/restore.ts
+;// CONCATENATED MODULE: ./src/engine/restore.ts
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 
 /**
@@ -65143,7 +65143,7 @@ function restoreMatcher(policy) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/verify.ts
+;// CONCATENATED MODULE: ./src/run/check.ts
 /**
  * The check after writing, pure: what a package's listing after the run says about the run. Every version
  * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
@@ -65222,7 +65222,7 @@ function checkAfterRun(pkg, after) {
     return { writes, check: { confirmed, stillListed, brokenImages, disappeared, appeared } };
 }
 
-;// CONCATENATED MODULE: ./src/inventory.ts
+;// CONCATENATED MODULE: ./src/run/inventory.ts
 /**
  * Finds what a run applies to: which packages `package-names` means; then, for a delete run, each package's
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
@@ -65480,7 +65480,7 @@ function failedPackage(name, error, log) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/manifest-cache.ts
+;// CONCATENATED MODULE: ./src/github/manifest-cache.ts
 /**
  * Manifests remembered between runs, by digest. A manifest addressed by its digest never changes, so what a
  * run read once (children, subject, media type) holds for every later run, and each read saved is a download
@@ -65633,7 +65633,7 @@ async function saveManifestCache(cache, store, log) {
 var http_client_lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/registry-client.ts
+;// CONCATENATED MODULE: ./src/github/registry-client.ts
 /**
  * The client of the container registry (ghcr.io, or a GitHub Enterprise Server's), read for the structure of
  * images: which manifests an index refers to, and which manifest a referrer points at. With the API client,
@@ -65916,7 +65916,7 @@ function parseRetryAfter(value) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-;// CONCATENATED MODULE: ./src/run.ts
+;// CONCATENATED MODULE: ./src/run/run.ts
 
 
 

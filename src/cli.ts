@@ -6,10 +6,10 @@
  * counts. Wires, like main.ts; decides nothing itself.
  */
 import { tmpdir } from 'node:os'
-import { readConfig, INPUT_NAMES, type Config } from './config.js'
+import { readConfig, INPUT_NAMES, type Config } from './config/inputs.js'
 import { ConfigError, errorMessage } from './errors.js'
-import { buildReport, label } from './report.js'
-import { runRetention } from './run.js'
+import { buildReport, label } from './report/report.js'
+import { runRetention } from './run/run.js'
 import type { Logger } from './types.js'
 
 const USAGE = `Usage: package-retention --owner LOGIN --package-type TYPE [--package-names NAMES] [--policy FILE]

@@ -1,10 +1,10 @@
 /** The action: inputs → config → the run → the report. Wires only; decides nothing itself. */
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
-import { readConfig, type Config } from './config.js'
+import { readConfig, type Config } from './config/inputs.js'
 import { ConfigError } from './errors.js'
-import { publishReport } from './report.js'
-import { runRetention } from './run.js'
+import { publishReport } from './report/report.js'
+import { runRetention } from './run/run.js'
 
 export async function run(): Promise<void> {
   let config: Config

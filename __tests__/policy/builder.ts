@@ -9,8 +9,8 @@
  * `withoutStructure`.
  */
 import { createHash } from 'node:crypto'
-import { planDeletions } from '../../src/policy.js'
-import { planWithReads } from '../../src/reads.js'
+import { planDeletions } from '../../src/engine/policy.js'
+import { planWithReads } from '../../src/engine/reads.js'
 import type {
   Action,
   DeletionPlan,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { planWithReads } from '../../src/reads.js'
+import { planWithReads } from '../../src/engine/reads.js'
 import { aContainer, digestOf, NOW } from './builder.js'
 
 /** A multi-architecture image: a tagged index with two platform manifests, all pushed together. */

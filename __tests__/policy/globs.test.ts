@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { Minimatch } from 'minimatch'
-import { compileGlobList, globProblem, parseList } from '../../src/globs.js'
+import { compileGlobList, globProblem, parseList } from '../../src/engine/globs.js'
 
 describe('parseList', () => {
   it.each([

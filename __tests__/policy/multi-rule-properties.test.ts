@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { compileGlobList } from '../../src/globs.js'
-import { planDeletions } from '../../src/policy.js'
+import { compileGlobList } from '../../src/engine/globs.js'
+import { planDeletions } from '../../src/engine/policy.js'
 import type { DeletionPlan, PackageVersion, PolicyRule, RetentionPolicy } from '../../src/types.js'
 import { NOW } from './builder.js'
 import { type Scenario, containerScenario, lostParts, npmScenario } from './scenarios.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { planDeletions, policyFor } from '../../src/policy.js'
+import { planDeletions, policyFor } from '../../src/engine/policy.js'
 import { aContainer, aPackage, cosignTag, rule, NOW } from './builder.js'
 
 const DAY = 86_400_000

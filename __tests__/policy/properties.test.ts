@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { planDeletions } from '../../src/policy.js'
+import { planDeletions } from '../../src/engine/policy.js'
 import type { Decision, DeletionPlan, PackageVersion } from '../../src/types.js'
 import { NOW } from './builder.js'
 import {

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { executeWrites } from '../../src/executor.js'
-import { refusedImageParts } from '../../src/inventory.js'
-import { planWithReads } from '../../src/reads.js'
+import { executeWrites } from '../../src/run/execute.js'
+import { refusedImageParts } from '../../src/run/inventory.js'
+import { planWithReads } from '../../src/engine/reads.js'
 import type { ImageStructure, ManifestInfo, WriteTarget } from '../../src/types.js'
 import { NOW } from './builder.js'
 import { containerScenario } from './scenarios.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { selectRestorations } from '../../src/restore.js'
+import { selectRestorations } from '../../src/engine/restore.js'
 import type { ListedVersion, RetentionPolicy } from '../../src/types.js'
 import { NOW, rule } from './builder.js'
 

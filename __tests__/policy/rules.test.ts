@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { planDeletions } from '../../src/policy.js'
-import { parseTime } from '../../src/time.js'
+import { planDeletions } from '../../src/engine/policy.js'
+import { parseTime } from '../../src/engine/time.js'
 import type { PackageVersion } from '../../src/types.js'
 import { NOW, aPackage } from './builder.js'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readConfig } from '../../src/config.js'
+import { readConfig } from '../../src/config/inputs.js'
 import { ConfigError } from '../../src/errors.js'
 import { BAD_INPUTS, VALID_INPUTS } from './config-cases.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { dependencyOrder, executeWrites, type VersionWriter } from '../../src/executor.js'
+import { dependencyOrder, executeWrites, type VersionWriter } from '../../src/run/execute.js'
 import type { ApiAnswer, ExecutedWrite, WriteTarget } from '../../src/types.js'
 
 const DOWNLOADS =

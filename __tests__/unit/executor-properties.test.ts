@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { cleared, classify, executeWrites, type VersionWriter } from '../../src/executor.js'
+import { cleared, classify, executeWrites, type VersionWriter } from '../../src/run/execute.js'
 import type { ApiAnswer, WriteTarget } from '../../src/types.js'
 
 const ANSWERS: ApiAnswer[] = [

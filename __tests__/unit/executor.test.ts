@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { classify, executeWrites, writerFor, type VersionWriter } from '../../src/executor.js'
+import { classify, executeWrites, writerFor, type VersionWriter } from '../../src/run/execute.js'
 import type { ApiAnswer, OwnerScope, PackageType, WriteTarget } from '../../src/types.js'
 
 const DOWNLOADS =

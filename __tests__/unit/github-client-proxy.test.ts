@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals'
 import { createServer, type Server } from 'node:http'
 import { connect, type AddressInfo } from 'node:net'
-import type { GitHubPackagesClient as Client } from '../../src/github-client.js'
+import type { GitHubPackagesClient as Client } from '../../src/github/rest-client.js'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
 import { baseScenario, NOW, TOKENS } from '../fake-github/helpers.js'
 
@@ -51,7 +51,7 @@ test('the client sends its requests through the proxy that HTTP_PROXY names', as
   // not loopback); requests then go to the fake through the proxy's tunnel.
   process.env.GITHUB_API_URL = 'http://api.github.test'
   process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
-  const { GitHubPackagesClient } = (await import('../../src/github-client.js')) as {
+  const { GitHubPackagesClient } = (await import('../../src/github/rest-client.js')) as {
     GitHubPackagesClient: typeof Client
   }
   const log = { debug: () => {}, info: () => {}, warning: () => {}, error: () => {} }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { GitHubPackagesClient } from '../../src/github-client.js'
+import { GitHubPackagesClient } from '../../src/github/rest-client.js'
 import type { Logger, OwnerScope } from '../../src/types.js'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
 import { baseScenario, manyVersions, NOW, TOKENS } from '../fake-github/helpers.js'

@@ -1,6 +1,6 @@
 /** The orchestration of a run's reads and plans, on src/ through stand-ins for the two clients. */
 import { describe, expect, it } from '@jest/globals'
-import { planPackage, planRestore, type ImageReader, type PackageReader } from '../../src/inventory.js'
+import { planPackage, planRestore, type ImageReader, type PackageReader } from '../../src/run/inventory.js'
 import type {
   ImageStructure,
   ListedVersion,

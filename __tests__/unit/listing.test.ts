@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
-import { GitHubPackagesClient } from '../../src/github-client.js'
+import { GitHubPackagesClient } from '../../src/github/rest-client.js'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
 import type { Scenario } from '../../fake-github/scenario.js'
 

@@ -10,7 +10,7 @@ import {
   manifestStore,
   saveManifestCache,
   type ManifestStore
-} from '../../src/manifest-cache.js'
+} from '../../src/github/manifest-cache.js'
 
 function logger() {
   const lines: string[] = []

@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { readConfig } from '../../src/config.js'
+import { readConfig } from '../../src/config/inputs.js'
 import { ConfigError } from '../../src/errors.js'
-import { POLICY_SCHEMA } from '../../src/policy-schema.js'
+import { POLICY_SCHEMA } from '../../src/config/policy-schema.js'
 
 const BASE: Record<string, string> = {
   token: 'ghp_valid',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse } from 'yaml'
-import { INPUT_NAMES, RULE_INPUT_DEFAULTS } from '../../src/config.js'
+import { INPUT_NAMES, RULE_INPUT_DEFAULTS } from '../../src/config/inputs.js'
 
 const root = new URL('../../', import.meta.url)
 const action = parse(readFileSync(new URL('action.yml', root), 'utf8')) as {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildReport, type RunReport } from '../../src/report.js'
+import { buildReport, type RunReport } from '../../src/report/report.js'
 import type { Decision, ExecutedWrite } from '../../src/types.js'
 
 function run(count: number): RunReport {

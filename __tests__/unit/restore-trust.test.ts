@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import type { ListedVersion } from '../../src/types.js'
-import { trustDeletedList } from '../../src/restore.js'
+import { trustDeletedList } from '../../src/engine/restore.js'
 
 const version = (id: number, deletedAt?: string): ListedVersion => ({
   id,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { selectRestorations } from '../../src/restore.js'
+import { selectRestorations } from '../../src/engine/restore.js'
 import type { ListedVersion, RestoreRequest } from '../../src/types.js'
 
 const NOW = new Date('2026-06-01T12:00:00Z')

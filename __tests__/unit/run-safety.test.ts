@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
-import { oldestFirstAcross } from '../../src/inventory.js'
-import { SlidingWindow } from '../../src/pacing.js'
-import { buildReport, cappedJson, cell } from '../../src/report.js'
-import { checkAfterRun, withKeptParts } from '../../src/verify.js'
+import { oldestFirstAcross } from '../../src/run/inventory.js'
+import { SlidingWindow } from '../../src/github/pacing.js'
+import { buildReport, cappedJson, cell } from '../../src/report/report.js'
+import { checkAfterRun, withKeptParts } from '../../src/run/check.js'
 import type { Decision, PackageReport, PackageVersion } from '../../src/types.js'
 
 const version = (id: number, day: number, tags: string[] = []): PackageVersion => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { formatAge, hasAmbiguousMinutes, parseDuration } from '../../src/time.js'
+import { formatAge, hasAmbiguousMinutes, parseDuration } from '../../src/engine/time.js'
 
 const H = 3600_000
 const D = 24 * H

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
-import { restoreTargets } from '../../src/inventory.js'
-import { planDeletions } from '../../src/policy.js'
+import { restoreTargets } from '../../src/run/inventory.js'
+import { planDeletions } from '../../src/engine/policy.js'
 import type { ListedVersion, PackageVersion, RetentionPolicy } from '../../src/types.js'
 
 const policy = (extra: Partial<RetentionPolicy> = {}): RetentionPolicy => ({

@@ -11465,7 +11465,7 @@ const { kConstruct } = __nccwpck_require__(109)
 // in an older version of Node, it doesn't have any use without fetch.
 module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(5090)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
 module.exports.deleteCookie = deleteCookie
 module.exports.getCookies = getCookies
@@ -24306,7 +24306,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5090:
+/***/ 9061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -54006,7 +54006,7 @@ function errorMessage(error) {
     return error instanceof Error ? error.message : String(error);
 }
 
-;// CONCATENATED MODULE: ./src/journal.ts
+;// CONCATENATED MODULE: ./src/run/record.ts
 /**
  * The run's record, written as it goes: one JSON line when a write is sent and one when it ends, appended
  * synchronously next to the plan file, so that a run killed at any moment leaves what a restore run needs.
@@ -54085,7 +54085,7 @@ function readRunRecord(text) {
     return { header, deleted: [...deleted], unsure };
 }
 
-;// CONCATENATED MODULE: ./src/time.ts
+;// CONCATENATED MODULE: ./src/engine/time.ts
 const DAY_MS = 86_400_000;
 const UNIT_MS = {
     w: 7 * 24 * 3600_000,
@@ -57165,7 +57165,7 @@ minimatch.Minimatch = Minimatch;
 minimatch.escape = escape_escape;
 minimatch.unescape = unescape_unescape;
 //# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./src/globs.ts
+;// CONCATENATED MODULE: ./src/engine/globs.ts
 
 
 /**
@@ -57379,7 +57379,7 @@ function matches(glob, value, fast) {
 var ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/policy-schema.ts
+;// CONCATENATED MODULE: ./src/config/policy-schema.ts
 /**
  * The JSON Schema of a policy file. The validation uses it (policy-file.ts), and `policy.schema.json` at the
  * repository's root is this object as JSON, for editors (`# yaml-language-server: $schema=...`); a test keeps
@@ -57438,7 +57438,7 @@ const POLICY_SCHEMA = {
     }
 };
 
-;// CONCATENATED MODULE: ./src/policy-file.ts
+;// CONCATENATED MODULE: ./src/config/policy-file.ts
 /**
  * Reads a policy file (YAML) into rules, or says, for each problem, where it is: the line, the rule's number
  * and name, the field, the value and what is allowed. The shape is checked against the JSON Schema
@@ -57621,7 +57621,7 @@ function nearest(doc, path) {
 const PACKAGE_TYPES = ['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'];
 const UNTAGGED_MODES = ['include', 'only', 'exclude'];
 
-;// CONCATENATED MODULE: ./src/config.ts
+;// CONCATENATED MODULE: ./src/config/inputs.ts
 /**
  * The only module that reads the action's inputs. Every input is read once and validated before the first
  * request; a bad value fails the run with one message per input, naming the input, the value and what is
@@ -57950,7 +57950,7 @@ function restoreIds(value) {
     return [...new Set(ids.map(Number))];
 }
 
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/report/report.ts
 /**
  * Turns a run into what users read: the step outputs, the job summary, and the plan file. Building them is
  * pure (buildReport); publishReport only hands them to the runner.
@@ -58214,7 +58214,7 @@ function cell(text) {
         .replace(/\r?\n/g, ' ');
 }
 
-;// CONCATENATED MODULE: ./src/concurrency.ts
+;// CONCATENATED MODULE: ./src/github/concurrency.ts
 /** Maps items with at most `limit` calls in flight; results keep the input order. Rejects on the first failure. */
 async function mapWithConcurrency(items, limit, fn) {
     const results = new Array(items.length);
@@ -58229,7 +58229,7 @@ async function mapWithConcurrency(items, limit, fn) {
     return results;
 }
 
-;// CONCATENATED MODULE: ./src/executor.ts
+;// CONCATENATED MODULE: ./src/run/execute.ts
 /**
  * Carries out planned writes (deletes, or restores) one version at a time and classifies every answer, so that
  * each version ends deleted, skipped with a reason, or failed with GitHub's status and message. One failure
@@ -63799,7 +63799,7 @@ throttling.triggersNotification = triggersNotification;
 // EXTERNAL MODULE: ./node_modules/bottleneck/lib/index.js
 var bottleneck_lib = __nccwpck_require__(2203);
 var bottleneck_lib_default = /*#__PURE__*/__nccwpck_require__.n(bottleneck_lib);
-;// CONCATENATED MODULE: ./src/pacing.ts
+;// CONCATENATED MODULE: ./src/github/pacing.ts
 /**
  * Pacing by window, not by gap: at most `limit` sends in any `windowMs`, as a sliding window. The first
  * `limit` go at once; then each waits until the send `limit` places before it has left the window.
@@ -63836,7 +63836,7 @@ class SlidingWindow {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github-client.ts
+;// CONCATENATED MODULE: ./src/github/rest-client.ts
 /**
  * The client of GitHub's REST API for packages (through Octokit with the throttling and retry plugins); with
  * the registry client, the only modules that talk HTTP. It answers in the project's own types and never
@@ -64074,7 +64074,7 @@ function range(from, to) {
     return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
-;// CONCATENATED MODULE: ./src/images.ts
+;// CONCATENATED MODULE: ./src/engine/images.ts
 /** A container version is an image of its own, a part of images only, or a referrer whose subject is gone. */
 const IMAGE = 0;
 const PART = 1;
@@ -64261,7 +64261,7 @@ function lastCharsHash(text) {
     return hash;
 }
 
-;// CONCATENATED MODULE: ./src/order.ts
+;// CONCATENATED MODULE: ./src/engine/order.ts
 /**
  * The order in which a plan's deletions go: oldest image first, so that a cap on deletions takes the oldest;
  * an image before its parts, so that an interrupted run leaves unreferenced parts rather than a broken image;
@@ -64394,7 +64394,7 @@ function moveReferrersLast(reversed, start, parts, kinds, placedWith, referrerLi
             reversed.push(p);
 }
 
-;// CONCATENATED MODULE: ./src/policy.ts
+;// CONCATENATED MODULE: ./src/engine/policy.ts
 
 
 
@@ -64862,7 +64862,7 @@ class Planner {
     }
 }
 
-;// CONCATENATED MODULE: ./src/reads.ts
+;// CONCATENATED MODULE: ./src/engine/reads.ts
 /**
  * Which container manifests a plan needs read from the registry. Pure, like the rest of the engine: the
  * registry client reads them, and every read counts as a download of the package, so a deletion candidate is
@@ -65075,7 +65075,7 @@ function partsOf(digest, structure) {
     return [...seen];
 }
 
-;// CONCATENATED MODULE: ./src/restore.ts
+;// CONCATENATED MODULE: ./src/engine/restore.ts
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 
 /**
@@ -65144,7 +65144,7 @@ function restoreMatcher(policy) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/verify.ts
+;// CONCATENATED MODULE: ./src/run/check.ts
 /**
  * The check after writing, pure: what a package's listing after the run says about the run. Every version
  * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
@@ -65223,7 +65223,7 @@ function checkAfterRun(pkg, after) {
     return { writes, check: { confirmed, stillListed, brokenImages, disappeared, appeared } };
 }
 
-;// CONCATENATED MODULE: ./src/inventory.ts
+;// CONCATENATED MODULE: ./src/run/inventory.ts
 /**
  * Finds what a run applies to: which packages `package-names` means; then, for a delete run, each package's
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
@@ -65481,7 +65481,7 @@ function failedPackage(name, error, log) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: ./src/manifest-cache.ts
+;// CONCATENATED MODULE: ./src/github/manifest-cache.ts
 /**
  * Manifests remembered between runs, by digest. A manifest addressed by its digest never changes, so what a
  * run read once (children, subject, media type) holds for every later run, and each read saved is a download
@@ -65634,7 +65634,7 @@ async function saveManifestCache(cache, store, log) {
 var http_client_lib = __nccwpck_require__(4942);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/registry-client.ts
+;// CONCATENATED MODULE: ./src/github/registry-client.ts
 /**
  * The client of the container registry (ghcr.io, or a GitHub Enterprise Server's), read for the structure of
  * images: which manifests an index refers to, and which manifest a referrer points at. With the API client,
@@ -65917,7 +65917,7 @@ function parseRetryAfter(value) {
     return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-;// CONCATENATED MODULE: ./src/run.ts
+;// CONCATENATED MODULE: ./src/run/run.ts
 
 
 

@@ -4,7 +4,7 @@
  * `readRunRecord` (pure) reads it back for `restore`.
  */
 import { appendFileSync, writeFileSync } from 'node:fs'
-import type { ExecutedWrite, PackageType, WriteTarget, WriteVerb } from './types.js'
+import type { ExecutedWrite, PackageType, WriteTarget, WriteVerb } from '../types.js'
 
 export const RECORD_KIND = 'package-retention-run'
 

@@ -20,7 +20,7 @@ import type {
   PolicyRule,
   RetentionPolicy,
   UntaggedMode
-} from './types.js'
+} from '../types.js'
 
 /**
  * Decides, for every version of one package, whether the policy deletes it, and why.

@@ -5,7 +5,7 @@
 import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { RunJournal } from './journal.js'
+import { RunJournal } from '../run/record.js'
 import type {
   AfterRunCheck,
   Decision,
@@ -13,7 +13,7 @@ import type {
   PackageReport,
   PackageType,
   VersionRef
-} from './types.js'
+} from '../types.js'
 
 export interface RunReport {
   owner: string

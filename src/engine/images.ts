@@ -1,4 +1,4 @@
-import type { ImageStructure, PackageVersion } from './types.js'
+import type { ImageStructure, PackageVersion } from '../types.js'
 
 /** A container version is an image of its own, a part of images only, or a referrer whose subject is gone. */
 export const IMAGE = 0

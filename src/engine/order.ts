@@ -4,7 +4,7 @@
  * its referrers last. Pure, like the rest of the engine.
  */
 import { PART, PLATFORM_MANIFEST, imageName, type ImageGraph } from './images.js'
-import type { PackageVersion } from './types.js'
+import type { PackageVersion } from '../types.js'
 
 const NO_PARTS: readonly number[] = []
 

@@ -8,9 +8,9 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
 import { mapWithConcurrency } from './concurrency.js'
-import { ApiError, errorMessage } from './errors.js'
+import { ApiError, errorMessage } from '../errors.js'
 import { SlidingWindow } from './pacing.js'
-import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType } from './types.js'
+import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType } from '../types.js'
 
 export const API_VERSION = '2022-11-28'
 /**

@@ -12,9 +12,9 @@ import { HttpClient } from '@actions/http-client'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fetch, type Dispatcher } from 'undici'
 import { mapWithConcurrency } from './concurrency.js'
-import { errorMessage } from './errors.js'
+import { errorMessage } from '../errors.js'
 import type { ManifestCache } from './manifest-cache.js'
-import type { ImageStructure, Logger, ManifestInfo } from './types.js'
+import type { ImageStructure, Logger, ManifestInfo } from '../types.js'
 
 const MANIFEST_CONCURRENCY = 8
 const ATTEMPTS = 4

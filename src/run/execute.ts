@@ -3,11 +3,11 @@
  * each version ends deleted, skipped with a reason, or failed with GitHub's status and message. One failure
  * never stops the others; a spent rate-limit budget or the max-deletions cap leaves the rest for the next run.
  */
-import { mapWithConcurrency } from './concurrency.js'
-import { errorMessage } from './errors.js'
-import type { GitHubPackagesClient } from './github-client.js'
-import { label } from './report.js'
-import { formatAge } from './time.js'
+import { mapWithConcurrency } from '../github/concurrency.js'
+import { errorMessage } from '../errors.js'
+import type { GitHubPackagesClient } from '../github/rest-client.js'
+import { label } from '../report/report.js'
+import { formatAge } from '../engine/time.js'
 import type {
   ApiAnswer,
   ExecutedWrite,
@@ -17,7 +17,7 @@ import type {
   SkipReason,
   WriteTarget,
   WriteVerb
-} from './types.js'
+} from '../types.js'
 
 /** The narrow view of the client the executor needs; a dry run passes one that writes nothing. */
 export interface VersionWriter {

@@ -3,7 +3,7 @@
  * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
  * without the run are named. Also what a plan expects to stay: the parts of each kept image.
  */
-import { linkImages } from './images.js'
+import { linkImages } from '../engine/images.js'
 import type {
   AfterRunCheck,
   DeletionPlan,
@@ -12,7 +12,7 @@ import type {
   PackageReport,
   PackageVersion,
   VersionRef
-} from './types.js'
+} from '../types.js'
 
 /** The plan with, per kept image that has parts, the ids of all its parts (recursively) as the manifests showed. */
 export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | undefined): DeletionPlan {

@@ -3,9 +3,9 @@
  * It decides nothing itself; main.ts (the action) and cli.ts (the local preview) wire it to their inputs and
  * outputs.
  */
-import type { Config } from './config.js'
-import { executeWrites, writerFor } from './executor.js'
-import { GitHubPackagesClient } from './github-client.js'
+import type { Config } from '../config/inputs.js'
+import { executeWrites, writerFor } from './execute.js'
+import { GitHubPackagesClient } from '../github/rest-client.js'
 import {
   checkAfterWrites,
   planDeletes,
@@ -13,10 +13,10 @@ import {
   refusedImageParts,
   resolvePackageNames
 } from './inventory.js'
-import { loadManifestCache, manifestStore, saveManifestCache } from './manifest-cache.js'
-import { RegistryClient } from './registry-client.js'
-import { attachWrites, startRecord, type RunReport } from './report.js'
-import type { Logger } from './types.js'
+import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
+import { RegistryClient } from '../github/registry-client.js'
+import { attachWrites, startRecord, type RunReport } from '../report/report.js'
+import type { Logger } from '../types.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10

@@ -2,7 +2,7 @@
  * Time, in one place: GitHub's timestamps (read fast, for a million versions), durations as users write them
  * in `min-age` and `restore` (`30d`, `12h`, `1w3d`, ISO-8601 `P30D`, `PT12H`), and ages as reasons show them.
  */
-import type { PackageVersion } from './types.js'
+import type { PackageVersion } from '../types.js'
 
 export const DAY_MS = 86_400_000
 

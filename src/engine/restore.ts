@@ -1,7 +1,7 @@
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 import { compileGlobList } from './globs.js'
 import type { GlobMatcher } from './globs.js'
-import type { ListedVersion, RestoreRequest, RetentionPolicy } from './types.js'
+import type { ListedVersion, RestoreRequest, RetentionPolicy } from '../types.js'
 
 export interface UntrustedVersion {
   version: ListedVersion

@@ -12,7 +12,7 @@
 import { incompleteImages, isCosignTag, isGhost, type IncompleteImage } from './images.js'
 import { excludesUntagged, planDeletions } from './policy.js'
 import { parseTime } from './time.js'
-import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from './types.js'
+import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from '../types.js'
 
 const LEAF: ManifestInfo = Object.freeze({ children: [] }) as ManifestInfo
 

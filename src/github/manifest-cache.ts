@@ -8,8 +8,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { errorMessage } from './errors.js'
-import type { Logger, ManifestInfo } from './types.js'
+import { errorMessage } from '../errors.js'
+import type { Logger, ManifestInfo } from '../types.js'
 
 /** Where the entries live between runs. */
 export interface ManifestStore {

@@ -6,10 +6,10 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
-import { ConfigError, errorMessage } from './errors.js'
-import { readRunRecord } from './journal.js'
-import { formatAge, hasAmbiguousMinutes, parseDuration } from './time.js'
-import { globProblem, parseList } from './globs.js'
+import { ConfigError, errorMessage } from '../errors.js'
+import { readRunRecord } from '../run/record.js'
+import { formatAge, hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
+import { globProblem, parseList } from '../engine/globs.js'
 import { ALLOWED, durationProblem, parsePolicyFile } from './policy-file.js'
 import {
   PACKAGE_TYPES,
@@ -20,7 +20,7 @@ import {
   type RestoreRequest,
   type RetentionPolicy,
   type UntaggedMode
-} from './types.js'
+} from '../types.js'
 
 export interface Config {
   readonly token: string

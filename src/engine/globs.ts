@@ -1,5 +1,5 @@
 import { Minimatch, type MinimatchOptions } from 'minimatch'
-import { errorMessage } from './errors.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * GitHub tags and versions are case-sensitive (`V1` and `v1` are two tags), so matching is too. `dot` lets

@@ -6,10 +6,10 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml'
-import { globProblem } from './globs.js'
+import { globProblem } from '../engine/globs.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
-import { hasAmbiguousMinutes, parseDuration } from './time.js'
-import type { PolicyRule } from './types.js'
+import { hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
+import type { PolicyRule } from '../types.js'
 
 /** What a value must be, in the words every message uses, for the inputs as for a policy file. */
 export const ALLOWED = {

@@ -3,17 +3,17 @@
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
-import { errorMessage } from './errors.js'
-import { parseTime } from './time.js'
-import type { GitHubPackagesClient } from './github-client.js'
-import { compileGlobList } from './globs.js'
-import { imageName, isGhost } from './images.js'
-import { planDeletions, policyFor } from './policy.js'
-import { partsOf, planWithReads } from './reads.js'
-import type { RegistryClient } from './registry-client.js'
-import { label } from './report.js'
-import { selectRestorations, trustDeletedList } from './restore.js'
-import { checkAfterRun, withKeptParts } from './verify.js'
+import { errorMessage } from '../errors.js'
+import { parseTime } from '../engine/time.js'
+import type { GitHubPackagesClient } from '../github/rest-client.js'
+import { compileGlobList } from '../engine/globs.js'
+import { imageName, isGhost } from '../engine/images.js'
+import { planDeletions, policyFor } from '../engine/policy.js'
+import { partsOf, planWithReads } from '../engine/reads.js'
+import type { RegistryClient } from '../github/registry-client.js'
+import { label } from '../report/report.js'
+import { selectRestorations, trustDeletedList } from '../engine/restore.js'
+import { checkAfterRun, withKeptParts } from './check.js'
 import type {
   DeletionPlan,
   ExecutedWrite,
@@ -26,7 +26,7 @@ import type {
   RetentionPolicy,
   VersionRef,
   WriteTarget
-} from './types.js'
+} from '../types.js'
 
 /** The API reads a plan needs; the client, or a stand-in in tests. */
 export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'>
