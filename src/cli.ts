@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The action as a command line, for a local preview: the same inputs as flags (`--owner acme --package-type
  * npm`), read by the same config module with the same messages, the same engine and client. It is a dry run
@@ -125,10 +124,13 @@ async function cli(
   return Number(outputs['failed-count']) > 0 ? 1 : 0
 }
 
-cli(process.argv.slice(2), process.env, line => process.stdout.write(`${line}\n`)).then(
-  code => (process.exitCode = code),
-  (error: unknown) => {
-    process.stderr.write(`error: ${errorMessage(error)}\n`)
-    process.exitCode = 1
-  }
-)
+/** Runs the command line on this process's flags and environment; the exit code says how it went. */
+export function runCommandLine(): void {
+  cli(process.argv.slice(2), process.env, line => process.stdout.write(`${line}\n`)).then(
+    code => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`error: ${errorMessage(error)}\n`)
+      process.exitCode = 1
+    }
+  )
+}
