@@ -9,7 +9,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError, errorMessage } from '../errors.js'
 import { readRunRecord } from '../run/record.js'
 import { formatAge, hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
-import { globProblem, parseList } from '../engine/globs.js'
+import { itemProblem, parseList } from '../engine/globs.js'
 import { ALLOWED, durationProblem, parsePolicyFile } from './policy-file.js'
 import {
   PACKAGE_TYPES,
@@ -292,8 +292,8 @@ export function readConfig(
 
   function globList(name: string, globs: string[]): string[] {
     for (const glob of globs) {
-      const problem = globProblem(glob)
-      if (problem) problems.push(`${named(name)}: ${JSON.stringify(glob)} is not a valid glob: ${problem}`)
+      const problem = itemProblem(glob)
+      if (problem) problems.push(`${named(name)}: ${problem}`)
     }
     return globs
   }
