@@ -1,8 +1,8 @@
 /**
  * The action as a command line, for a local preview: the same inputs as flags (`--owner acme --package-type
- * npm`), read by the same config module with the same messages, the same engine and client. It is a dry run
- * unless `--delete` is given; the token comes from GITHUB_TOKEN. Prints the plan with its reasons, and the
- * counts. Wires, like main.ts; decides nothing itself.
+ * npm`), read by the same config module (its messages naming the flags), the same engine and client. It is a
+ * dry run unless `--delete` is given; the token comes from GITHUB_TOKEN. Prints the plan with its reasons, and
+ * the counts. Wires, like main.ts; decides nothing itself.
  */
 import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
