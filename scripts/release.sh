@@ -54,7 +54,7 @@ echo "Released $version: commit $(git rev-parse --short HEAD), tags $tag and $ma
 echo
 echo "$notes"
 if $push; then
-  git push origin HEAD "refs/tags/$tag"
+  git push --atomic origin HEAD "refs/tags/$tag"
   git push --force origin "refs/tags/$major"
 else
   echo
