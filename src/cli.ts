@@ -5,7 +5,7 @@
  * counts. Wires, like main.ts; decides nothing itself.
  */
 import { tmpdir } from 'node:os'
-import { readConfig, INPUT_NAMES, type Config } from './config/inputs.js'
+import { loadConfig, INPUT_NAMES, type Config } from './config/inputs.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { buildReport, label } from './report/report.js'
 import { runRetention } from './run/run.js'
@@ -83,7 +83,7 @@ async function cli(
           ? dryRun
           : (flags.get(name) ?? DEFAULTS[name] ?? '')
     const workspace = { ...env, GITHUB_WORKSPACE: env.GITHUB_WORKSPACE || process.cwd() }
-    config = readConfig(read, workspace, stderrLogger(flags.has('verbose')))
+    config = await loadConfig(read, workspace, stderrLogger(flags.has('verbose')))
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\n${USAGE}\n`)
