@@ -1,11 +1,22 @@
 /**
- * `npm run bench`: the policy engine on a million versions, then the run against the embedded fake API.
+ * `npm run bench`: the policy engine on a million versions, then the run against the embedded fake API, then
+ * the start-up of the bundle (dist/, which `npm run build` makes).
  * Figures are printed as JSON; BENCHMARKS.md records them with the machine they were taken on.
  */
 import { benchApi } from './api.js'
 import { benchPolicy } from './policy.js'
 import { benchReads } from './reads.js'
+import { benchStartup } from './startup.js'
 
 console.log(
-  JSON.stringify({ policy: await benchPolicy(), api: await benchApi(), reads: await benchReads() }, null, 2)
+  JSON.stringify(
+    {
+      policy: await benchPolicy(),
+      api: await benchApi(),
+      reads: await benchReads(),
+      startup: await benchStartup()
+    },
+    null,
+    2
+  )
 )

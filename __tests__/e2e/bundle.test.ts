@@ -1,0 +1,92 @@
+/**
+ * What the runner downloads for every job: dist/ at most 4 MB, no source maps, each package in one file only,
+ * and the policy parser (yaml, ajv) in chunks of its own that a run without a policy never loads.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { InputValue } from '../../fake-github/run-action.js'
+import { PACKAGE_ROOT, runAction } from '../support/run-action.js'
+import { aWorld, CLASSIC, versions } from './world.js'
+
+const DIST = join(PACKAGE_ROOT, 'dist')
+
+function files(dir = DIST): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
+    entry.isDirectory() ? files(join(dir, entry.name)) : [join(dir, entry.name)]
+  )
+}
+const chunks = () => readdirSync(DIST).filter(name => /^\d+\.index\.js$/.test(name))
+const text = (name: string) => readFileSync(join(DIST, name), 'utf8')
+
+/** Texts only one bundled package contains, to find where each package went. */
+const MARKERS = {
+  yaml: 'LineCounter',
+  ajv: 'strictSchema',
+  'policy-file.ts': 'is not a list of rules',
+  '@actions/cache': 'Cache service responded',
+  '@actions/core': 'GITHUB_STEP_SUMMARY'
+}
+
+describe('the bundle', () => {
+  it('is at most 4 MB in all, without source maps', () => {
+    const all = files()
+    const bytes = all.reduce((sum, file) => sum + statSync(file).size, 0)
+    expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024)
+    expect(all.filter(file => file.endsWith('.map'))).toEqual([])
+    for (const file of all.filter(name => name.endsWith('.js')))
+      expect(readFileSync(file, 'utf8')).not.toContain('sourceMappingURL')
+  })
+
+  it('holds each package once: chunks share no module, and each marker is in one file', async () => {
+    const seen = new Map<string, string>()
+    for (const chunk of chunks()) {
+      const { modules } = (await import(join(DIST, chunk))) as { modules: Record<string, unknown> }
+      for (const id of Object.keys(modules)) {
+        expect([id, seen.get(id)]).toEqual([id, undefined])
+        seen.set(id, chunk)
+      }
+    }
+    const jsFiles = ['index.js', ...chunks()]
+    for (const [name, marker] of Object.entries(MARKERS)) {
+      const holders = jsFiles.filter(file => text(file).includes(marker))
+      expect([name, holders.length]).toEqual([name, 1])
+    }
+  })
+
+  it('keeps yaml, ajv and the policy parser out of the entry', () => {
+    const entry = text('index.js')
+    for (const marker of [MARKERS.yaml, MARKERS.ajv, MARKERS['policy-file.ts']])
+      expect(entry).not.toContain(marker)
+  })
+
+  it('runs without a policy with the parser chunks deleted; a policy then needs them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'bundle-'))
+    cpSync(join(PACKAGE_ROOT, 'action.yml'), join(root, 'action.yml'))
+    cpSync(DIST, join(root, 'dist'), { recursive: true })
+    const parser = chunks().filter(chunk =>
+      [MARKERS.yaml, MARKERS.ajv, MARKERS['policy-file.ts']].some(marker => text(chunk).includes(marker))
+    )
+    expect(parser.length).toBeGreaterThan(0)
+    for (const chunk of parser) rmSync(join(root, 'dist', chunk))
+
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .withClassicToken('octocat')
+      .withPackage('npm', 'web', versions(5, 1, 30))
+      .start()
+    const run = (inputs: Record<string, InputValue>) =>
+      runAction({
+        fake,
+        root,
+        token: CLASSIC,
+        inputs: { owner: 'acme', 'package-type': 'npm', 'package-names': 'web', 'dry-run': true, ...inputs }
+      })
+    const withoutPolicy = await run({ 'keep-last': 2 })
+    expect(withoutPolicy.exitCode).toBe(0)
+    expect(withoutPolicy.outputs['deleted-count']).toBe('3')
+    const policy = 'rules:\n  - name: all\n    match: ["*"]\n    keep-last: 1\n'
+    expect((await run({ policy })).exitCode).not.toBe(0)
+  })
+})
