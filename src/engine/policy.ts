@@ -2,9 +2,10 @@ import { compileGlobList, type GlobMatcher } from './globs.js'
 import {
   byPrecedence,
   compileMatchList,
+  compileRange,
   lineOf,
   passesPrerelease,
-  satisfiesRange,
+  semverOf,
   versionOf
 } from './versions.js'
 import {
@@ -87,7 +88,7 @@ interface Rule {
   tagged: GlobMatcher | undefined
   allTagged: boolean
   /** A policy file's `match: { semver }`: matches versions (containers: any tag) in this range instead. */
-  range: string | undefined
+  range: ((version: SemVer | undefined) => boolean) | undefined
   prerelease: PrereleaseFilter
   order: VersionOrder
   per: VersionLine | undefined
@@ -161,7 +162,7 @@ function namedRule(rule: PolicyRule): Rule {
     named: true,
     tagged: match === 'untagged' || range !== undefined ? undefined : compileGlobList(match as string[]),
     allTagged: false,
-    range,
+    range: range === undefined ? undefined : compileRange(range),
     prerelease: rule.prerelease ?? 'include',
     order,
     per: rule.per,
@@ -246,7 +247,9 @@ class Planner {
     this.#rules = policy.rules?.map(namedRule) ?? [shorthandRule(policy, this.#untagged, this.#container)]
     this.#graph = this.#container ? linkImages(sorted, structure) : unlinkedGraph(count)
     this.#keepTags = compileMatchList(policy.keepTags)
-    const readsVersions = this.#rules.some(rule => !countsByTime(rule) || rule.prerelease !== 'include')
+    const readsVersions = this.#rules.some(
+      rule => rule.range !== undefined || !countsByTime(rule) || rule.prerelease !== 'include'
+    )
     this.#semvers = readsVersions ? sorted.map(version => versionOf(version, this.#container)) : []
     this.#lineTexts = []
     for (const [tag, target] of Object.entries(policy.distTags ?? {})) {
@@ -376,7 +379,7 @@ class Planner {
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]
       if (rule.tagged === undefined && rule.range === undefined) continue
-      const selection = this.#matchTagged(version, rule)
+      const selection = this.#matchTagged(p, rule)
       if (selection === undefined || !passesPrerelease(rule.prerelease, this.#semvers[p])) continue
       this.#ruleOf[p] = r
       return selection
@@ -387,11 +390,14 @@ class Planner {
   }
 
   /** How a rule selects a tagged (or named) version, or undefined when it does not match it. */
-  #matchTagged(version: PackageVersion, rule: Rule): string | undefined {
+  #matchTagged(p: number, rule: Rule): string | undefined {
+    const version = this.#versions[p]
     const range = rule.range
     if (range !== undefined) {
-      const names = this.#container ? version.tags : [version.name]
-      return names.some(name => satisfiesRange(name, range)) ? rule.prefix : undefined
+      const matches = this.#container
+        ? version.tags.some(tag => range(semverOf(tag)))
+        : range(this.#semvers[p])
+      return matches ? rule.prefix : undefined
     }
     const matcher = rule.tagged as GlobMatcher
     if (!this.#container) {

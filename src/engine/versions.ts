@@ -23,12 +23,12 @@ export function rangeProblem(range: string): string | undefined {
 }
 
 /**
- * Whether `name` is a semantic version satisfying `range`, without `includePrerelease`: a pre-release
- * satisfies a range only when the range names a pre-release of the same major.minor.patch.
+ * A range compiled once: whether a version satisfies it, without `includePrerelease` (a pre-release satisfies
+ * a range only when the range names a pre-release of the same major.minor.patch); no version never does.
  */
-export function satisfiesRange(name: string, range: string): boolean {
-  const version = semverOf(name)
-  return version !== undefined && semver.satisfies(version, range)
+export function compileRange(range: string): (version: SemVer | undefined) => boolean {
+  const compiled = new semver.Range(range)
+  return version => version !== undefined && compiled.test(version)
 }
 
 /**
@@ -68,7 +68,9 @@ export function byPrecedence(positions: number[], versions: readonly (SemVer | u
     .map((p, i) => ({ p, i, v: versions[p] }))
     .sort((a, b) => {
       if (a.v === undefined || b.v === undefined) return a.v === b.v ? a.i - b.i : a.v === undefined ? 1 : -1
-      return b.v.compare(a.v) || a.i - b.i
+      // SemVer#compare, its main part inlined: most pairs differ there.
+      const main = b.v.major - a.v.major || b.v.minor - a.v.minor || b.v.patch - a.v.patch
+      return main || b.v.comparePre(a.v) || a.i - b.i
     })
     .map(entry => entry.p)
 }
@@ -84,13 +86,14 @@ export function compileMatchList(items: readonly string[]): GlobMatcher {
   const globs = items.filter(item => !item.startsWith(SEMVER_ITEM))
   const excluded = compileGlobList(globs.filter(g => g.startsWith('!')).map(g => g.slice(1)))
   const included = compileGlobList(globs.filter(g => !g.startsWith('!')))
-  const checks = ranges.map(item => ({ item, range: item.slice(SEMVER_ITEM.length) }))
+  const checks = ranges.map(item => ({ item, test: compileRange(item.slice(SEMVER_ITEM.length)) }))
   return {
     match(value) {
       if (excluded.match(value) !== undefined) return undefined
       const glob = included.match(value)
       if (glob !== undefined) return glob
-      for (const { item, range } of checks) if (satisfiesRange(value, range)) return item
+      const version = semverOf(value)
+      for (const { item, test } of checks) if (test(version)) return item
       return undefined
     }
   }
