@@ -344,7 +344,7 @@ class Planner {
     const counted = new Map<string, number>()
     for (const p of ranked) {
       const line = lineOf(this.#semvers[p], per)
-      const text = line ?? this.#versions[p].name
+      const text = line ?? imageName(this.#versions[p])
       this.#lineTexts[p] = text
       const n = line === undefined ? 1 : (counted.get(line) ?? 0) + 1
       if (line !== undefined) counted.set(line, n)
