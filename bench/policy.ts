@@ -188,6 +188,16 @@ export const containerRules: RetentionPolicy = {
   ]
 }
 
+/** Versions as versions: the README's three rules, by range, pre-release and precedence within each minor. */
+export const npmSemverRules: RetentionPolicy = {
+  ...npmRules,
+  rules: [
+    rule('old majors', { semver: '<2.0.0' }, { order: 'semver', keepLast: 50 }),
+    rule('pre-releases', ['**'], { prerelease: 'only', minAgeMs: 14 * DAY_MS, minAgeText: '14d' }),
+    rule('patches', { semver: '>=2.0.0' }, { order: 'semver', per: 'minor', keepLast: 1 })
+  ]
+}
+
 function rule(name: string, match: PolicyRule['match'], spec: Partial<PolicyRule>): PolicyRule {
   return { name, match, keepForever: false, keepLast: 0, minAgeMs: 0, minAgeText: '0', ...spec }
 }
@@ -223,6 +233,10 @@ const SCENARIOS: Record<string, () => () => DeletionPlan> = {
   'npm, four rules': () => {
     const versions = npmVersions()
     return () => planDeletions(versions, npmRules, NOW)
+  },
+  'npm, three semver rules': () => {
+    const versions = npmVersions()
+    return () => planDeletions(versions, npmSemverRules, NOW)
   },
   'container with structure, four rules': () => {
     const { versions, structure } = containerVersions()

@@ -133,7 +133,8 @@ function hostEnv(): Record<string, string> {
 
 /**
  * Everything a JavaScript action sees on a runner: inputs, GITHUB_* variables and fresh command files in a new
- * temporary directory. `registry-url` points at the fake unless given, so no run ever reaches ghcr.io.
+ * temporary directory. `registry-url` points at the fake unless given, so no run ever reaches ghcr.io or
+ * npm.pkg.github.com.
  */
 export async function prepareActionEnv(
   options: RunActionOptions

@@ -67,6 +67,10 @@ export interface PackageSpec {
   readOnlyUsers?: string[]
   /** The whole package was deleted at this time. */
   deleted_at?: string
+  /** npm: the package's dist-tags (tag → version) in its registry document; default `latest` → the newest version. */
+  distTags?: Record<string, string>
+  /** npm: the registry answers this status for the package's document (a read failure, for tests). */
+  npmRegistryStatus?: number
   versions: VersionSpec[]
 }
 
@@ -187,6 +191,8 @@ const schema = {
           actionsAdmin: { type: 'array', items: repository },
           readOnlyUsers: { type: 'array', items: { type: 'string', minLength: 1 } },
           deleted_at: dateTime,
+          distTags: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+          npmRegistryStatus: { type: 'integer', minimum: 100, maximum: 599 },
           versions: {
             type: 'array',
             minItems: 1,

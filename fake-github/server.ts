@@ -2,6 +2,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ANONYMOUS, callerFor, presentedToken } from './auth.js'
+import { handlesNpm, npmReply } from './npm.js'
 import { ApiError, DOCS_RATE_LIMITS, MESSAGES } from './errors.js'
 import { FaultInjector, PrimaryLimiter, SecondaryLimiter, requestPoints } from './limits.js'
 import { Registry, type Reply } from './oci.js'
@@ -111,6 +112,10 @@ class FakeServer {
           req.headers.accept,
           req.headers.host
         )
+      } else if (handlesNpm(url.pathname)) {
+        label = 'npm'
+        await this.injectFault()
+        reply = npmReply(this.store, this.tokens, method, url, req.headers.authorization)
       } else ({ label, reply } = await this.apiReply(req, method, url))
     } catch (error) {
       if (!(error instanceof ApiError)) throw error

@@ -37,6 +37,9 @@ export interface Package {
   /** Lower-cased logins that may read the package but not manage it. */
   readOnlyUsers: string[]
   deletedMs?: number
+  /** npm: the dist-tags its registry document names, when the scenario gives them. */
+  distTags?: Record<string, string>
+  npmRegistryStatus?: number
   versions: Version[]
 }
 
@@ -105,6 +108,8 @@ export class Store {
       actionsAdmin: spec.actionsAdmin ?? (spec.repository ? [spec.repository] : []),
       readOnlyUsers: (spec.readOnlyUsers ?? []).map(login => login.toLowerCase()),
       deletedMs: spec.deleted_at ? Date.parse(spec.deleted_at) : undefined,
+      ...(spec.distTags && { distTags: { ...spec.distTags } }),
+      ...(spec.npmRegistryStatus && { npmRegistryStatus: spec.npmRegistryStatus }),
       versions: spec.versions.map(v => ({
         id: v.id,
         name: v.name,

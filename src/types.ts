@@ -9,6 +9,18 @@ export type PackageType = (typeof PACKAGE_TYPES)[number]
 export const UNTAGGED_MODES = ['include', 'only', 'exclude'] as const
 export type UntaggedMode = (typeof UNTAGGED_MODES)[number]
 
+/** A rule's `prerelease`: only pre-releases, none, or all (the default). */
+export const PRERELEASE_FILTERS = ['include', 'only', 'exclude'] as const
+export type PrereleaseFilter = (typeof PRERELEASE_FILTERS)[number]
+
+/** How keep-last counts: newest created first (the default), or highest version first. */
+export const VERSION_ORDERS = ['created', 'semver'] as const
+export type VersionOrder = (typeof VERSION_ORDERS)[number]
+
+/** Lines keep-last counts within: a major (`2`) or a minor (`2.3`). */
+export const VERSION_LINES = ['major', 'minor'] as const
+export type VersionLine = (typeof VERSION_LINES)[number]
+
 /** One version of one package, as the planner needs it (the client maps GitHub's objects to this). */
 export interface PackageVersion {
   id: number
@@ -74,6 +86,15 @@ export interface RetentionPolicy {
   keepTags: string[]
   /** Containers only; `undefined` for other types. */
   untagged?: UntaggedMode
+  /** How keep-last counts (`order`); undefined: by creation time. */
+  order?: VersionOrder
+  /** `keep-last-per`: keep-last counts within each line; undefined: over all selected versions. */
+  keepLastPer?: VersionLine
+  /**
+   * npm: the package's dist-tags (tag → version) as its registry serves them, set per package by the run;
+   * every version one points at is kept.
+   */
+  distTags?: Readonly<Record<string, string>>
   /**
    * A policy file's rules, in order: when given, they alone decide, and the single-rule fields above are
    * left at their zero values (keep-last 0, no min-age, no globs, `untagged` undefined).
@@ -88,7 +109,14 @@ export interface RetentionPolicy {
  */
 export interface PolicyRule {
   name: string
-  match: readonly string[] | 'untagged'
+  /** Globs, `'untagged'`, or a node-semver range over version names (containers: any tag). */
+  match: readonly string[] | 'untagged' | { semver: string }
+  /** Narrows what `match` matched: only pre-releases, or none; undefined: all. */
+  prerelease?: PrereleaseFilter
+  /** How keep-last counts; undefined: by creation time. */
+  order?: VersionOrder
+  /** keep-last counts within each line; undefined: over all the rule's versions. */
+  per?: VersionLine
   /** Package-name globs the rule applies to; undefined: every package. */
   packages?: readonly string[]
   /** `keep: forever`: every version the rule governs is kept. */

@@ -175,7 +175,11 @@ describe('owners and hosts', () => {
     })
     expect(containers.exitCode).toBe(0)
     expect(activeIds(fake, 'app')).toEqual([9002, 9003])
-    const api = fake.requests.filter(r => !r.path.startsWith('/v2') && r.path !== '/token')
+    // The registries (containers, npm) are on their own base, outside /api/v3.
+    expect(fake.requests.some(r => r.path === '/@acme%2Fmany' && r.status === 200)).toBe(true)
+    const api = fake.requests.filter(
+      r => !r.path.startsWith('/v2') && r.path !== '/token' && !r.path.startsWith('/@')
+    )
     expect(api.every(r => r.path.startsWith('/api/v3/') && r.status < 400)).toBe(true)
     // Both pages are read (the listing is read again to check it did not change, and after the run).
     const pages = api.filter(r => r.path === '/api/v3/orgs/acme/packages/npm/many/versions')

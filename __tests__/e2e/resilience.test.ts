@@ -36,7 +36,8 @@ describe('a run under faults and limits', () => {
       // Slow answers, so that the kill lands while the deletes are under way.
       .with({ latencyMs: 1000 })
       .start()
-    const killed = await fake.run(inputs, { killAfterMs: 4500 })
+    // Three answers come before the first delete (the owner, the listing, npm's dist-tags), a second each.
+    const killed = await fake.run(inputs, { killAfterMs: 6000 })
     expect(killed.exitCode).not.toBe(0)
     // Deletes already sent still land, as on GitHub: let them before counting.
     await new Promise(resolve => setTimeout(resolve, 1500))

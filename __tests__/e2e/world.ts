@@ -162,9 +162,9 @@ export function parsed<
   return JSON.parse(run.outputs[output] ?? '[]') as T[]
 }
 
-/** API requests (not the registry's), as `METHOD path`. */
+/** API requests (not the registries': containers, npm), as `METHOD path`. */
 export function apiCalls(fake: FakeGitHub): string[] {
   return fake.requests
-    .filter(r => !r.path.startsWith('/v2/') && !r.path.startsWith('/token'))
+    .filter(r => !r.path.startsWith('/v2/') && !r.path.startsWith('/token') && !r.path.startsWith('/@'))
     .map(r => `${r.method} ${r.path}`)
 }

@@ -80,7 +80,8 @@ function localise(text: string, fake: FakeGitHub): string {
 }
 
 async function send(fake: FakeGitHub, request: RecordedRequest): Promise<Response> {
-  const isRegistry = request.path.startsWith('/v2') || request.path === '/token'
+  const isRegistry =
+    request.path.startsWith('/v2') || request.path === '/token' || request.path.startsWith('/@')
   const base = isRegistry ? fake.registryUrl : fake.url
   const headers: Record<string, string> = { ...request.headers }
   if (request.auth === 'basic')

@@ -68,7 +68,7 @@ function governingRule(version: PackageVersion, rules: PolicyRule[], container: 
     if (rule.match === 'untagged') {
       if (untagged) return rule.name
     } else if (!untagged) {
-      const matcher = compileGlobList(rule.match)
+      const matcher = compileGlobList(rule.match as readonly string[])
       const values = container ? version.tags : [version.name]
       if (values.some(value => matcher.match(value) !== undefined)) return rule.name
     }

@@ -160,7 +160,16 @@ describe('registry-url', () => {
     ).toBe('https://r.example.com')
   })
 
-  it('asks for registry-url when api-url names no known GitHub and the packages are containers', () => {
+  it.each([
+    ['https://api.github.com', 'https://npm.pkg.github.com'],
+    ['https://github.example.com/api/v3', 'https://npm.github.example.com'],
+    ['http://localhost:8080/api/v3', 'http://npm.localhost:8080'],
+    ['https://api.octocorp.ghe.com', 'https://npm.octocorp.ghe.com']
+  ])('npm: defaults from api-url %s to %s', (apiUrl, registryUrl) => {
+    expect(registryOf({ 'api-url': apiUrl, 'package-type': 'npm' })).toBe(registryUrl)
+  })
+
+  it('asks for registry-url when api-url names no known GitHub and the packages are containers or npm', () => {
     expect(
       problemsOf({
         'api-url': 'https://gitea.example.com/api',
@@ -171,7 +180,12 @@ describe('registry-url', () => {
       `registry-url: "" has no default for api-url https://gitea.example.com/api; give the container registry's URL`
     ])
     expect(
-      problemsOf({ 'api-url': 'https://gitea.example.com/api', 'registry-url': '', 'package-type': 'npm' })
+      problemsOf({ 'api-url': 'https://gitea.example.com/api', 'registry-url': '', 'package-type': 'maven' })
     ).toEqual([])
+    expect(
+      problemsOf({ 'api-url': 'https://gitea.example.com/api', 'registry-url': '', 'package-type': 'npm' })
+    ).toEqual([
+      `registry-url: "" has no default for api-url https://gitea.example.com/api; give the npm registry's URL`
+    ])
   })
 })

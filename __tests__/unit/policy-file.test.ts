@@ -87,7 +87,7 @@ const BAD_POLICIES: [string, string, string, string[]][] = [
     `rules:\n${rule('a')}    match: ['*']\n    keep_last: 1\n`,
     'container',
     [
-      'policy line 4, rule 1 "a": unknown key "keep_last"; allowed: name, match, packages, keep, keep-last, min-age'
+      'policy line 4, rule 1 "a": unknown key "keep_last"; allowed: name, match, prerelease, order, per, packages, keep, keep-last, min-age'
     ]
   ],
   [
@@ -124,13 +124,17 @@ const BAD_POLICIES: [string, string, string, string[]][] = [
     'match a word other than untagged',
     `rules:\n${rule('a')}    match: tagged\n    keep-last: 1\n`,
     'container',
-    ['policy line 3, rule 1 "a": match: "tagged" is neither "untagged" nor a list of globs (one or more)']
+    [
+      'policy line 3, rule 1 "a": match: "tagged" is neither "untagged", a list of globs (one or more), nor { semver: RANGE }'
+    ]
   ],
   [
     'match an empty list',
     `rules:\n${rule('a')}    match: []\n    keep-last: 1\n`,
     'container',
-    ['policy line 3, rule 1 "a": match: [] is neither "untagged" nor a list of globs (one or more)']
+    [
+      'policy line 3, rule 1 "a": match: [] is neither "untagged", a list of globs (one or more), nor { semver: RANGE }'
+    ]
   ],
   [
     'match with a number in the list',
@@ -234,7 +238,7 @@ const BAD_POLICIES: [string, string, string, string[]][] = [
     [
       'policy line 4, rule 1 "a": keep-last: "x" is not a whole number (0 or more)',
       'policy line 5, rule 1 "a": min-age: "y" is not a duration; use 30d, 12h, 2w or P30D',
-      'policy line 8, rule 2 "b": unknown key "kep"; allowed: name, match, packages, keep, keep-last, min-age'
+      'policy line 8, rule 2 "b": unknown key "kep"; allowed: name, match, prerelease, order, per, packages, keep, keep-last, min-age'
     ]
   ]
 ]
@@ -315,7 +319,7 @@ rules:
     const env = { GITHUB_REPOSITORY: 'acme/app', GITHUB_WORKSPACE: workspace }
     expect(configOf({ policy: 'retention.yml' }, env).policy.rules).toEqual(expected)
     expect(problemsOf({ policy: 'bad.yml' }, env)).toEqual([
-      'policy bad.yml line 3, rule 1 "a": match: "x" is neither "untagged" nor a list of globs (one or more)'
+      'policy bad.yml line 3, rule 1 "a": match: "x" is neither "untagged", a list of globs (one or more), nor { semver: RANGE }'
     ])
     expect(problemsOf({ policy: '../outside.yml' }, env)).toEqual([
       `policy: "../outside.yml" is outside the workspace (${workspace}); give a path in it, or the policy's YAML`

@@ -10,11 +10,14 @@ import { ConfigError, errorMessage } from '../errors.js'
 import { readRunRecord } from '../run/record.js'
 import { formatAge, hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
 import { itemProblem, parseList } from '../engine/globs.js'
+import { SEMVER_ITEM, rangeProblem } from '../engine/versions.js'
 import { ALLOWED, durationProblem } from './allowed.js'
 import type { parsePolicyFile } from './policy-file.js'
 import {
   PACKAGE_TYPES,
   UNTAGGED_MODES,
+  VERSION_LINES,
+  VERSION_ORDERS,
   type Logger,
   type PackageType,
   type PolicyRule,
@@ -73,6 +76,8 @@ export const INPUT_NAMES: readonly string[] = [
   'delete-tags',
   'keep-tags',
   'untagged',
+  'order',
+  'keep-last-per',
   'dry-run',
   'max-deletions',
   'api-url',
@@ -89,7 +94,9 @@ export const RULE_INPUT_DEFAULTS = {
   'min-age': '7d',
   'delete-tags': '',
   'keep-tags': '',
-  untagged: ''
+  untagged: '',
+  order: '',
+  'keep-last-per': ''
 } as const
 const RULE_INPUTS = Object.keys(RULE_INPUT_DEFAULTS) as (keyof typeof RULE_INPUT_DEFAULTS)[]
 
@@ -229,6 +236,9 @@ export function readConfig(
     untagged = (untaggedText || DEFAULT_UNTAGGED) as UntaggedMode
   }
 
+  const order = oneOf('order', ruleInput('order'), VERSION_ORDERS)
+  const keepLastPer = oneOf('keep-last-per', ruleInput('keep-last-per'), VERSION_LINES)
+
   const dryRunText = input('dry-run')
   const dryRun = TRUE.includes(dryRunText)
   if (!dryRun && !FALSE.includes(dryRunText)) fail('dry-run', dryRunText, 'is not true or false')
@@ -262,6 +272,8 @@ export function readConfig(
       deleteTags,
       keepTags,
       untagged,
+      ...(order && { order }),
+      ...(keepLastPer && { keepLastPer }),
       ...(rules && { rules: Object.freeze(rules) })
     }),
     dryRun,
@@ -308,8 +320,20 @@ export function readConfig(
     return result.rules
   }
 
+  /** A value from a fixed list, or undefined when empty. */
+  function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T | undefined {
+    if (value === '') return undefined
+    if ((allowed as readonly string[]).includes(value)) return value as T
+    return fail(name, value, `is not one of ${allowed.join(', ')}`)
+  }
+
   function globList(name: string, globs: string[]): string[] {
     for (const glob of globs) {
+      if (glob.startsWith(SEMVER_ITEM)) {
+        const problem = rangeProblem(glob.slice(SEMVER_ITEM.length))
+        if (problem) problems.push(`${named(name)}: ${JSON.stringify(glob)} ${problem}`)
+        continue
+      }
       const problem = itemProblem(glob)
       if (problem) problems.push(`${named(name)}: ${problem}`)
     }
@@ -353,6 +377,19 @@ export function readConfig(
   }
 
   /**
+   * The npm registry of the GitHub that `api-url` names: npm.pkg.github.com for github.com; `npm.HOST` for a
+   * GitHub Enterprise Server at `HOST/api/v3` (in the API's scheme, so a local server at
+   * `http://localhost:PORT/api/v3` has its registry at `http://npm.localhost:PORT`); `npm.SUBDOMAIN.ghe.com`
+   * for GHE.com. Evidence: fake-github/README.md.
+   */
+  function npmRegistryUrl(url: URL): string | undefined {
+    if (url.hostname === 'api.github.com') return 'https://npm.pkg.github.com'
+    if (/^\/api\/v3\/?$/.test(url.pathname)) return `${url.protocol}//npm.${url.host}`
+    const ghe = /^api\.([a-z0-9-]+)\.ghe\.com$/.exec(url.hostname)
+    return ghe ? `https://npm.${ghe[1]}.ghe.com` : undefined
+  }
+
+  /**
    * The container registry of the GitHub that `api-url` names: ghcr.io for github.com, `containers.HOST` for
    * a GitHub Enterprise Server (`https://HOST/api/v3`). Any other API needs `registry-url` for containers.
    */
@@ -363,6 +400,12 @@ export function readConfig(
     } catch {
       return '' // api-url is reported already
     }
+    if (type === 'npm')
+      return (
+        npmRegistryUrl(url) ??
+        fail('registry-url', '', `has no default for api-url ${api}; give the npm registry's URL`) ??
+        ''
+      )
     if (url.hostname === 'api.github.com') return 'https://ghcr.io'
     if (/^\/api\/v3\/?$/.test(url.pathname)) return `https://containers.${url.host}`
     if (type === 'container')

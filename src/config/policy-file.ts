@@ -7,6 +7,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml'
 import { itemProblem } from '../engine/globs.js'
+import { rangeProblem } from '../engine/versions.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
 import { parseDuration } from '../engine/time.js'
 import { ALLOWED, durationProblem } from './allowed.js'
@@ -15,7 +16,11 @@ import type { PolicyRule } from '../types.js'
 const FIELD_PROBLEMS: Record<string, string> = {
   rules: 'is not a list of rules (one or more, at most 100)',
   name: 'is not a name (a non-empty text)',
-  match: 'is neither "untagged" nor a list of globs (one or more)',
+  match: 'is neither "untagged", a list of globs (one or more), nor { semver: RANGE }',
+  semver: 'is not a node-semver range (a text such as <2.0.0, ^1.4 or 1.x)',
+  prerelease: 'is not one of only, exclude, include',
+  order: 'is not one of created, semver',
+  per: 'is not one of major, minor',
   packages: 'is not a list of package names or globs (one or more)',
   keep: 'is not "forever" (for a number of versions, use keep-last)',
   'keep-last': ALLOWED.wholeNumber,
@@ -35,8 +40,11 @@ export type PolicyFileResult =
 
 interface RawRule {
   name: string
-  match: string[] | 'untagged'
+  match: string[] | 'untagged' | { semver: string }
   packages?: string[]
+  prerelease?: PolicyRule['prerelease']
+  order?: PolicyRule['order']
+  per?: PolicyRule['per']
   keep?: 'forever'
   'keep-last'?: number
   'min-age'?: string | 0
@@ -70,7 +78,8 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
       const path = pointerPath(error.instancePath)
       if (error.keyword === 'additionalProperties') {
         const key = (error.params as { additionalProperty: string }).additionalProperty
-        const allowed = path.length === 0 ? TOP_KEYS : RULE_KEYS
+        const allowed =
+          path.length === 0 ? TOP_KEYS : path[path.length - 1] === 'match' ? ['semver'] : RULE_KEYS
         at(
           path,
           `unknown key ${JSON.stringify(key)}; allowed: ${allowed.join(', ')}`,
@@ -108,7 +117,12 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
       )
     else names.set(raw.name, i)
     // `match: untagged` matches nothing in other package types, so one policy file can serve them all.
-    if (raw.match !== 'untagged') globs('match', raw.match, field)
+    if (Array.isArray(raw.match)) globs('match', raw.match, field)
+    else if (raw.match !== 'untagged') {
+      const problem = rangeProblem(raw.match.semver)
+      if (problem)
+        at(['rules', i, 'match', 'semver'], `match: semver: ${JSON.stringify(raw.match.semver)} ${problem}`)
+    }
     if (raw.packages) globs('packages', raw.packages, field)
     const forever = raw.keep === 'forever'
     if (forever && (raw['keep-last'] !== undefined || raw['min-age'] !== undefined))
@@ -126,6 +140,9 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
       name: raw.name,
       match: raw.match,
       ...(raw.packages && { packages: raw.packages }),
+      ...(raw.prerelease && { prerelease: raw.prerelease }),
+      ...(raw.order && { order: raw.order }),
+      ...(raw.per && { per: raw.per }),
       keepForever: forever,
       keepLast: raw['keep-last'] ?? 0,
       minAgeMs: minAgeMs ?? 0,

@@ -37,8 +37,34 @@ export const POLICY_SCHEMA = {
           },
           match: {
             description:
-              'Globs over container tags (a version matches when any tag does) or version names for the other types; or "untagged" for untagged container images and signatures whose image is gone.',
-            oneOf: [{ const: 'untagged' }, globList('Globs; a leading ! excludes.')]
+              'Globs over container tags (a version matches when any tag does) or version names for the other types; { semver: RANGE }; or "untagged" for untagged container images and signatures whose image is gone.',
+            oneOf: [
+              { const: 'untagged' },
+              globList('Globs; a leading ! excludes.'),
+              {
+                description:
+                  'A node-semver range: versions (container tags, a leading v allowed) that are semantic versions in the range; a pre-release only when the range names one of the same major.minor.patch.',
+                type: 'object',
+                additionalProperties: false,
+                required: ['semver'],
+                properties: { semver: { type: 'string', minLength: 1 } }
+              }
+            ]
+          },
+          prerelease: {
+            description:
+              'Narrows what match matched: only keeps pre-releases (1.2.0-rc.1), exclude drops them, include (default) keeps all.',
+            enum: ['only', 'exclude', 'include']
+          },
+          order: {
+            description:
+              'How keep-last counts: created (default), newest first; semver, highest version first (equal precedence by creation, newest first; names that are not versions after all versions).',
+            enum: ['created', 'semver']
+          },
+          per: {
+            description:
+              'keep-last counts within each line separately: major (2.x) or minor (2.3.x); a name that is not a version is a line of its own.',
+            enum: ['major', 'minor']
           },
           packages: globList('Only these packages (names or globs). Default: every package of the run.'),
           keep: {
@@ -46,7 +72,8 @@ export const POLICY_SCHEMA = {
             enum: ['forever']
           },
           'keep-last': {
-            description: "Keep the N newest of the rule's versions (containers: images).",
+            description:
+              "Keep the N newest of the rule's versions (containers: images); with order: semver the N highest, with per: N in each line.",
             type: 'integer',
             minimum: 0
           },

@@ -1,5 +1,14 @@
 import { compileGlobList, type GlobMatcher } from './globs.js'
 import {
+  byPrecedence,
+  compileMatchList,
+  compileRange,
+  lineOf,
+  passesPrerelease,
+  semverOf,
+  versionOf
+} from './versions.js'
+import {
   IMAGE,
   ORPHAN,
   PART,
@@ -12,14 +21,18 @@ import {
 } from './images.js'
 import { deletionOrder } from './order.js'
 import { DAY_MS, formatAge, newestFirst } from './time.js'
+import type { SemVer } from 'semver'
 import type {
   Decision,
   DeletionPlan,
   ImageStructure,
   PackageVersion,
   PolicyRule,
+  PrereleaseFilter,
   RetentionPolicy,
-  UntaggedMode
+  UntaggedMode,
+  VersionLine,
+  VersionOrder
 } from '../types.js'
 
 /**
@@ -74,6 +87,11 @@ interface Rule {
   /** Matches tagged versions (or, for other types, named ones): by these globs, or all when `allTagged`. */
   tagged: GlobMatcher | undefined
   allTagged: boolean
+  /** A policy file's `match: { semver }`: matches versions (containers: any tag) in this range instead. */
+  range: ((version: SemVer | undefined) => boolean) | undefined
+  prerelease: PrereleaseFilter
+  order: VersionOrder
+  per: VersionLine | undefined
   /** Matches untagged images and signatures whose image is gone. */
   untagged: boolean
   /** Keep-last counts untagged images (the rule matches no tagged one), else tagged ones. */
@@ -84,6 +102,9 @@ interface Rule {
   minAgeText: string
   /** Reason texts, made once. */
   keepLastReason: string
+  /** With `per`: the keep reason and the delete reason's clause, completed by the line (`2.3`). */
+  keepLinePrefix: string
+  beyondLinePrefix: string
   foreverReason: string
   /** The selection reason's start: `delete: rule "x":`, completed by the age. */
   prefix: string
@@ -91,22 +112,42 @@ interface Rule {
   youngerPrefix: string
 }
 
+/** How keep-last reads in reasons: `among the 2 newest`, `among the 2 highest versions`, `newest 1 of line `. */
+function countTexts(keepLast: number, order: VersionOrder, selected: string) {
+  const among =
+    order === 'semver' ? `${keepLast} highest${selected} versions` : `${keepLast} newest${selected}`
+  return {
+    among: `among the ${among}`,
+    beyond: `, not among the ${among}`,
+    inLine: `newest ${keepLast} of line `,
+    beyondLine: `, not among the newest ${keepLast} of line `
+  }
+}
+
 function shorthandRule(policy: RetentionPolicy, untagged: UntaggedMode, container: boolean): Rule {
   const { keepLast, minAgeMs, minAgeText } = policy
+  const order = policy.order ?? 'created'
+  const texts = countTexts(keepLast, order, ' selected')
   return {
     named: false,
-    tagged: container && untagged === 'only' ? undefined : compileGlobList(policy.deleteTags),
+    tagged: container && untagged === 'only' ? undefined : compileMatchList(policy.deleteTags),
     allTagged: policy.deleteTags.length === 0,
+    range: undefined,
+    prerelease: 'include',
+    order,
+    per: policy.keepLastPer,
     untagged: container && untagged !== 'exclude',
     countsUntagged: container && untagged === 'only',
     forever: false,
     keepLast,
     minAgeMs,
     minAgeText,
-    keepLastReason: `keep: among the ${keepLast} newest selected`,
+    keepLastReason: `keep: ${texts.among}`,
+    keepLinePrefix: `keep: ${texts.inLine}`,
+    beyondLinePrefix: texts.beyondLine,
     foreverReason: '',
     prefix: '',
-    beyondKeepLast: `, not among the ${keepLast} newest selected`,
+    beyondKeepLast: texts.beyond,
     youngerPrefix: 'keep: '
   }
 }
@@ -114,22 +155,36 @@ function shorthandRule(policy: RetentionPolicy, untagged: UntaggedMode, containe
 function namedRule(rule: PolicyRule): Rule {
   const { name, match, keepLast, minAgeMs, minAgeText } = rule
   const label = `rule ${JSON.stringify(name)}:`
+  const order = rule.order ?? 'created'
+  const texts = countTexts(keepLast, order, '')
+  const range = typeof match === 'object' && 'semver' in match ? match.semver : undefined
   return {
     named: true,
-    tagged: match === 'untagged' ? undefined : compileGlobList(match),
+    tagged: match === 'untagged' || range !== undefined ? undefined : compileGlobList(match as string[]),
     allTagged: false,
+    range: range === undefined ? undefined : compileRange(range),
+    prerelease: rule.prerelease ?? 'include',
+    order,
+    per: rule.per,
     untagged: match === 'untagged',
     countsUntagged: match === 'untagged',
     forever: rule.keepForever,
     keepLast,
     minAgeMs,
     minAgeText,
-    keepLastReason: `keep: ${label} among the ${keepLast} newest`,
+    keepLastReason: `keep: ${label} ${texts.among}`,
+    keepLinePrefix: `keep: ${label} ${texts.inLine}`,
+    beyondLinePrefix: texts.beyondLine,
     foreverReason: `keep: ${label} kept forever`,
     prefix: `delete: ${label}`,
-    beyondKeepLast: `, not among the ${keepLast} newest`,
+    beyondKeepLast: texts.beyond,
     youngerPrefix: `keep: ${label} `
   }
+}
+
+/** Whether a rule counts keep-last as it always has: newest created first, over all its versions. */
+function countsByTime(rule: Rule): boolean {
+  return rule.order === 'created' && rule.per === undefined
 }
 
 /** The plan is built in passes over the versions, newest first, addressed by their position in that order. */
@@ -146,6 +201,12 @@ class Planner {
   readonly #named: boolean
   readonly #graph: ImageGraph
   readonly #keepTags: GlobMatcher
+  /** Per version, what it stands for as a semantic version; only when a rule reads versions. */
+  readonly #semvers: (SemVer | undefined)[]
+  /** Per version kept-or-deleted within a line (`per`): the line's text, for the reasons. */
+  readonly #lineTexts: (string | undefined)[]
+  /** npm: version name (a leading `v` dropped) → the dist-tags pointing at it. */
+  readonly #distTags = new Map<string, string[]>()
   /** Per version: why it is kept; a version is kept exactly when it has a reason to be. */
   readonly #keepReasons: (string[] | undefined)[]
   /** Per image: the rule that governs it (its index in #rules), or NONE. */
@@ -185,7 +246,18 @@ class Planner {
     this.#named = policy.rules !== undefined
     this.#rules = policy.rules?.map(namedRule) ?? [shorthandRule(policy, this.#untagged, this.#container)]
     this.#graph = this.#container ? linkImages(sorted, structure) : unlinkedGraph(count)
-    this.#keepTags = compileGlobList(policy.keepTags)
+    this.#keepTags = compileMatchList(policy.keepTags)
+    const readsVersions = this.#rules.some(
+      rule => rule.range !== undefined || !countsByTime(rule) || rule.prerelease !== 'include'
+    )
+    this.#semvers = readsVersions ? sorted.map(version => versionOf(version, this.#container)) : []
+    this.#lineTexts = []
+    for (const [tag, target] of Object.entries(policy.distTags ?? {})) {
+      const key = withoutV(target)
+      const tags = this.#distTags.get(key)
+      if (tags === undefined) this.#distTags.set(key, [tag])
+      else tags.push(tag)
+    }
     this.#keepReasons = new Array<string[] | undefined>(count).fill(undefined)
     this.#ruleOf = new Int16Array(count).fill(NONE)
     this.#whySelected = new Array<string | undefined>(count).fill(undefined)
@@ -235,6 +307,8 @@ class Planner {
    */
   #select(): void {
     const counted = new Int32Array(this.#rules.length)
+    /** Per rule that counts by version or by line: its images, newest created first. */
+    const counting: number[][] = this.#rules.map(() => [])
     for (let p = 0; p < this.#versions.length; p++) {
       if (this.#graph.role[p] === PART || this.#versions[p].tagsUnknown === true) continue
       const selection = this.#decideSelection(p)
@@ -247,8 +321,34 @@ class Planner {
       }
       this.#whySelected[p] = selection
       if (this.#countsForKeepLast(p, rule) && Number.isFinite(this.#times[p])) {
-        if (++counted[r] <= rule.keepLast) this.#keep(p, rule.keepLastReason)
+        if (!countsByTime(rule)) counting[r].push(p)
+        else if (++counted[r] <= rule.keepLast) this.#keep(p, rule.keepLastReason)
       }
+    }
+    counting.forEach((images, r) => {
+      if (images.length > 0) this.#keepLastBy(this.#rules[r], images)
+    })
+  }
+
+  /**
+   * Keep-last for a rule with `order: semver` or `per`: its images ranked by precedence (or creation), counted
+   * within each line; a version that is not a semantic version is a line of its own.
+   */
+  #keepLastBy(rule: Rule, images: number[]): void {
+    const ranked = rule.order === 'semver' ? byPrecedence(images, this.#semvers) : images
+    const per = rule.per
+    if (per === undefined) {
+      ranked.slice(0, rule.keepLast).forEach(p => this.#keep(p, rule.keepLastReason))
+      return
+    }
+    const counted = new Map<string, number>()
+    for (const p of ranked) {
+      const line = lineOf(this.#semvers[p], per)
+      const text = line ?? imageName(this.#versions[p])
+      this.#lineTexts[p] = text
+      const n = line === undefined ? 1 : (counted.get(line) ?? 0) + 1
+      if (line !== undefined) counted.set(line, n)
+      if (n <= rule.keepLast) this.#keep(p, `${rule.keepLinePrefix}${text}`)
     }
   }
 
@@ -259,7 +359,7 @@ class Planner {
     if (this.#container && this.#graph.role[p] === ORPHAN) {
       const orphan = `orphaned ${this.#graph.kinds.get(p)} of ${this.#graph.subjects.get(p)}`
       for (let r = 0; r < rules.length; r++) {
-        if (!rules[r].untagged) continue
+        if (!rules[r].untagged || rules[r].prerelease === 'only') continue
         this.#ruleOf[p] = r
         return rules[r].named ? `${rules[r].prefix} ${orphan}` : `delete: ${orphan}`
       }
@@ -268,7 +368,7 @@ class Planner {
     }
     if (this.#container && version.tags.length === 0) {
       for (let r = 0; r < rules.length; r++) {
-        if (!rules[r].untagged) continue
+        if (!rules[r].untagged || rules[r].prerelease === 'only') continue
         this.#ruleOf[p] = r
         return rules[r].named ? rules[r].prefix : 'delete: untagged'
       }
@@ -278,9 +378,9 @@ class Planner {
     }
     for (let r = 0; r < rules.length; r++) {
       const rule = rules[r]
-      if (rule.tagged === undefined) continue
-      const selection = this.#matchTagged(version, rule)
-      if (selection === undefined) continue
+      if (rule.tagged === undefined && rule.range === undefined) continue
+      const selection = this.#matchTagged(p, rule)
+      if (selection === undefined || !passesPrerelease(rule.prerelease, this.#semvers[p])) continue
       this.#ruleOf[p] = r
       return selection
     }
@@ -290,7 +390,15 @@ class Planner {
   }
 
   /** How a rule selects a tagged (or named) version, or undefined when it does not match it. */
-  #matchTagged(version: PackageVersion, rule: Rule): string | undefined {
+  #matchTagged(p: number, rule: Rule): string | undefined {
+    const version = this.#versions[p]
+    const range = rule.range
+    if (range !== undefined) {
+      const matches = this.#container
+        ? version.tags.some(tag => range(semverOf(tag)))
+        : range(this.#semvers[p])
+      return matches ? rule.prefix : undefined
+    }
     const matcher = rule.tagged as GlobMatcher
     if (!this.#container) {
       if (rule.allTagged) return 'delete: selected (delete-tags is empty: all versions)'
@@ -344,6 +452,8 @@ class Planner {
         if (rule !== undefined && !rule.forever && rule.minAgeMs > 0 && age < rule.minAgeMs)
           this.#keep(p, `${rule.youngerPrefix}younger than ${rule.minAgeText} (${formatAge(age)} old)`)
       }
+      for (const tag of this.#distTags.get(withoutV(version.name)) ?? [])
+        this.#keep(p, `keep: dist-tag ${tag}`)
       if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
       else if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
         if (this.#excludesUntagged()) this.#keep(p, 'keep: untagged (untagged: exclude)')
@@ -473,12 +583,14 @@ class Planner {
     const selection = this.#whySelected[p]
     if (selection === undefined) return deletedWith ?? []
     const rule = this.#rules[this.#ruleOf[p]]
-    const own = this.#deleteReasonText(
-      selection,
-      this.#nowMs - this.#times[p],
-      rule,
-      this.#countsForKeepLast(p, rule)
-    )
+    const counted = this.#countsForKeepLast(p, rule)
+    const line = this.#lineTexts[p]
+    const ageMs = this.#nowMs - this.#times[p]
+    const own =
+      line === undefined
+        ? this.#deleteReasonText(selection, ageMs, rule, counted)
+        : this.#deleteReasonText(selection, ageMs, rule, false) +
+          (rule.keepLast > 0 ? `${rule.beyondLinePrefix}${line}` : '')
     return deletedWith === undefined ? [own] : [own, ...deletedWith]
   }
 
@@ -506,4 +618,9 @@ class Planner {
     const days = Math.floor(ms / DAY_MS)
     return (this.#dayTexts[days] ??= `${days}d`)
   }
+}
+
+/** A version name as dist-tags and lines name it: a leading `v` dropped. */
+function withoutV(name: string): string {
+  return name.startsWith('v') ? name.slice(1) : name
 }

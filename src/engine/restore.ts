@@ -1,6 +1,7 @@
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 import { compileGlobList } from './globs.js'
 import type { GlobMatcher } from './globs.js'
+import { SEMVER_ITEM, compileMatchList } from './versions.js'
 import type { ListedVersion, RestoreRequest, RetentionPolicy } from '../types.js'
 
 export interface UntrustedVersion {
@@ -67,10 +68,14 @@ export function selectRestorations(
  */
 function restoreMatcher(policy: Pick<RetentionPolicy, 'deleteTags' | 'rules'>): GlobMatcher | undefined {
   if (policy.rules === undefined)
-    return policy.deleteTags.length > 0 ? compileGlobList(policy.deleteTags) : undefined
+    return policy.deleteTags.length > 0 ? compileMatchList(policy.deleteTags) : undefined
   const matchers = policy.rules
     .filter(rule => !rule.keepForever && rule.match !== 'untagged')
-    .map(rule => compileGlobList(rule.match as readonly string[]))
+    .map(({ match }) =>
+      Array.isArray(match)
+        ? compileGlobList(match)
+        : compileMatchList([`${SEMVER_ITEM}${(match as { semver: string }).semver}`])
+    )
   return {
     match: value => {
       for (const matcher of matchers) {

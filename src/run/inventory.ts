@@ -11,6 +11,7 @@ import { imageName, isGhost } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
 import { partsOf, planWithReads } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
+import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
 import { selectRestorations, trustDeletedList } from '../engine/restore.js'
 import { checkAfterRun, withKeptParts } from './check.js'
@@ -32,6 +33,8 @@ import type {
 export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'>
 /** The registry reads a container plan needs. */
 export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'>
+/** The npm registry read an npm plan needs: the dist-tags, whose versions stay. */
+export type DistTagReader = Pick<NpmRegistryClient, 'readDistTags'>
 
 /** What a run will write: per package its report so far, and the writes to carry out, in order. */
 export interface WorkPlan {
@@ -94,9 +97,20 @@ export async function planPackage(
   name: string,
   policy: RetentionPolicy,
   now: Date,
-  log?: Logger
+  log?: Logger,
+  npm?: DistTagReader
 ): Promise<DeletionPlan> {
   const versions = await client.listVersions(scope, policy.packageType, name)
+  if (policy.packageType === 'npm' && npm !== undefined) {
+    const distTags = await npm.readDistTags(scope.login, name).catch((error: unknown) => {
+      throw new Error(`${errorMessage(error)}: nothing of this package is deleted in this run`)
+    })
+    const listed = new Set(versions.map(v => v.name.replace(/^v/, '')))
+    for (const [tag, version] of Object.entries(distTags))
+      if (!listed.has(version.replace(/^v/, '')))
+        log?.debug(`${name}: dist-tag ${tag} points at ${version}, which is not among the listed versions`)
+    return planDeletions(versions, { ...policy, distTags }, now)
+  }
   if (policy.packageType !== 'container') return planDeletions(versions, policy, now)
   const { plan, incomplete, structure } = await planWithReads(
     versions,
@@ -150,12 +164,13 @@ export async function planDeletes(
   names: readonly string[],
   policy: RetentionPolicy,
   now: Date,
-  log: Logger
+  log: Logger,
+  npm?: DistTagReader
 ): Promise<WorkPlan> {
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policyFor(policy, name), now, log)
+      const plan = await planPackage(client, registry, scope, name, policyFor(policy, name), now, log, npm)
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length
       if (unknown > 0)

@@ -15,6 +15,7 @@ import {
 } from './inventory.js'
 import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
 import { RegistryClient } from '../github/registry-client.js'
+import { NpmRegistryClient } from '../github/npm-registry.js'
 import { attachWrites, startRecord, type RunReport } from '../report/report.js'
 import type { Logger } from '../types.js'
 
@@ -44,6 +45,8 @@ export async function runRetention(
   const manifests =
     config.packageType === 'container' && !config.restore ? await loadManifestCache(store, log) : undefined
   const registry = new RegistryClient({ ...config, log, cache: manifests })
+  // npm's dist-tags are read for every npm package planned: a version one points at is never deleted.
+  const npm = config.packageType === 'npm' ? new NpmRegistryClient(config) : undefined
   const scope = await client.detectOwner(config.owner)
   const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
   log.info(
@@ -54,7 +57,7 @@ export async function runRetention(
   const work = await group(`Plan ${names.length} package(s)`, () =>
     config.restore
       ? planRestore(client, scope, names, config.restore, config.policy, startedAt, log)
-      : planDeletes(client, registry, scope, names, config.policy, startedAt, log)
+      : planDeletes(client, registry, scope, names, config.policy, startedAt, log, npm)
   )
   const run = {
     owner: scope.login,
