@@ -162,7 +162,9 @@ describe('multi-architecture images', () => {
       .plan()
     expect(plan.deleted).toEqual(['v1'])
     expect(plan.reasons('nested')).toEqual(['keep: younger than 7d (2d old)'])
-    expect(plan.reasons('leaf')).toEqual([`keep: platform manifest of kept image ${shortDigest(digestOf('nested'))}`])
+    expect(plan.reasons('leaf')).toEqual([
+      `keep: platform manifest of kept image ${shortDigest(digestOf('nested'))}`
+    ])
   })
 
   it('treats a tagged platform manifest as an image of its own too', () => {

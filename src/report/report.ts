@@ -234,7 +234,7 @@ function summaryMarkdown(run: RunReport): string {
   const lines = [
     title,
     '',
-    `| Package | Versions | ${verb} | Skipped | Failed | Kept |`,
+    `| Package | Versions | ${run.dryRun ? `Would be ${verb.toLowerCase()}` : verb} | Skipped | Failed | Kept |`,
     '|---|--:|--:|--:|--:|--:|'
   ]
   for (const pkg of run.packages) {
@@ -257,23 +257,25 @@ function summaryMarkdown(run: RunReport): string {
   const checks = run.packages.filter(p => p.check !== undefined)
   if (checks.length > 0) lines.push(checkSummary(checks), '')
 
-  let size = lines.join('\n').length
+  // Bytes, as GitHub counts them.
+  let size = Buffer.byteLength(lines.join('\n'))
   let left = 0
   const add = (text: string): void => {
     lines.push(text)
-    size += text.length + 1
+    size += Buffer.byteLength(text) + 1
   }
   // Rows go in while they fit, each table cut with a line naming how many more the plan file has.
   const table = (heading: string, rows: Row[], folded: boolean): void => {
     if (rows.length === 0) return
     const body = ['| Version | Age | Why |', '|---|--:|---|']
-    let length = body.join('\n').length + heading.length + 64
+    let length = Buffer.byteLength(body.join('\n') + heading) + 64
     let shown = 0
     for (const row of rows.slice(0, MAX_ROWS)) {
       const text = `| ${row.version} | ${row.age} | ${row.why} |`
-      if (size + length + text.length + 1 > SUMMARY_BUDGET - SUMMARY_RESERVE) break
+      const bytes = Buffer.byteLength(text) + 1
+      if (size + length + bytes > SUMMARY_BUDGET - SUMMARY_RESERVE) break
       body.push(text)
-      length += text.length + 1
+      length += bytes
       shown++
     }
     if (rows.length > shown) {
