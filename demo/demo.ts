@@ -86,8 +86,20 @@ function report(title: string, run: ActionRun): void {
   for (const e of entries(run, 'failed')) console.log(`  FAILED  ${e.package} ${describe(e)}: ${e.message}`)
   for (const a of run.annotations) console.log(`  ${a.level}: ${a.message}`)
   if (run.outputs['plan-file']) console.log(`Every decision with its reasons: ${run.outputs['plan-file']}`)
+  if (title.startsWith('Dry run')) console.log(`\n--- The action's log ---\n${actionLog(run.stdout)}`)
   console.log(`\n--- Job summary ---\n${summaryAsText(run.summary) || '(empty)'}`)
+  if (process.env.DEMO_MARKDOWN) console.log(`\n--- Job summary (Markdown) ---\n${run.summary}`)
   if (run.exitCode !== 0) console.log(`\n--- stderr ---\n${run.stderr}`)
+}
+
+/** The step's log as the runner shows it: groups as headings, workflow commands other than these left out. */
+function actionLog(stdout: string): string {
+  return stdout
+    .split('\n')
+    .filter(line => !line.startsWith('::') || /^::(group|warning|error)::/.test(line))
+    .map(line => line.replace(/^::group::/, '▸ ').replace(/^::(warning|error)::/, '$1: '))
+    .join('\n')
+    .trim()
 }
 
 function printState(state: StateDump): void {

@@ -37,12 +37,16 @@ export function requireScopes(token: TokenSpec, scopes: Scope[], message: string
     throw new ApiError(403, message, DOCS_PACKAGES)
 }
 
-/** Registries with granular permissions; the others inherit access from the linked repository. */
-export const GRANULAR: ReadonlySet<PackageType> = new Set(['container', 'npm'])
+/**
+ * Registries with granular permissions (GitHub's "About permissions for GitHub Packages": Container, npm,
+ * NuGet, RubyGems); the others (Maven and Gradle, both `maven`, and the old Docker registry) take their access
+ * from the linked repository.
+ */
+export const GRANULAR: ReadonlySet<PackageType> = new Set(['container', 'npm', 'nuget', 'rubygems'])
 
 /**
  * A classic token sees every package, except private ones of repository-scoped registries (Maven, Gradle,
- * NuGet, RubyGems, Docker) when it lacks `repo`. Those then look like no package at all.
+ * Docker) when it lacks `repo`. Those then look like no package at all.
  */
 export function visibleToClassic(token: TokenSpec, pkg: Package): boolean {
   return pkg.visibility === 'public' || GRANULAR.has(pkg.type) || (token.scopes ?? []).includes('repo')

@@ -2,8 +2,8 @@
 import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { loadConfig, type Config } from './config/inputs.js'
-import { ConfigError } from './errors.js'
-import { publishReport } from './report/report.js'
+import { ConfigError, errorMessage } from './errors.js'
+import { publishFailure, publishReport } from './report/report.js'
 import { runRetention } from './run/run.js'
 
 export async function run(): Promise<void> {
@@ -13,20 +13,31 @@ export async function run(): Promise<void> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error
     error.problems.forEach(problem => core.error(problem))
+    await publishFailure('invalid inputs, nothing was requested', error.problems)
     core.setFailed(`${error.problems.length} input(s) are invalid; nothing was requested or changed.`)
     return
   }
   core.setSecret(config.token)
 
-  const { report, planFile } = await runRetention(config, {
-    log: core,
-    group: core.group,
-    recordDirectory: process.env.RUNNER_TEMP || tmpdir(),
-    onRecord: (plan, journal) => {
-      core.setOutput('plan-file', plan)
-      core.setOutput('journal-file', journal)
-    }
-  })
-  const { failed } = await publishReport(report, planFile)
-  if (failed > 0) core.setFailed(`${failed} version(s) or package(s) failed; see the job summary.`)
+  let outcome: Awaited<ReturnType<typeof runRetention>>
+  try {
+    outcome = await runRetention(config, {
+      log: core,
+      group: core.group,
+      recordDirectory: process.env.RUNNER_TEMP || tmpdir(),
+      onRecord: (plan, journal) => {
+        core.setOutput('plan-file', plan)
+        core.setOutput('journal-file', journal)
+      }
+    })
+  } catch (error) {
+    // Before any plan (a rejected token, an unknown owner, the API down): nothing changed.
+    await publishFailure(`${config.owner} (${config.packageType}), the run stopped`, [errorMessage(error)])
+    throw error
+  }
+  const { failed, failedPackages } = await publishReport(outcome.report, outcome.planFile)
+  if (failed > 0 || failedPackages > 0)
+    core.setFailed(
+      `${failed} version(s) failed and ${failedPackages} package(s) could not be listed or planned; see the job summary.`
+    )
 }

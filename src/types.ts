@@ -31,6 +31,8 @@ export interface PackageVersion {
   /** ISO-8601 timestamps as GitHub sends them. */
   createdAt: string
   updatedAt: string
+  /** The version's page on GitHub (the API's `html_url`), when GitHub sent one. */
+  htmlUrl?: string
   /**
    * Containers: true when GitHub sent no tag list (missing or null), so whether the version is tagged is
    * unknown; the engine keeps such a version. Absent otherwise.
@@ -201,7 +203,8 @@ export type Outcome =
   | { kind: 'failed'; status: number; message: string }
 
 /** What a write and its report need of a version. */
-export type VersionRef = Pick<PackageVersion, 'id' | 'name' | 'tags'>
+export type VersionRef = Pick<PackageVersion, 'id' | 'name' | 'tags'> &
+  Partial<Pick<ListedVersion, 'createdAt' | 'htmlUrl' | 'deletedAt'>>
 
 export interface WriteTarget {
   packageName: string
@@ -233,6 +236,11 @@ export interface PackageReport {
   writes: ExecutedWrite[]
   /** Delete runs that wrote: what listing the package again after the writes showed. */
   check?: AfterRunCheck
+  /**
+   * Dry runs: the package's visibility as GitHub gave it, undefined when unknown. GitHub refuses to delete a
+   * public version with more than 5,000 downloads, and no API tells the count.
+   */
+  visibility?: string
 }
 
 /** The package listed again after a delete run's writes, compared with what the run did and planned. */

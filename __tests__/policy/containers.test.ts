@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { planWithReads } from '../../src/engine/reads.js'
+import { shortDigest } from '../../src/engine/images.js'
 import { aContainer, digestOf, NOW } from './builder.js'
 
 /** A multi-architecture image: a tagged index with two platform manifests, all pushed together. */
@@ -161,7 +162,9 @@ describe('multi-architecture images', () => {
       .plan()
     expect(plan.deleted).toEqual(['v1'])
     expect(plan.reasons('nested')).toEqual(['keep: younger than 7d (2d old)'])
-    expect(plan.reasons('leaf')).toEqual([`keep: platform manifest of kept image ${digestOf('nested')}`])
+    expect(plan.reasons('leaf')).toEqual([
+      `keep: platform manifest of kept image ${shortDigest(digestOf('nested'))}`
+    ])
   })
 
   it('treats a tagged platform manifest as an image of its own too', () => {

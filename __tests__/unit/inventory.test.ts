@@ -1,6 +1,7 @@
 /** The orchestration of a run's reads and plans, on src/ through stand-ins for the two clients. */
 import { describe, expect, it } from '@jest/globals'
 import { planPackage, planRestore, type ImageReader, type PackageReader } from '../../src/run/inventory.js'
+import { shortDigest } from '../../src/engine/images.js'
 import type {
   ImageStructure,
   ListedVersion,
@@ -89,7 +90,7 @@ describe('planPackage', () => {
     expect(action.get(3)).toBe('keep')
     expect(action.get(4)).toBe('keep')
     const part = plan.decisions.find(d => d.version.id === 3)
-    expect(part?.reasons).toContain(`keep: platform manifest of kept image ${digestOf('moved')}`)
+    expect(part?.reasons).toContain(`keep: platform manifest of kept image ${shortDigest(digestOf('moved'))}`)
     expect(plan.deletions.map(d => d.version.id).sort()).toEqual([1, 2])
   })
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { buildReport, type RunReport } from '../../src/report/report.js'
+import { SUMMARY_BUDGET, buildReport, type RunReport } from '../../src/report/report.js'
 import type { Decision, ExecutedWrite } from '../../src/types.js'
 
 function run(count: number): RunReport {
@@ -74,5 +74,32 @@ describe('buildReport', () => {
     expect(summary).toContain('more in the plan file')
     expect(summary).toContain('<details><summary>Kept (50000)</summary>')
     expect((plan as { packages: { versions: unknown[] }[] }).packages[0].versions).toHaveLength(100_000)
+  })
+
+  it('stays within its budget over many packages, naming how many versions the plan file has beyond it', () => {
+    const one = run(2000)
+    const long = 'x'.repeat(250)
+    const packages = Array.from({ length: 40 }, (_, p) => ({
+      ...one.packages[0],
+      name: `app-${p}`,
+      plan: {
+        ...one.packages[0].plan!,
+        decisions: one.packages[0].plan!.decisions.map(d => ({
+          ...d,
+          version: {
+            ...d.version,
+            htmlUrl: `https://github.com/orgs/acme/packages/container/app-${p}/${d.version.id}`
+          },
+          reasons: [`${d.reasons[0]} ${long}`]
+        }))
+      }
+    }))
+    const { summary } = buildReport({ ...one, packages })
+    expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(SUMMARY_BUDGET)
+    expect(summary).toMatch(
+      /_… \d+ more version\(s\) in the plan file: the summary stays within GitHub's size limit\._/
+    )
+    expect(summary).toMatch(/… \d+ more package\(s\), \d+ version\(s\), in the plan file/)
+    expect(summary).toContain('| Version | Age | Why |')
   })
 })

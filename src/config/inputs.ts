@@ -184,7 +184,7 @@ export function readConfig(
       ? event.name
       : undefined
   const packageNames = namesText
-    ? parseList(namesText)
+    ? withoutNpmScope('package-names', parseList(namesText))
     : [eventName ?? (env.GITHUB_REPOSITORY ?? '').split('/')[1] ?? '']
   // One message for names that name nothing: the empty name is not also reported as an empty glob.
   if (packageNames.length === 0 || packageNames.some(name => name === ''))
@@ -205,7 +205,9 @@ export function readConfig(
   const ruleInput = (name: keyof typeof RULE_INPUT_DEFAULTS): string =>
     policyText ? '' : ruleTexts[name] || RULE_INPUT_DEFAULTS[name]
 
-  const keepLastText = ruleInput('keep-last')
+  // "Untagged only, older than a week" means every such image: under `untagged: only` a count is kept only
+  // when one is written.
+  const keepLastText = ruleTexts.untagged === 'only' && !ruleTexts['keep-last'] ? '0' : ruleInput('keep-last')
   const keepLast = policyText
     ? 0
     : WHOLE.test(keepLastText)
@@ -317,7 +319,31 @@ export function readConfig(
     if (!parsePolicy) throw new Error('readConfig: a policy is given, but no policy parser (use loadConfig)')
     const result = parsePolicy(yaml, where)
     if (result.problems) problems.push(...result.problems)
-    return result.rules
+    else result.warnings.forEach(warning => log.warning(warning))
+    return result.rules?.map(rule =>
+      rule.packages ? { ...rule, packages: withoutNpmScope('policy', rule.packages) } : rule
+    )
+  }
+
+  /**
+   * npm packages are named without their scope in the API: `@acme/web-ui` of owner acme is package `web-ui`.
+   * Names and globs (and `!` exclusions) in the owner's scope are taken without it; any other scope is a
+   * mistake, since every npm package of an owner on GitHub lives in the owner's scope.
+   */
+  function withoutNpmScope(name: string, items: readonly string[]): string[] {
+    if (packageType !== 'npm') return [...items]
+    return items.map(item => {
+      const not = item.startsWith('!') ? '!' : ''
+      const scoped = /^@([^/]*)\/(.*)$/.exec(item.slice(not.length))
+      if (!scoped) return item
+      if (scoped[1].toLowerCase() !== owner.toLowerCase())
+        fail(
+          name,
+          item,
+          `is in the npm scope @${scoped[1]}, but GitHub keeps ${owner}'s npm packages in the scope @${owner.toLowerCase()}; write @${owner.toLowerCase()}/${scoped[2]} (or ${scoped[2]}), or change owner`
+        )
+      return `${not}${scoped[2]}`
+    })
   }
 
   /** A value from a fixed list, or undefined when empty. */

@@ -36,7 +36,8 @@ const schemaValidator = (): ValidateFunction =>
   (compiled ??= new Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA))
 
 export type PolicyFileResult =
-  { rules: PolicyRule[]; problems?: undefined } | { rules?: undefined; problems: string[] }
+  | { rules: PolicyRule[]; problems?: undefined; warnings: string[] }
+  | { rules?: undefined; problems: string[] }
 
 interface RawRule {
   name: string
@@ -95,10 +96,13 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
       } else {
         const field = [...path].reverse().find((part): part is string => typeof part === 'string') as string
         const item = typeof path[path.length - 1] === 'number' && path.length > 2
-        const shown = JSON.stringify(doc.getIn(path))
+        const found = doc.getIn(path)
+        const shown = JSON.stringify(found)
+        const allowed =
+          field === 'min-age' && typeof found === 'string' ? durationProblem(found) : FIELD_PROBLEMS[field]
         const problem = item
           ? `${field} item ${(path[path.length - 1] as number) + 1}: ${shown} is not a glob (a non-empty text)`
-          : `${field}: ${shown} ${FIELD_PROBLEMS[field]}`
+          : `${field}: ${shown} ${allowed}`
         at(path, problem)
       }
     }
@@ -107,6 +111,7 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
 
   const rules = (value as { rules: RawRule[] }).rules
   const names = new Map<string, number>()
+  const warnings: string[] = []
   const parsed = rules.map((raw, i): PolicyRule => {
     const field = (key: string, problem: string) => at(['rules', i, key], problem)
     const first = names.get(raw.name)
@@ -136,6 +141,14 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
     const minAgeMs = parseDuration(minAgeText)
     if (minAgeMs === undefined)
       field('min-age', `min-age: ${JSON.stringify(minAgeText)} ${durationProblem(minAgeText)}`)
+    // As the min-age input warns: without a floor, a version pushed a moment ago may be deleted.
+    if (minAgeMs === 0 && !forever) {
+      const node = doc.getIn(['rules', i, ...(raw['min-age'] === undefined ? [] : ['min-age'])], true)
+      const what = raw['min-age'] === undefined ? 'has no min-age' : `min-age: ${JSON.stringify(minAgeText)}`
+      warnings.push(
+        `${where} line ${lineOf(node as Node)}${ruleLabel(value, i)}: ${what}, so it sets no age floor: a version pushed a moment ago may be deleted`
+      )
+    }
     return {
       name: raw.name,
       match: raw.match,
@@ -149,7 +162,7 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
       minAgeText
     }
   })
-  return problems.length > 0 ? { problems } : { rules: parsed }
+  return problems.length > 0 ? { problems } : { rules: parsed, warnings }
 }
 
 function globs(name: string, list: string[], field: (key: string, problem: string) => void): void {

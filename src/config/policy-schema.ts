@@ -3,6 +3,8 @@
  * repository's root is this object as JSON, for editors (`# yaml-language-server: $schema=...`); a test keeps
  * the two equal.
  */
+import { DURATION_PATTERN } from '../engine/time.js'
+
 const globList = (description: string) => ({
   description,
   type: 'array',
@@ -79,8 +81,8 @@ export const POLICY_SCHEMA = {
           },
           'min-age': {
             description:
-              'Never delete a version younger than this: 30d, 12h, 2w, 1w3d, P30D, PT12H; 0 for none.',
-            oneOf: [{ const: 0 }, { type: 'string', pattern: '^(0|(\\d+[wdhmsWDHMS])+|P.+)$' }]
+              'Never delete a version younger than this: 30d, 12h, 90min, 1h30min, 2w, 1w3d, P30D, PT12H, P1DT2H; 0 for none.',
+            oneOf: [{ const: 0 }, { type: 'string', pattern: DURATION_PATTERN }]
           }
         }
       }

@@ -68,7 +68,12 @@ export function isGhost(image: IncompleteImage): boolean {
 
 /** How reasons name an image: by its first tag, else its digest. */
 export function imageName(version: PackageVersion): string {
-  return version.tags[0] ?? version.name
+  return version.tags[0] ?? shortDigest(version.name)
+}
+
+/** A digest as people read it: `sha256:0c7f60d6…`; any other name as it is. */
+export function shortDigest(name: string): string {
+  return /^sha256:[0-9a-f]{64}$/.test(name) ? `${name.slice(0, 15)}…` : name
 }
 
 /** Whether a tag is cosign's, whose manifest has no children to read (its subject is in the tag). */

@@ -16,34 +16,45 @@ const UNIT_MS: Record<string, number> = {
 }
 
 // `m` alone is refused: one minute or one month? Minutes are written `min`.
-const SHORT = /^(?:\d+(?:w|d|h|min|s))+$/
 const SHORT_PART = /(\d+)(w|d|h|min|s)/g
 const WITH_BARE_M = /^(?:\d+(?:w|d|h|min|m|s))+$/
 // Years and months are left out on purpose: their length varies, and a retention floor must be exact.
 const ISO = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/
 
+/** Either case of each letter, for a pattern that must work without flags (JSON Schema has none). */
+const anyCase = (letters: string): string =>
+  [...letters].map(c => `[${c.toLowerCase()}${c.toUpperCase()}]`).join('')
+const number = (unit: string) => `\\d+${anyCase(unit)}`
+const TIME_PART = `${anyCase('t')}(?:${number('h')}(?:${number('m')})?(?:${number('s')})?|${number('m')}(?:${number('s')})?|${number('s')})`
+const DATE_PART = `(?:${number('w')}(?:${number('d')})?|${number('d')})`
+
+/**
+ * Every duration `parseDuration` reads, as one regular expression without flags: `0`; short parts such as
+ * `30d`, `1h30min` (w, d, h, min, s, any case); ISO-8601 weeks, days, hours, minutes and seconds (`P30D`,
+ * `PT12H`, `P1DT2H`, not empty, not ending in `T`); space around is allowed. The policy file's schema uses
+ * this very pattern, so a policy and the inputs accept the same durations.
+ */
+export const DURATION_PATTERN = `^\\s*(?:0|(?:\\d+(?:${anyCase('min')}|[wWdDhHsS]))+|${anyCase('p')}(?:${DATE_PART}(?:${TIME_PART})?|${TIME_PART}))\\s*$`
+const DURATION = new RegExp(DURATION_PATTERN)
+
 /** Whether a text would be a duration but for a bare `m` (`1m`, `1h30m`), which could mean minutes or months. */
 export function hasAmbiguousMinutes(text: string): boolean {
-  const short = text.trim().toLowerCase()
-  return !SHORT.test(short) && WITH_BARE_M.test(short)
+  return !DURATION.test(text) && WITH_BARE_M.test(text.trim().toLowerCase())
 }
 
 /** Milliseconds, or undefined when the text is not a duration. `0` is the explicit "no floor". */
 export function parseDuration(text: string): number | undefined {
+  if (!DURATION.test(text)) return undefined
   const value = text.trim()
   if (value === '0') return 0
   const short = value.toLowerCase()
-  if (SHORT.test(short)) {
+  if (!short.startsWith('p')) {
     let total = 0
     for (const [, amount, unit] of short.matchAll(SHORT_PART)) total += Number(amount) * UNIT_MS[unit]
     return total
   }
-  const iso = ISO.exec(value.toUpperCase())
-  if (iso && value.length > 1 && !value.toUpperCase().endsWith('T')) {
-    const [, w, d, h, m, s] = iso.map(part => Number(part ?? 0))
-    return w * UNIT_MS.w + d * UNIT_MS.d + h * UNIT_MS.h + m * UNIT_MS.m + s * UNIT_MS.s
-  }
-  return undefined
+  const [, w, d, h, m, s] = (ISO.exec(value.toUpperCase()) ?? []).map(part => Number(part ?? 0))
+  return w * UNIT_MS.w + d * UNIT_MS.d + h * UNIT_MS.h + m * UNIT_MS.m + s * UNIT_MS.s
 }
 
 /** A short human age for reasons and reports: `45d`, `12h`, `5m`, `30s`. */

@@ -42,6 +42,8 @@ export interface ClientOptions {
 interface GitHubVersion {
   id: number
   name: string
+  /** The version's page on GitHub (optional in GitHub's schema). */
+  html_url?: string
   created_at: string
   updated_at: string
   deleted_at?: string
@@ -186,10 +188,21 @@ export class GitHubPackagesClient {
         ...(tags === undefined ? { tagsUnknown: true } : {}),
         createdAt: v.created_at,
         updatedAt: v.updated_at,
+        ...(typeof v.html_url === 'string' ? { htmlUrl: v.html_url } : {}),
         ...(v.deleted_at ? { deletedAt: v.deleted_at } : {})
       })
     }
     return [...byId.values()]
+  }
+
+  /** A package's visibility (`public`, `private`, `internal`); undefined when GitHub does not say. */
+  async packageVisibility(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
+    try {
+      const pkg = await this.get<{ visibility?: unknown }>(packagePath(scope, type, name))
+      return typeof pkg.visibility === 'string' ? pkg.visibility : undefined
+    } catch {
+      return undefined
+    }
   }
 
   deleteVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<ApiAnswer> {
@@ -301,8 +314,15 @@ export function packagePath(scope: OwnerScope, type: PackageType, name: string):
 }
 
 function notFoundMessage(scope: OwnerScope, type: PackageType, name: string): string {
-  return `${type} package "${name}" of ${scope.login} was not found. It may exist while the token lacks access: GITHUB_TOKEN needs the Admin role for this repository in the package's "Manage Actions access"; a classic token needs read:packages (and delete:packages to delete)`
+  return `${type} package "${name}" of ${scope.login} was not found. It may exist while the token lacks access: GITHUB_TOKEN needs the Admin role for this repository in the package's "Manage Actions access"; a classic token needs read:packages (and delete:packages to delete)${REPOSITORY_SCOPED.has(type) ? `, and repo: ${type} packages take their permissions from their repository` : ''}`
 }
+
+/**
+ * Registries whose packages take their permissions from a repository, so that a classic token needs `repo`
+ * too (GitHub's "About permissions for GitHub Packages": Maven and Gradle, both `maven` here, and the old
+ * Docker registry, docker.pkg.github.com; containers, npm, NuGet and RubyGems have granular permissions).
+ */
+export const REPOSITORY_SCOPED: ReadonlySet<PackageType> = new Set(['maven', 'docker'])
 
 /** The status and GitHub's message of a failed Octokit request; status 0 when no answer came at all. */
 export function answerOf(error: unknown): ApiAnswer {

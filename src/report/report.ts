@@ -5,15 +5,10 @@
 import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { shortDigest } from '../engine/images.js'
+import { formatAge, parseTime } from '../engine/time.js'
 import { RunJournal } from '../run/record.js'
-import type {
-  AfterRunCheck,
-  Decision,
-  ExecutedWrite,
-  PackageReport,
-  PackageType,
-  VersionRef
-} from '../types.js'
+import type { AfterRunCheck, ExecutedWrite, PackageReport, PackageType, VersionRef } from '../types.js'
 
 export interface RunReport {
   owner: string
@@ -26,6 +21,8 @@ export interface RunReport {
   manifestReads: number
   /** The run's record (JSON Lines), which outputs cut for size point at. */
   journalFile?: string
+  /** Restore runs: what was asked for, in words (`requested by id`), for each version's Why. */
+  restoring?: string
 }
 
 interface VersionItem {
@@ -33,19 +30,27 @@ interface VersionItem {
   id: number
   name: string
   tags: string[]
+  /**
+   * Dry runs: a version of a public package (or one of unknown visibility), which GitHub refuses to delete if
+   * it has more than 5,000 downloads; no API tells the count.
+   */
+  mayBeRefused?: true
 }
 
-/** GitHub refuses job summaries over 1 MiB; leave room for other steps' summaries. */
-const SUMMARY_BUDGET = 512 * 1024
+/** GitHub refuses job summaries over 1 MiB a step; leave room for other steps' summaries. */
+export const SUMMARY_BUDGET = 512 * 1024
+/** Kept free while rows are added: the headings and "more" lines of the packages still to come. */
+const SUMMARY_RESERVE = 16 * 1024
 const MAX_ROWS = 200
 /** GitHub allows 1 MB per output; a list output is cut under this, its last item pointing at the record. */
 export const OUTPUT_BUDGET = 900 * 1024
 /** Messages from GitHub or from elsewhere are cut to this many characters in the summary. */
 const MAX_MESSAGE = 300
 
-/** How a version is named to users: its tags and digest, or its name. */
+/** How a version is named to users: its tags and short digest (`v1, latest (sha256:0c7f60d6…)`), or its name. */
 export function label(version: VersionRef): string {
-  return version.tags.length > 0 ? `${version.tags.join(', ')} (${version.name})` : version.name
+  const name = shortDigest(version.name)
+  return version.tags.length > 0 ? `${version.tags.join(', ')} (${name})` : name
 }
 
 /** Where requested restores that match no package are reported. */
@@ -71,36 +76,58 @@ export function buildReport(run: RunReport): {
   const done: VersionItem[] = []
   const skipped: (VersionItem & { reason: string })[] = []
   const failed: (VersionItem & { status: number; message: string })[] = []
+  const failedPackages: { package: string; message: string }[] = []
   let kept = 0
   for (const pkg of run.packages) {
     kept += pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? 0
-    if (pkg.error)
-      failed.push({ package: pkg.name, id: 0, name: '', tags: [], status: 0, message: pkg.error })
+    if (pkg.error) failedPackages.push({ package: pkg.name, message: pkg.error })
+    const refusable = run.dryRun && run.mode === 'delete' && mayBeRefused(pkg)
     for (const { version, outcome } of pkg.writes) {
-      const item = { package: pkg.name, id: version.id, name: version.name, tags: version.tags }
-      if (outcome.kind === 'done') done.push(item)
+      const item: VersionItem = { package: pkg.name, id: version.id, name: version.name, tags: version.tags }
+      if (outcome.kind === 'done') done.push(refusable ? { ...item, mayBeRefused: true } : item)
       else if (outcome.kind === 'skipped')
         skipped.push({ ...item, reason: `${outcome.reason}: ${outcome.detail}` })
       else failed.push({ ...item, status: outcome.status, message: outcome.message })
     }
   }
   const list = (items: unknown[]) => cappedJson(items, run.journalFile)
-  const verbOutputs: Record<string, string> =
-    run.mode === 'delete'
-      ? { 'deleted-count': String(done.length), deleted: list(done) }
-      : { 'restored-count': String(done.length), restored: list(done) }
   return {
     outputs: {
-      ...verbOutputs,
+      ...EMPTY_OUTPUTS,
+      [`${run.mode}d-count`]: String(done.length),
+      [`${run.mode}d`]: list(done),
       'skipped-count': String(skipped.length),
       skipped: list(skipped),
       'failed-count': String(failed.length),
       failed: list(failed),
+      'failed-packages': list(failedPackages),
       'kept-count': String(kept)
     },
     summary: summaryMarkdown(run),
     plan: planDocument(run)
   }
+}
+
+/**
+ * Every list and count output, empty: what a run that ends before planning sets, so that expressions such as
+ * `steps.retention.outputs.deleted-count > 0` never read an empty value.
+ */
+export const EMPTY_OUTPUTS: Readonly<Record<string, string>> = {
+  'deleted-count': '0',
+  deleted: '[]',
+  'restored-count': '0',
+  restored: '[]',
+  'skipped-count': '0',
+  skipped: '[]',
+  'failed-count': '0',
+  failed: '[]',
+  'failed-packages': '[]',
+  'kept-count': '0'
+}
+
+/** Whether GitHub may refuse to delete the package's versions: public, or of unknown visibility. */
+function mayBeRefused(pkg: PackageReport): boolean {
+  return pkg.visibility !== 'private' && pkg.visibility !== 'internal'
 }
 
 /**
@@ -140,15 +167,42 @@ export function startRecord(run: RunReport, directory: string): { planFile: stri
   return { planFile, journal }
 }
 
-/** After the writes: outputs, the summary, and the plan file again, now with every outcome. */
-export async function publishReport(run: RunReport, planFile: string): Promise<{ failed: number }> {
+/**
+ * After the writes: outputs, the summary, and the plan file again, now with every outcome. Returns how many
+ * versions failed and how many packages could not be listed or planned.
+ */
+export async function publishReport(
+  run: RunReport,
+  planFile: string
+): Promise<{ failed: number; failedPackages: number }> {
   const { outputs, summary, plan } = buildReport(run)
   writeFileSync(planFile, JSON.stringify(plan, null, 2))
+  await publish(outputs, summary)
+  return {
+    failed: Number(outputs['failed-count']),
+    failedPackages: run.packages.filter(p => p.error !== undefined).length
+  }
+}
+
+/**
+ * A run that ended before planning (bad inputs, a rejected token, an unknown owner, the API down): every
+ * output empty, and the summary says why.
+ */
+export async function publishFailure(title: string, problems: readonly string[]): Promise<void> {
+  const summary = [
+    `## Package retention: ${cell(title)}`,
+    '',
+    ...problems.map(p => `:x: ${cell(p)}`),
+    ''
+  ].join('\n')
+  await publish(EMPTY_OUTPUTS, summary)
+}
+
+async function publish(outputs: Readonly<Record<string, string>>, summary: string): Promise<void> {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
   // The runner always sets GITHUB_STEP_SUMMARY; a local run may not, and then the log is the report.
   if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
   else core.info(summary)
-  return { failed: Number(outputs['failed-count']) }
 }
 
 function planDocument(run: RunReport): unknown {
@@ -180,50 +234,121 @@ function summaryMarkdown(run: RunReport): string {
   const lines = [
     title,
     '',
-    `| Package | Versions | ${verb} | Skipped | Failed | Kept |`,
+    `| Package | Versions | ${run.dryRun ? `Would be ${verb.toLowerCase()}` : verb} | Skipped | Failed | Kept |`,
     '|---|--:|--:|--:|--:|--:|'
   ]
   for (const pkg of run.packages) {
     const c = counts(pkg)
-    lines.push(
-      `| ${cell(pkg.name)} | ${pkg.plan?.decisions.length ?? pkg.writes.length} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`
-    )
+    const versions = pkg.error
+      ? ':x: not listed or planned'
+      : String(pkg.plan?.decisions.length ?? pkg.writes.length)
+    lines.push(`| ${cell(pkg.name)} | ${versions} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`)
   }
   lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '')
+  const unplanned = run.packages.filter(p => p.error !== undefined)
+  if (unplanned.length > 0)
+    lines.push(
+      `:x: **${unplanned.length} package(s) could not be listed or planned**, so nothing of them changed: ${unplanned.map(p => cell(p.name)).join(', ')} (the \`failed-packages\` output; why below).`,
+      ''
+    )
+  const refusable = run.dryRun && run.mode === 'delete' ? run.packages.filter(mayBeRefused) : []
+  if (refusable.some(p => p.writes.length > 0))
+    lines.push(`:warning: ${REFUSAL_NOTE} (marked \`mayBeRefused\` in the \`deleted\` output).`, '')
   const checks = run.packages.filter(p => p.check !== undefined)
   if (checks.length > 0) lines.push(checkSummary(checks), '')
-  let size = lines.join('\n').length
-  const add = (text: string): boolean => {
-    if (size + text.length > SUMMARY_BUDGET) return false
+
+  // Bytes, as GitHub counts them.
+  let size = Buffer.byteLength(lines.join('\n'))
+  let left = 0
+  const add = (text: string): void => {
     lines.push(text)
-    size += text.length + 1
-    return true
+    size += Buffer.byteLength(text) + 1
   }
-  for (const pkg of run.packages) {
-    if (!add(`### ${pkg.name === NO_PACKAGE ? 'Found in none of the packages' : cell(pkg.name)}`)) break
-    if (pkg.error) add(`:x: ${cell(pkg.error)}`)
+  // Rows go in while they fit, each table cut with a line naming how many more the plan file has.
+  const table = (heading: string, rows: Row[], folded: boolean): void => {
+    if (rows.length === 0) return
+    const body = ['| Version | Age | Why |', '|---|--:|---|']
+    let length = Buffer.byteLength(body.join('\n') + heading) + 64
+    let shown = 0
+    for (const row of rows.slice(0, MAX_ROWS)) {
+      const text = `| ${row.version} | ${row.age} | ${row.why} |`
+      const bytes = Buffer.byteLength(text) + 1
+      if (size + length + bytes > SUMMARY_BUDGET - SUMMARY_RESERVE) break
+      body.push(text)
+      length += bytes
+      shown++
+    }
+    if (rows.length > shown) {
+      body.push(`| … ${rows.length - shown} more in the plan file | | |`)
+      left += rows.length - shown
+    }
+    const title = `${heading} (${rows.length})`
+    add(
+      folded
+        ? `<details><summary>${title}</summary>\n\n${body.join('\n')}\n\n</details>\n`
+        : `**${title}**\n\n${body.join('\n')}\n`
+    )
+  }
+  const now = run.startedAt.getTime()
+  const row = (version: VersionRef, why: string): Row => ({
+    version: linked(version),
+    age: version.createdAt === undefined ? '' : ageText(now - parseTime(version.createdAt)),
+    why: cell(why)
+  })
+  for (const [index, pkg] of run.packages.entries()) {
+    if (size > SUMMARY_BUDGET - SUMMARY_RESERVE / 2) {
+      const rest = run.packages.slice(index)
+      const versions = rest.reduce((n, p) => n + (p.plan?.decisions.length ?? p.writes.length), 0)
+      add(`… ${rest.length} more package(s), ${versions} version(s), in the plan file`)
+      break
+    }
+    add(`### ${pkg.name === NO_PACKAGE ? 'Found in none of the packages' : cell(pkg.name)}`)
+    if (pkg.error) add(`:x: Not listed or planned: ${cell(pkg.error)}`)
     if (pkg.check) add(checkDetails(pkg.check))
     const heading = run.dryRun ? `Would be ${verb.toLowerCase()}` : verb
-    const reasonsOf = new Map(pkg.plan?.decisions.map(d => [d.version.id, d.reasons]) ?? [])
+    const decisions = new Map(pkg.plan?.decisions.map(d => [d.version.id, d]) ?? [])
+    const marked = refusable.includes(pkg)
     const rows = (kind: 'done' | 'skipped' | 'failed') =>
       pkg.writes
         .filter(w => w.outcome.kind === kind)
-        .map(w => [label(w.version), outcomeText(w, reasonsOf.get(w.version.id))] as [string, string])
-    add(table(heading, rows('done'), false))
-    add(table('Skipped', rows('skipped'), false))
-    add(table('Failed', rows('failed'), false))
+        .map(w => {
+          const version = decisions.get(w.version.id)?.version ?? w.version
+          const why = outcomeText(w, decisions.get(w.version.id)?.reasons, run.restoring, now)
+          return row(version, kind === 'done' && marked ? `:warning: may be refused (public); ${why}` : why)
+        })
+    table(heading, rows('done'), false)
+    table('Skipped', rows('skipped'), false)
+    table('Failed', rows('failed'), false)
     const kept = pkg.plan?.decisions.filter(d => d.action === 'keep') ?? []
-    add(
-      table(
-        'Kept',
-        kept.map(d => [label(d.version), reasonText(d)]),
-        true
-      )
+    table(
+      'Kept',
+      kept.map(d => row(d.version, d.reasons.join('; '))),
+      true
     )
   }
-  if (size >= SUMMARY_BUDGET - 1024)
-    lines.push('', '_The summary is cut short here; the plan file has everything._')
+  if (left > 0)
+    add(`\n_… ${left} more version(s) in the plan file: the summary stays within GitHub's size limit._`)
   return lines.join('\n')
+}
+
+const REFUSAL_NOTE =
+  'Public packages (or of unknown visibility): GitHub refuses to delete a public version with more than 5,000 downloads, and no API tells the count, so a real run may skip some of these'
+
+interface Row {
+  version: string
+  age: string
+  why: string
+}
+
+/** A version's label, linked to its page on GitHub when the API gave one. */
+function linked(version: VersionRef): string {
+  const text = cell(label(version))
+  const url = version.htmlUrl
+  return url && /^https?:\/\/[^\s()<>|[\]]+$/.test(url) ? `[${text}](${url})` : text
+}
+
+function ageText(ms: number): string {
+  return Number.isFinite(ms) ? formatAge(ms) : ''
 }
 
 function counts(pkg: PackageReport) {
@@ -231,31 +356,23 @@ function counts(pkg: PackageReport) {
   return {
     done: of('done'),
     skipped: of('skipped'),
-    failed: of('failed') + (pkg.error ? 1 : 0),
+    failed: of('failed'),
     kept: pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? 0
   }
 }
 
-function outcomeText(write: ExecutedWrite, reasons: string[] | undefined): string {
-  const { outcome } = write
+function outcomeText(
+  write: ExecutedWrite,
+  reasons: string[] | undefined,
+  restoring: string | undefined,
+  now: number
+): string {
+  const { outcome, version } = write
   if (outcome.kind === 'skipped') return `${outcome.reason}: ${outcome.detail}`
   if (outcome.kind === 'failed') return `${outcome.status} ${outcome.message}`
-  return [...(reasons ?? []), ...(outcome.note ? [outcome.note] : [])].join('; ')
-}
-
-function reasonText(decision: Decision): string {
-  return decision.reasons.join('; ')
-}
-
-function table(heading: string, rows: [string, string][], folded: boolean): string {
-  if (rows.length === 0) return ''
-  const shown = rows.slice(0, MAX_ROWS)
-  const body = ['| Version | Why |', '|---|---|', ...shown.map(([v, why]) => `| ${cell(v)} | ${cell(why)} |`)]
-  if (rows.length > shown.length) body.push(`| … ${rows.length - shown.length} more in the plan file | |`)
-  const title = `${heading} (${rows.length})`
-  return folded
-    ? `<details><summary>${title}</summary>\n\n${body.join('\n')}\n\n</details>\n`
-    : `**${title}**\n\n${body.join('\n')}\n`
+  const deleted = version.deletedAt ? `deleted ${ageText(now - parseTime(version.deletedAt))} ago` : ''
+  const why = reasons ?? (restoring ? [`restore: ${restoring}${deleted ? `, ${deleted}` : ''}`] : [])
+  return [...why, ...(outcome.note ? [outcome.note] : [])].join('; ')
 }
 
 /** The check after the run, over all packages, in one line. */

@@ -5,7 +5,7 @@
  */
 import { mapWithConcurrency } from '../github/concurrency.js'
 import { errorMessage } from '../errors.js'
-import type { GitHubPackagesClient } from '../github/rest-client.js'
+import { REPOSITORY_SCOPED, type GitHubPackagesClient } from '../github/rest-client.js'
 import { label } from '../report/report.js'
 import { formatAge } from '../engine/time.js'
 import type {
@@ -43,6 +43,8 @@ export function writerFor(
 
 export interface ExecuteOptions {
   verb: WriteVerb
+  /** Names the scopes a refused write needs (repository-scoped registries need `repo`). */
+  packageType?: PackageType
   maxWrites?: number
   /** Stop while this many requests are still left, for the other steps and runs sharing the token. */
   reserve: number
@@ -131,7 +133,7 @@ export async function executeWrites(
     }
     inFlight++
     options.onSend?.(target)
-    const outcome = classify(await writer.write(target).catch(noAnswer), verb)
+    const outcome = classify(await writer.write(target).catch(noAnswer), verb, options.packageType)
     inFlight--
     done++
     if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit') budgetSpent = true
@@ -234,7 +236,7 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
 }
 
 /** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */
-export function classify(answer: ApiAnswer, verb: WriteVerb): Outcome {
+export function classify(answer: ApiAnswer, verb: WriteVerb, type?: PackageType): Outcome {
   const { status, message } = answer
   if (status >= 200 && status < 300) return { kind: 'done' }
   const versionGone = status === 404 && /package version not found/i.test(message)
@@ -252,7 +254,7 @@ export function classify(answer: ApiAnswer, verb: WriteVerb): Outcome {
     return skip('rate-limit', `${message}; left for the next run`)
   }
   if (status === 401) return fail(status, `${message}: the token was rejected; check the token input`)
-  if (status === 403) return fail(status, `${message}. ${permissionHint(verb)}`)
+  if (status === 403) return fail(status, `${message}. ${permissionHint(verb, type)}`)
   if (versionGone) {
     return fail(
       status,
@@ -261,7 +263,7 @@ export function classify(answer: ApiAnswer, verb: WriteVerb): Outcome {
   }
   // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
   if (status === 404)
-    return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb)}`)
+    return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
   if (status === 400 && /already exists/i.test(message)) {
     return fail(status, `${message} A newer version now has this name; delete it first to restore this one.`)
   }
@@ -273,9 +275,11 @@ function noAnswer(error: unknown): ApiAnswer {
   return { status: 0, message: errorMessage(error) }
 }
 
-function permissionHint(verb: WriteVerb): string {
+function permissionHint(verb: WriteVerb, type: PackageType | undefined): string {
   const scope = verb === 'delete' ? 'delete:packages' : 'write:packages'
-  return `A classic token needs read:packages and ${scope}; GITHUB_TOKEN needs "permissions: packages: write" and the Admin role for this repository in the package's "Manage Actions access".`
+  const repo =
+    type && REPOSITORY_SCOPED.has(type) ? ` and repo (${type} packages are scoped to a repository)` : ''
+  return `A classic token needs read:packages and ${scope}${repo}; GITHUB_TOKEN needs "permissions: packages: write" and the Admin role for this repository in the package's "Manage Actions access".`
 }
 
 function skip(reason: SkipReason, detail: string): Outcome {

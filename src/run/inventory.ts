@@ -7,7 +7,7 @@ import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
-import { imageName, isGhost } from '../engine/images.js'
+import { imageName, isGhost, shortDigest } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
 import { partsOf, planWithReads } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
@@ -125,7 +125,7 @@ export async function planPackage(
     log?.warning(
       isGhost(image)
         ? `${name}: ${imageName(image.version)} is a ghost image: none of the ${image.listed} manifests it lists is left, so it no longer pulls; select it for deletion to remove it.`
-        : `${name}: ${imageName(image.version)} is a partial image: ${missing} are gone (${image.missing.join(', ')}), so those platforms no longer pull.`
+        : `${name}: ${imageName(image.version)} is a partial image: ${missing} are gone (${image.missing.map(shortDigest).join(', ')}), so those platforms no longer pull.`
     )
   }
   return withKeptParts(plan, structure)
@@ -178,7 +178,7 @@ export async function planDeletes(
           `${name}: GitHub sent no tag list for ${unknown} version(s); they are kept (tags unknown)`
         )
       for (const d of plan.decisions)
-        log.info(`  ${d.action} ${d.version.id} ${d.version.name}: ${d.reasons.join('; ')}`)
+        log.info(`  ${d.action} ${d.version.id} ${label(d.version)}: ${d.reasons.join('; ')}`)
       packages.push({ name, plan, writes: [] })
     } catch (error) {
       packages.push(failedPackage(name, error, log))
@@ -249,7 +249,7 @@ export async function planRestore(
       targets.push(...restoreTargets(name, chosen, policy.packageType))
       for (const { version, reason } of trust.untrusted) {
         if (request.kind === 'ids' && !request.ids.includes(version.id)) continue
-        log.warning(`${name}: version ${version.id} ${version.name} ${reason}`)
+        log.warning(`${name}: version ${version.id} ${label(version)} ${reason}`)
         untrusted.push({
           packageName: name,
           version,

@@ -17,7 +17,7 @@ import { loadManifestCache, manifestStore, saveManifestCache } from '../github/m
 import { RegistryClient } from '../github/registry-client.js'
 import { NpmRegistryClient } from '../github/npm-registry.js'
 import { attachWrites, startRecord, type RunReport } from '../report/report.js'
-import type { Logger } from '../types.js'
+import type { Logger, OwnerScope, PackageReport, RestoreRequest } from '../types.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10
@@ -59,6 +59,8 @@ export async function runRetention(
       ? planRestore(client, scope, names, config.restore, config.policy, startedAt, log)
       : planDeletes(client, registry, scope, names, config.policy, startedAt, log, npm)
   )
+  if (config.dryRun && !config.restore)
+    work.packages = await markVisibility(client, scope, config, work.packages, log)
   const run = {
     owner: scope.login,
     packageType: config.packageType,
@@ -76,6 +78,7 @@ export async function runRetention(
   const writes = await group(title, () =>
     executeWrites(work.targets, writerFor(client, scope, config, verb), {
       verb,
+      packageType: config.packageType,
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
       reserve: BUDGET_RESERVE,
       concurrency: WRITE_CONCURRENCY,
@@ -103,7 +106,42 @@ export async function runRetention(
     packages,
     requests: client.requestCount,
     manifestReads: registry.manifestReads,
-    journalFile: journal.path
+    journalFile: journal.path,
+    ...(config.restore ? { restoring: restoreWords(config.restore) } : {})
   }
   return { report, planFile }
+}
+
+/**
+ * Dry runs: each package that would lose versions is read once for its visibility. GitHub refuses to delete a
+ * public version with more than 5,000 downloads, and no API tells the count, so a dry run says which deletes
+ * may be refused instead of promising them (public, or unknown when GitHub does not say).
+ */
+async function markVisibility(
+  client: Pick<GitHubPackagesClient, 'packageVisibility'>,
+  scope: OwnerScope,
+  config: Config,
+  packages: PackageReport[],
+  log: Logger
+): Promise<PackageReport[]> {
+  const marked: PackageReport[] = []
+  for (const pkg of packages) {
+    if (!pkg.plan || pkg.plan.deletions.length === 0) {
+      marked.push(pkg)
+      continue
+    }
+    const visibility = await client.packageVisibility(scope, config.packageType, pkg.name)
+    if (visibility !== 'private' && visibility !== 'internal')
+      log.warning(
+        `${pkg.name}: ${visibility === 'public' ? 'public' : 'visibility unknown'}: GitHub refuses to delete a public version with more than 5,000 downloads, and no API tells the count, so a real run may skip some of the ${pkg.plan.deletions.length} version(s) this dry run lists`
+      )
+    marked.push({ ...pkg, ...(visibility ? { visibility } : {}) })
+  }
+  return marked
+}
+
+/** What a restore run was asked for, for each restored version's Why. */
+function restoreWords(request: RestoreRequest): string {
+  if (request.kind === 'deleted-within') return `deleted within the last ${request.windowText}`
+  return request.unsure ? 'deleted by the run whose record was given' : 'requested by id'
 }
