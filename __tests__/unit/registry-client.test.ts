@@ -192,7 +192,8 @@ describe('RegistryClient', () => {
 
   it('reads what the cache does not know, and remembers it', async () => {
     const fake = await registry()
-    const key = (name: string, d: string) => manifestKey(new URL(fake.registryUrl).host, `acme/${name}`, d)
+    const key = (name: string, d: string) =>
+      manifestKey(new URL(fake.registryUrl).hostname, `acme/${name}`, d)
     const cache = new ManifestCache({
       [key('app', digest('latest'))]: { children: [digest('amd64')] },
       // Another package's entry for the same digest answers nothing here.

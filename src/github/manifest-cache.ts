@@ -118,7 +118,7 @@ export class ManifestCache {
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/
-/** `host[:port]/owner/package@sha256:…`, as `manifestKey` writes it. */
+/** `host/owner/package@sha256:…`, as `manifestKey` writes it. */
 const KEY = /^[^/@\s]+\/[^@\s]+@sha256:[0-9a-f]{64}$/
 
 /** An entry whose every digest is a sha256 digest, as a read that was accepted leaves it. */

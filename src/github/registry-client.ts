@@ -76,12 +76,9 @@ export class RegistryClient {
   private readonly dispatchers = new Map<string, Dispatcher | undefined>()
   private readonly warned = new Set<string>()
   private readonly registryHost: string
-  /** Host and port: the registry's part of a cache key. */
-  private readonly registryOrigin: string
 
   constructor(private readonly options: RegistryOptions) {
     this.registryHost = new URL(options.registryUrl).hostname
-    this.registryOrigin = new URL(options.registryUrl).host
   }
 
   /**
@@ -145,7 +142,7 @@ export class RegistryClient {
   }
 
   private cacheKey(repository: string, digest: string): string {
-    return manifestKey(this.registryOrigin, repository, digest)
+    return manifestKey(this.registryHost, repository, digest)
   }
 
   private async readManifest(repository: string, digest: string): Promise<ManifestInfo> {
