@@ -1,11 +1,12 @@
 /**
  * The action as a command line, for a local preview: the same inputs as flags (`--owner acme --package-type
- * npm`), read by the same config module with the same messages, the same engine and client. It is a dry run
- * unless `--delete` is given; the token comes from GITHUB_TOKEN. Prints the plan with its reasons, and the
- * counts. Wires, like main.ts; decides nothing itself.
+ * npm`), read by the same config module (its messages naming the flags), the same engine and client. It is a
+ * dry run unless `--delete` is given; the token comes from GITHUB_TOKEN. Prints the plan with its reasons, and
+ * the counts. Wires, like main.ts; decides nothing itself.
  */
 import { tmpdir } from 'node:os'
-import { readConfig, INPUT_NAMES, type Config } from './config/inputs.js'
+import { parseArgs } from 'node:util'
+import { readConfig, INPUT_NAMES, type Config, type InputWords } from './config/inputs.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { buildReport, label } from './report/report.js'
 import { runRetention } from './run/run.js'
@@ -14,41 +15,89 @@ import type { Logger } from './types.js'
 const USAGE = `Usage: package-retention --owner LOGIN --package-type TYPE [--package-names NAMES] [--policy FILE]
                          [--keep-last N] [--min-age 30d] [--delete-tags GLOBS] [--keep-tags GLOBS] [--untagged MODE]
                          [--max-deletions N] [--api-url URL] [--registry-url URL] [--restore ...] [--delete] [--verbose]
-A dry run unless --delete is given. The token is read from GITHUB_TOKEN. Flags are the action's inputs.`
+
+A dry run unless --delete is given. The token is read from GITHUB_TOKEN in the environment (a classic token
+with read:packages and delete:packages; write:packages to restore). The flags are the action's inputs.
+
+Examples, one for each way the action is started:
+  On a schedule: what a nightly clean-up of every app-* image would delete (a dry run)
+    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container \\
+      --package-names 'app-*' --keep-last 10 --min-age 7d --untagged include
+  After a publish (registry_package): keep the 10 newest versions of the package just published, for real
+    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type npm --package-names web-ui \\
+      --keep-last 10 --min-age 7d --delete
+  By hand (workflow_dispatch): a policy file, then undo that run from its record
+    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container --policy retention.yml --delete
+    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container --restore RECORD.jsonl --delete`
 
 /** Inputs the action's runner fills from the workflow's context, and the command line must default itself. */
 const DEFAULTS: Record<string, string> = {
   'api-url': 'https://api.github.com'
 }
-const SWITCHES = ['delete', 'dry-run', 'verbose', 'help']
+
+/** Switches take no value: `--delete=false` is an error, never a delete. */
+const SWITCHES = ['delete', 'dry-run', 'verbose', 'help'] as const
+const VALUE_FLAGS = INPUT_NAMES.filter(name => name !== 'token' && name !== 'dry-run')
+const OPTIONS = Object.fromEntries([
+  ...VALUE_FLAGS.map(name => [name, { type: 'string' }] as const),
+  ...SWITCHES.map(name => [name, { type: 'boolean' }] as const)
+])
+
+/** The config module's messages, speaking of flags and of GITHUB_TOKEN in the environment. */
+const FLAG_WORDS: InputWords = {
+  name: input => `--${input}`,
+  noToken:
+    'GITHUB_TOKEN: is not set; export a token in the environment (a classic token with read:packages and delete:packages)',
+  packageTypeSource: ''
+}
 
 class UsageError extends Error {}
 
-/** Flags to inputs: `--name value`, `--name=value`, and the switches alone. */
-function parseArgs(argv: readonly string[]): Map<string, string> {
-  const flags = new Map<string, string>()
-  for (let i = 0; i < argv.length; i++) {
-    const match = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i])
-    if (!match) throw new UsageError(`${JSON.stringify(argv[i])} is not a flag (--name value)`)
-    const [, name, inline] = match
+/**
+ * Flags to inputs, strictly (`node:util` parseArgs): a value flag takes one value (`--name value` or
+ * `--name=value`), a switch none; an unknown, repeated or positional argument is an error. The messages are
+ * checked here first, so that each names the flag and what is allowed; parseArgs then parses.
+ */
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const { tokens } = parseArgs({
+    args: [...argv],
+    options: OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true
+  })
+  const seen = new Set<string>()
+  for (const token of tokens) {
+    if (token.kind === 'positional')
+      throw new UsageError(`${JSON.stringify(token.value)} is not a flag (--name value)`)
+    if (token.kind !== 'option') throw new UsageError('"--" is not a flag (--name value)')
+    const { name, rawName, value } = token
     if (name === 'token')
       throw new UsageError('--token: give the token in GITHUB_TOKEN, not on the command line')
-    if (!SWITCHES.includes(name) && !INPUT_NAMES.includes(name))
+    if (!(name in OPTIONS))
       throw new UsageError(
-        `--${name} is not a flag; the flags are the inputs: ${INPUT_NAMES.filter(n => n !== 'token').join(', ')}`
+        `${rawName} is not a flag; the flags are ${[...VALUE_FLAGS, ...SWITCHES].map(n => `--${n}`).join(', ')}`
       )
-    if (flags.has(name)) throw new UsageError(`--${name} is given twice`)
-    let value = inline
-    if (value === undefined && SWITCHES.includes(name) && name !== 'dry-run') value = 'true'
-    if (value === undefined && name === 'dry-run')
-      value = /^(true|false)$/.test(argv[i + 1] ?? '') ? argv[++i] : 'true'
-    if (value === undefined) {
-      if (i + 1 >= argv.length) throw new UsageError(`--${name} needs a value`)
-      value = argv[++i]
-    }
-    flags.set(name, value)
+    if (seen.has(name)) throw new UsageError(`${rawName} is given twice`)
+    seen.add(name)
+    const isSwitch = (SWITCHES as readonly string[]).includes(name)
+    if (isSwitch && value !== undefined)
+      throw new UsageError(
+        `${rawName}=${value}: ${rawName} takes no value; a run is a dry run unless --delete is given`
+      )
+    if (!isSwitch && (value === undefined || (!token.inlineValue && value.startsWith('-'))))
+      throw new UsageError(`${rawName} needs a value (${rawName} VALUE or ${rawName}=VALUE)`)
   }
-  if (flags.has('delete') && flags.get('dry-run') === 'true')
+  let values: Record<string, unknown>
+  try {
+    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values
+  } catch (error) {
+    throw new UsageError(errorMessage(error))
+  }
+  const flags = new Map<string, string>()
+  for (const [name, value] of Object.entries(values))
+    if (typeof value === 'string' || value === true) flags.set(name, String(value))
+  if (flags.has('delete') && flags.has('dry-run'))
     throw new UsageError('--delete and --dry-run contradict each other')
   return flags
 }
@@ -70,7 +119,7 @@ async function cli(
   let flags: Map<string, string>
   let config: Config
   try {
-    flags = parseArgs(argv)
+    flags = parseFlags(argv)
     if (flags.has('help')) {
       out(USAGE)
       return 0
@@ -83,15 +132,15 @@ async function cli(
           ? dryRun
           : (flags.get(name) ?? DEFAULTS[name] ?? '')
     const workspace = { ...env, GITHUB_WORKSPACE: env.GITHUB_WORKSPACE || process.cwd() }
-    config = readConfig(read, workspace, stderrLogger(flags.has('verbose')))
+    config = readConfig(read, workspace, stderrLogger(flags.has('verbose')), FLAG_WORDS)
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${error.message}\n${USAGE}\n`)
+      process.stderr.write(`${error.message}\nSee package-retention --help for the flags and examples.\n`)
       return 2
     }
     if (!(error instanceof ConfigError)) throw error
     for (const problem of error.problems) process.stderr.write(`${problem}\n`)
-    process.stderr.write(`${error.problems.length} input(s) are invalid; nothing was requested or changed.\n`)
+    process.stderr.write(`${error.problems.length} problem(s); nothing was requested or changed.\n`)
     return 2
   }
 
@@ -118,7 +167,8 @@ async function cli(
       `kept ${outputs['kept-count']}, skipped ${outputs['skipped-count']}, failed ${outputs['failed-count']}` +
       (config.dryRun ? ' (give --delete to delete)' : '')
   )
-  if (!config.dryRun) out(`record: ${report.journalFile} (undo with --restore ${report.journalFile})`)
+  if (!config.dryRun)
+    out(`record: ${report.journalFile} (undo with --restore ${report.journalFile} --delete)`)
   for (const failure of JSON.parse(outputs.failed) as { package: string; id: number; message: string }[])
     out(`failed: ${failure.package} ${failure.id}: ${failure.message}`)
   return Number(outputs['failed-count']) > 0 ? 1 : 0

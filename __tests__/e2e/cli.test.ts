@@ -66,7 +66,7 @@ describe('the command line', () => {
       { GITHUB_TOKEN: CLASSIC }
     )
     expect(run.stderr).toBe(
-      'warning: min-age: "0" sets no age floor: a version pushed a moment ago may be deleted\n'
+      'warning: --min-age: "0" sets no age floor: a version pushed a moment ago may be deleted\n'
     )
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('web: 5 versions, 3 to delete')
@@ -115,25 +115,144 @@ describe('the command line', () => {
     )
     expect(run.code).toBe(2)
     expect(run.stderr.split('\n')).toEqual([
-      'package-type: "pip" is not one of npm, maven, rubygems, docker, nuget, container',
-      'package-names: "" names no package; give names or globs separated by newlines or commas',
-      'package-names: "" is not a valid glob: a glob is empty',
-      'keep-last: "ten" is not a whole number (0 or more)',
-      '4 input(s) are invalid; nothing was requested or changed.',
+      '--package-type: "pip" is not one of npm, maven, rubygems, docker, nuget, container',
+      '--package-names: "" names no package; give names or globs separated by newlines or commas',
+      '--keep-last: "ten" is not a whole number (0 or more)',
+      '3 problem(s); nothing was requested or changed.',
       ''
     ])
     expect(fake.requests).toEqual([])
   })
 
+  it('speaks of flags and of GITHUB_TOKEN in the environment, one message per problem', async () => {
+    const bare = await runCli(['--owner', 'acme'])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr.split('\n')).toEqual([
+      'GITHUB_TOKEN: is not set; export a token in the environment (a classic token with read:packages and delete:packages)',
+      '--package-type: is empty; give one of npm, maven, rubygems, docker, nuget, container',
+      '--package-names: "" names no package; give names or globs separated by newlines or commas',
+      '3 problem(s); nothing was requested or changed.',
+      ''
+    ])
+    expect(bare.stderr).not.toMatch(/workflow|registry_package|input/)
+    const emptyNames = await runCli(['--owner', 'acme', '--package-type', 'npm', '--package-names', ''], {
+      GITHUB_TOKEN: CLASSIC
+    })
+    expect(emptyNames.stderr.split('\n')).toEqual([
+      '--package-names: "" names no package; give names or globs separated by newlines or commas',
+      '1 problem(s); nothing was requested or changed.',
+      ''
+    ])
+    const fake = await world().start()
+    const policyAndRule = await runCli(
+      ['--owner', 'acme', '--package-type', 'npm', '--policy', rules, '--keep-last', '3', ...against(fake)],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    expect(policyAndRule.stderr).toContain(
+      '--policy: cannot go with --keep-last; a policy says everything in its rules'
+    )
+    expect(fake.requests).toEqual([])
+  })
+
+  it('--help shows an example for each way the action is started', async () => {
+    const help = await runCli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('GITHUB_TOKEN')
+    for (const trigger of [
+      'On a schedule',
+      'After a publish (registry_package)',
+      'By hand (workflow_dispatch)'
+    ])
+      expect(help.stdout).toContain(trigger)
+    expect(help.stdout).toContain('--restore RECORD.jsonl --delete')
+  })
+
   it('takes the token only from GITHUB_TOKEN, and knows only the inputs as flags', async () => {
-    const noToken = await runCli(['--owner', 'acme', '--package-type', 'npm', '--package-names', 'web'])
-    expect(noToken.code).toBe(2)
-    expect(noToken.stderr).toContain('token: is empty')
     const onTheLine = await runCli(['--token', CLASSIC])
+    expect(onTheLine.code).toBe(2)
     expect(onTheLine.stderr).toContain('--token: give the token in GITHUB_TOKEN, not on the command line')
     const unknown = await runCli(['--keep', '3'])
     expect(unknown.code).toBe(2)
-    expect(unknown.stderr).toContain('--keep is not a flag; the flags are the inputs: owner, package-type,')
+    expect(unknown.stderr).toContain('--keep is not a flag; the flags are --owner, --package-type,')
+  })
+
+  // Each of these once deleted, or could: a switch given a value, a repeated flag, a stray word.
+  it.each([
+    [
+      ['--delete=false'],
+      '--delete=false: --delete takes no value; a run is a dry run unless --delete is given'
+    ],
+    [['--delete=no'], '--delete=no: --delete takes no value; a run is a dry run unless --delete is given'],
+    [
+      ['--delete=true'],
+      '--delete=true: --delete takes no value; a run is a dry run unless --delete is given'
+    ],
+    [['--delete', 'false'], '"false" is not a flag (--name value)'],
+    [
+      ['--dry-run=false'],
+      '--dry-run=false: --dry-run takes no value; a run is a dry run unless --delete is given'
+    ],
+    [['--delete', '--dry-run'], '--delete and --dry-run contradict each other'],
+    [['--delete', '--delete'], '--delete is given twice'],
+    [['--delete', '--keep-last', '5', '--keep-last', '0'], '--keep-last is given twice'],
+    [['--no-delete'], '--no-delete is not a flag; the flags are'],
+    [['-d'], '-d is not a flag; the flags are'],
+    [
+      ['--keep-last=0', '--delete', '--min-age'],
+      '--min-age needs a value (--min-age VALUE or --min-age=VALUE)'
+    ],
+    [
+      ['--delete', '--min-age', '--keep-last=0'],
+      '--min-age needs a value (--min-age VALUE or --min-age=VALUE)'
+    ]
+  ])('%j is an error before any request, never a delete', async (flags, message) => {
+    const fake = await world().start()
+    // Everything else would delete every version of web.
+    const rule = flags.some(flag => /^--(keep-last|min-age)/.test(flag))
+      ? []
+      : ['--keep-last=0', '--min-age=0']
+    const run = await runCli(
+      [
+        '--owner',
+        'acme',
+        '--package-type',
+        'npm',
+        '--package-names',
+        'web',
+        ...rule,
+        ...against(fake),
+        ...flags
+      ],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    expect(run.stderr).toContain(message)
+    expect(run.code).toBe(2)
+    expect(fake.requests).toEqual([])
+    expect(activeIds(fake, 'web')).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('--dry-run alone is a dry run', async () => {
+    const fake = await world().start()
+    const run = await runCli(
+      [
+        '--owner',
+        'acme',
+        '--package-type',
+        'npm',
+        '--package-names',
+        'web',
+        '--keep-last',
+        '0',
+        '--min-age',
+        '0',
+        '--dry-run',
+        ...against(fake)
+      ],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('Dry run: would delete 4')
+    expect(activeIds(fake, 'web')).toEqual([1, 2, 3, 4, 5])
   })
 
   it('is the package’s bin, bundled like the action', () => {

@@ -67,6 +67,18 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
   ],
   [{ 'delete-tags': 'pr-[0-9' }, 'delete-tags: "pr-[0-9" is not a valid glob: "pr-[0-9" has an unclosed "["'],
   [{ 'keep-tags': 'v1.*, !' }, 'keep-tags: "!" is not a valid glob: "!" is empty after "!"'],
+  [
+    { 'delete-tags': 'pr-*, /pr-(\\d+/' },
+    'delete-tags: "/pr-(\\\\d+/" is not a valid regular expression: Unterminated group'
+  ],
+  [
+    { 'keep-tags': '/(v\\d+\\.?)+/' },
+    'keep-tags: "/(v\\\\d+\\\\.?)+/" is not a valid regular expression: a repeated group that holds a quantifier or "|" (like (a+)+ or (a|b)*) can take exponential time to match; write it without the nesting, e.g. [ab]* for (a|b)*'
+  ],
+  [
+    { 'package-names': '/app-.*/g' },
+    'package-names: "/app-.*/g" is not a valid regular expression: flag "g": i is the only flag allowed'
+  ],
   [{ 'dry-run': 'yes' }, 'dry-run: "yes" is not true or false'],
   [
     { 'max-deletions': '0' },

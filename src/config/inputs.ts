@@ -10,7 +10,7 @@ import { ConfigError, errorMessage } from '../errors.js'
 import { readRunRecord } from '../run/record.js'
 import { isLoopback } from './urls.js'
 import { formatAge, hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
-import { globProblem, parseList } from '../engine/globs.js'
+import { itemProblem, parseList } from '../engine/globs.js'
 import { ALLOWED, durationProblem, parsePolicyFile } from './policy-file.js'
 import {
   PACKAGE_TYPES,
@@ -41,6 +41,25 @@ export interface Config {
 
 /** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */
 export type InputReader = (name: string) => string
+
+/**
+ * How messages speak of what was given: the action names its inputs (`package-type`), the command line its
+ * flags (`--package-type`); and where a value left out comes from: the workflow, or the environment.
+ */
+export interface InputWords {
+  /** An input as messages name it. */
+  name(input: string): string
+  /** The whole message when there is no token. */
+  readonly noToken: string
+  /** Said after "give one of ..." when package-type is empty. */
+  readonly packageTypeSource: string
+}
+
+export const ACTION_WORDS: InputWords = {
+  name: input => input,
+  noToken: 'token: is empty; pass a token (the default is the workflow’s GITHUB_TOKEN)',
+  packageTypeSource: ' (only a registry_package event supplies it)'
+}
 
 /** Every input, by its action.yml name; the command line takes them as flags. */
 export const INPUT_NAMES: readonly string[] = [
@@ -89,21 +108,23 @@ const DEFAULT_UNTAGGED: UntaggedMode = 'include'
 export function readConfig(
   read: InputReader = name => core.getInput(name),
   env: NodeJS.ProcessEnv = process.env,
-  log: Pick<Logger, 'debug' | 'warning'> = core
+  log: Pick<Logger, 'debug' | 'warning'> = core,
+  words: InputWords = ACTION_WORDS
 ): Config {
   const problems: string[] = []
+  const { name: named } = words
   const input = (name: string): string => {
     const value = read(name).trim()
     if (name !== 'token') log.debug(`${name}: ${JSON.stringify(value)}`)
     return value
   }
   const fail = (name: string, value: string, allowed: string): undefined => {
-    problems.push(`${name}: ${JSON.stringify(value)} ${allowed}`)
+    problems.push(`${named(name)}: ${JSON.stringify(value)} ${allowed}`)
     return undefined
   }
 
   const token = input('token')
-  if (!token) problems.push('token: is empty; pass a token (the default is the workflow’s GITHUB_TOKEN)')
+  if (!token) problems.push(words.noToken)
 
   const owner = input('owner')
   if (!LOGIN.test(owner)) fail('owner', owner, 'is not a GitHub user or organisation login')
@@ -123,11 +144,11 @@ export function readConfig(
       : undefined
     if (!packageType)
       problems.push(
-        `package-type: is empty, and the registry_package event's package_type ${JSON.stringify(event.package_type)} is not one of ${PACKAGE_TYPES.join(', ')}`
+        `${named('package-type')}: is empty, and the registry_package event's package_type ${JSON.stringify(event.package_type)} is not one of ${PACKAGE_TYPES.join(', ')}`
       )
   } else {
     problems.push(
-      `package-type: is empty; give one of ${PACKAGE_TYPES.join(', ')} (only a registry_package event supplies it)`
+      `${named('package-type')}: is empty; give one of ${PACKAGE_TYPES.join(', ')}${words.packageTypeSource}`
     )
   }
 
@@ -142,10 +163,10 @@ export function readConfig(
   const packageNames = namesText
     ? parseList(namesText)
     : [eventName ?? (env.GITHUB_REPOSITORY ?? '').split('/')[1] ?? '']
-  if (packageNames.length === 0 || packageNames.some(name => name === '')) {
+  // One message for names that name nothing: the empty name is not also reported as an empty glob.
+  if (packageNames.length === 0 || packageNames.some(name => name === ''))
     fail('package-names', namesText, 'names no package; give names or globs separated by newlines or commas')
-  }
-  globList('package-names', packageNames)
+  else globList('package-names', packageNames)
 
   const policyText = input('policy')
   const ruleTexts = Object.fromEntries(RULE_INPUTS.map(name => [name, input(name)]))
@@ -154,7 +175,7 @@ export function readConfig(
   if (policyText) {
     if (given.length > 0)
       problems.push(
-        `policy: cannot go with ${given.join(', ')}; a policy says everything in its rules (move them into a rule)`
+        `${named('policy')}: cannot go with ${given.map(named).join(', ')}; a policy says everything in its rules (move them into a rule)`
       )
     rules = policyRules(policyText)
   }
@@ -172,7 +193,7 @@ export function readConfig(
   const minAgeMs = duration('min-age', minAgeText, minAgeText)
   if (minAgeMs === 0 && !policyText)
     log.warning(
-      `min-age: ${JSON.stringify(minAgeText)} sets no age floor: a version pushed a moment ago may be deleted`
+      `${named('min-age')}: ${JSON.stringify(minAgeText)} sets no age floor: a version pushed a moment ago may be deleted`
     )
 
   const deleteTags = globList('delete-tags', parseList(ruleInput('delete-tags')))
@@ -183,7 +204,11 @@ export function readConfig(
   if (untaggedText && !(UNTAGGED_MODES as readonly string[]).includes(untaggedText)) {
     fail('untagged', untaggedText, `is not one of ${UNTAGGED_MODES.join(', ')}`)
   } else if (untaggedText && packageType && packageType !== 'container') {
-    fail('untagged', untaggedText, `applies to container packages only, and package-type is "${packageType}"`)
+    fail(
+      'untagged',
+      untaggedText,
+      `applies to container packages only, and ${named('package-type')} is "${packageType}"`
+    )
   } else if (packageType === 'container' && !policyText) {
     untagged = (untaggedText || DEFAULT_UNTAGGED) as UntaggedMode
   }
@@ -238,7 +263,7 @@ export function readConfig(
   /** The rules of a policy given inline, or as the path of a file in the workspace. */
   function policyRules(text: string): PolicyRule[] | undefined {
     let yaml = text
-    let where = 'policy'
+    let where = named('policy')
     if (!text.includes('\n') && !text.includes(':')) {
       const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd())
       const read = readInside(text, [workspace])
@@ -255,7 +280,7 @@ export function readConfig(
         return undefined
       }
       yaml = read.text
-      where = `policy ${text}`
+      where = `${named('policy')} ${text}`
     }
     const result = parsePolicyFile(yaml, where)
     if (result.problems) problems.push(...result.problems)
@@ -264,8 +289,8 @@ export function readConfig(
 
   function globList(name: string, globs: string[]): string[] {
     for (const glob of globs) {
-      const problem = globProblem(glob)
-      if (problem) problems.push(`${name}: ${JSON.stringify(glob)} is not a valid glob: ${problem}`)
+      const problem = itemProblem(glob)
+      if (problem) problems.push(`${named(name)}: ${problem}`)
     }
     return globs
   }
@@ -340,7 +365,11 @@ export function readConfig(
     const dataResidency = /^api\.([a-z0-9-]+\.ghe\.com)$/.exec(url.hostname)
     if (dataResidency && url.pathname === '/') return `https://containers.${dataResidency[1]}`
     if (type === 'container')
-      fail('registry-url', '', `has no default for api-url ${api}; give the container registry's URL`)
+      fail(
+        'registry-url',
+        '',
+        `has no default for ${named('api-url')} ${api}; give the container registry's URL`
+      )
     return ''
   }
 

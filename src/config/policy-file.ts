@@ -6,7 +6,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import { LineCounter, isMap, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml'
-import { globProblem } from '../engine/globs.js'
+import { itemProblem } from '../engine/globs.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
 import { hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
 import type { PolicyRule } from '../types.js'
@@ -148,8 +148,8 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
 
 function globs(name: string, list: string[], field: (key: string, problem: string) => void): void {
   for (const glob of list) {
-    const problem = globProblem(glob)
-    if (problem) field(name, `${name}: ${JSON.stringify(glob)} is not a valid glob: ${problem}`)
+    const problem = itemProblem(glob)
+    if (problem) field(name, `${name}: ${problem}`)
   }
 }
 

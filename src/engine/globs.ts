@@ -40,6 +40,29 @@ export function parseList(text: string): string[] {
   return items.map(item => item.trim()).filter(item => item !== '')
 }
 
+/**
+ * An item written `/.../` (or `/.../i`) is a JavaScript regular expression instead of a glob, anchored: it
+ * must match the whole tag or name. No tag, version or package name starts with `/`, so nothing else is
+ * taken for one.
+ */
+const REGEX_ITEM = /^\/(.*)\/([A-Za-z]*)$/s
+
+/** Whether an item (without its `!`) is a regular expression rather than a glob. */
+const isRegexItem = (body: string): boolean => body.startsWith('/')
+
+/** Whether an item matches more than one name: a glob with wildcards, braces or classes, or an expression. */
+export function isPattern(item: string): boolean {
+  return /[*?[\]{}!]/.test(item) || isRegexItem(item)
+}
+
+/** An item as its input or rule field names it in a message: the item, then why it is not usable. */
+export function itemProblem(item: string): string | undefined {
+  const problem = globProblem(item)
+  if (problem === undefined) return undefined
+  const kind = isRegexItem(item.replace(/^!/, '')) ? 'regular expression' : 'glob'
+  return `${JSON.stringify(item)} is not a valid ${kind}: ${problem}`
+}
+
 /** Why `pattern` is not a usable glob, in words for an error message; undefined when it is fine. */
 export function globProblem(pattern: string): string | undefined {
   const quoted = JSON.stringify(pattern)
@@ -47,6 +70,7 @@ export function globProblem(pattern: string): string | undefined {
   const body = pattern.startsWith('!') ? pattern.slice(1) : pattern
   if (body === '') return `${quoted} is empty after "!"`
   if (body.startsWith('!')) return `${quoted} starts with more than one "!"`
+  if (isRegexItem(body)) return regexProblem(body)
   const unbalanced = unbalancedBracket(body)
   if (unbalanced !== undefined) return `${quoted} ${unbalanced}`
   try {
@@ -56,6 +80,108 @@ export function globProblem(pattern: string): string | undefined {
   }
   return undefined
 }
+
+/** Compiles `/source/flags`, anchored; throws with the reason when it is not a usable expression. */
+function compileRegex(item: string): RegExp {
+  const parts = REGEX_ITEM.exec(item)
+  if (!parts) throw new Error('a regular expression is written /.../, with i as its only possible flag')
+  const [, source, flags] = parts
+  if (source === '') throw new Error('it is empty')
+  if (flags !== '' && flags !== 'i')
+    throw new Error(`flag ${JSON.stringify(flags)}: i is the only flag allowed`)
+  let regex: RegExp
+  try {
+    regex = new RegExp(`^(?:${source})$`, flags)
+  } catch (error) {
+    throw new Error(errorMessage(error).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, ''))
+  }
+  const nested = backtrackingProblem(source)
+  if (nested) throw new Error(nested)
+  return regex
+}
+
+function regexProblem(item: string): string | undefined {
+  try {
+    compileRegex(item)
+    return undefined
+  } catch (error) {
+    return errorMessage(error)
+  }
+}
+
+/** What the scan of an expression knows about a group (or the whole expression) so far. */
+interface Scope {
+  quantifier: boolean
+  alternation: boolean
+  backreference: boolean
+}
+
+/**
+ * Refuses the shapes that can make a backtracking matcher take exponential time: a quantifier that can repeat
+ * (`*`, `+`, `{2,}`, `{1,5}`) applied to a group that holds a quantifier or an alternation (`(a+)+`,
+ * `(\w*\d)*`, `(a|ab)*`), or to a backreference. This refuses some safe shapes too (`(\.\d+)*`, `(a|b)+`);
+ * each has an accepted rewrite (`[ab]+`, or a fixed count). Other shapes cost at most polynomial time in the
+ * length of a tag or name. The source is known to compile.
+ */
+export function backtrackingProblem(source: string): string | undefined {
+  const stack: Scope[] = [{ quantifier: false, alternation: false, backreference: false }]
+  /** The atom the next quantifier applies to: a closed group's scope, a backreference, or a plain atom. */
+  let last: Scope | undefined
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]
+    const scope = stack[stack.length - 1]
+    if (c === '\\') {
+      const backreference = /^(?:[1-9]|k<)/.test(source.slice(i + 1, i + 3))
+      if (backreference) scope.backreference = true
+      last = { quantifier: false, alternation: false, backreference }
+      i = source[i + 1] === 'k' && source[i + 2] === '<' ? source.indexOf('>', i) : i + 1
+    } else if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++
+      last = { quantifier: false, alternation: false, backreference: false }
+    } else if (c === '(') {
+      stack.push({ quantifier: false, alternation: false, backreference: false })
+      // Skip a group's prefix: `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`.
+      if (source[i + 1] === '?')
+        i = source[i + 2] !== '<' ? i + 2 : /[=!]/.test(source[i + 3]) ? i + 3 : source.indexOf('>', i)
+      last = undefined
+    } else if (c === ')') {
+      const group = stack.pop() as Scope
+      const parent = stack[stack.length - 1]
+      parent.quantifier ||= group.quantifier
+      parent.alternation ||= group.alternation
+      parent.backreference ||= group.backreference
+      last = group
+    } else if (c === '|') {
+      scope.alternation = true
+      last = undefined
+    } else if (c === '*' || c === '+' || c === '?' || (c === '{' && QUANTIFIER.test(source.slice(i)))) {
+      const braces = c === '{' ? QUANTIFIER.exec(source.slice(i)) : null
+      // The most times it may repeat: `{n}` n, `{n,}` no bound, `{n,m}` m.
+      const most = braces
+        ? braces[2] === ''
+          ? Infinity
+          : Number(braces[2] ?? braces[1])
+        : c === '?'
+          ? 1
+          : Infinity
+      const repeats = most > 1
+      if (braces) i += braces[0].length - 1
+      if (source[i + 1] === '?') i++
+      if (repeats && last && (last.quantifier || last.alternation || last.backreference))
+        return last.backreference && !last.quantifier && !last.alternation
+          ? 'a repeated backreference can take exponential time to match'
+          : 'a repeated group that holds a quantifier or "|" (like (a+)+ or (a|b)*) can take exponential time to match; write it without the nesting, e.g. [ab]* for (a|b)*'
+      scope.quantifier = true
+      last = undefined
+    } else {
+      last = { quantifier: false, alternation: false, backreference: false }
+    }
+  }
+  return undefined
+}
+
+/** `{n}`, `{n,}` or `{n,m}` at the start: the count, and the upper bound (empty for none). */
+const QUANTIFIER = /^\{(\d+)(?:,(\d*))?\}/
 
 /**
  * Minimatch takes an unbalanced `{`, `}`, `[` or `]` literally, so `{api,web` would silently match nothing:
@@ -100,7 +226,8 @@ type Test = (value: string) => boolean
 
 interface CompiledGlob {
   text: string
-  minimatch: Minimatch
+  /** Undefined for a regular expression, which `fastTest` is then. */
+  minimatch: Minimatch | undefined
   /** The same test without minimatch, for globs simple enough to have an exact fast one. */
   fastTest: Test | undefined
 }
@@ -124,8 +251,15 @@ class GlobList implements GlobMatcher {
       const problem = globProblem(text)
       if (problem !== undefined) throw new Error(problem)
       const negative = text.startsWith('!')
-      const minimatch = new Minimatch(negative ? text.slice(1) : text, OPTIONS)
-      const glob = { text, minimatch, fastTest: fastTest(minimatch) }
+      const body = negative ? text.slice(1) : text
+      let glob: CompiledGlob
+      if (isRegexItem(body)) {
+        const regex = compileRegex(body)
+        glob = { text, minimatch: undefined, fastTest: value => regex.test(value) }
+      } else {
+        const minimatch = new Minimatch(body, OPTIONS)
+        glob = { text, minimatch, fastTest: fastTest(minimatch) }
+      }
       ;(negative ? this.#negatives : this.#positives).push(glob)
     }
     if (this.#positives.length === 0 && this.#negatives.length > 0) {
@@ -203,5 +337,7 @@ function fastPathApplies(value: string): boolean {
 }
 
 function matches(glob: CompiledGlob, value: string, fast: boolean): boolean {
-  return fast && glob.fastTest !== undefined ? glob.fastTest(value) : glob.minimatch.match(value)
+  if (glob.minimatch === undefined || (fast && glob.fastTest !== undefined))
+    return (glob.fastTest as Test)(value)
+  return glob.minimatch.match(value)
 }

@@ -6,7 +6,7 @@
 import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
-import { compileGlobList } from '../engine/globs.js'
+import { compileGlobList, isPattern } from '../engine/globs.js'
 import { imageName, isGhost } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
 import { partsOf, planWithReads } from '../engine/reads.js'
@@ -47,8 +47,6 @@ export interface WorkPlan {
 const NOT_RESTORABLE =
   'not among the deleted versions: it is not deleted, or was deleted more than 30 days ago'
 
-const GLOB_CHARS = /[*?[\]{}!]/
-
 /**
  * Exact names are taken as they are, with no listing, so GITHUB_TOKEN (which cannot list packages) works
  * with them; globs are matched against the owner's packages of the type. `!glob` excludes.
@@ -62,10 +60,10 @@ export async function resolvePackageNames(
 ): Promise<string[]> {
   const negatives = patterns.filter(p => p.startsWith('!'))
   const positives = patterns.filter(p => !p.startsWith('!'))
-  const globs = positives.filter(p => GLOB_CHARS.test(p))
+  const globs = positives.filter(isPattern)
   const excluded = compileGlobList(negatives.map(p => p.slice(1)))
   const kept = (name: string) => negatives.length === 0 || !excluded.match(name)
-  const chosen = new Set(positives.filter(p => !GLOB_CHARS.test(p) && kept(p)))
+  const chosen = new Set(positives.filter(p => !isPattern(p) && kept(p)))
   // Only exclusions (`!legacy-*`) mean every package but those, which needs the listing too.
   if (globs.length === 0 && positives.length > 0) return [...chosen].sort()
 
