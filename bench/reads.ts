@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url'
 import { createHash } from 'node:crypto'
 import { generateScenario } from '../fake-github/generate.js'
 import type { Scenario, VersionSpec } from '../fake-github/scenario.js'
-import { startFakeGitHub, type FakeGitHub } from '../fake-github/server.js'
+import { SERVER_STYLE, startFakeGitHub, type FakeGitHub } from '../fake-github/server.js'
 import { runAction } from '../fake-github/run-action.js'
 
 const TOKEN = 'ghp_bench'
@@ -44,7 +44,7 @@ async function noOp() {
     tags: i % 2 === 0 ? [`v${i}`] : [],
     created_at: daysAgo(10_000 - i)
   }))
-  const fake = await startFakeGitHub(world(versions, { latencyMs: 100 }))
+  const fake = await startFakeGitHub(world(versions, { latencyMs: 100 }), SERVER_STYLE)
   const started = performance.now()
   const run = await runAction({
     fake,
@@ -82,7 +82,8 @@ async function releaseAt5000() {
       ],
       {},
       'public'
-    )
+    ),
+    SERVER_STYLE
   )
   const run = await runAction({ fake, token: TOKEN, inputs: { ...CONTAINER, 'keep-last': 1, 'min-age': 0 } })
   await fake.close()
@@ -112,7 +113,8 @@ async function refusedIndex() {
       ],
       {},
       'public'
-    )
+    ),
+    SERVER_STYLE
   )
   const run = await runAction({ fake, token: TOKEN, inputs: { ...CONTAINER, 'keep-last': 1, 'min-age': 0 } })
   await fake.close()
@@ -141,10 +143,10 @@ async function warmCache() {
   const cutoff = times[Math.floor(times.length * 0.8)]
   app.versions = app.versions.filter(v => Date.parse(v.created_at) < cutoff)
   const inputs = { ...CONTAINER, untagged: 'only', 'min-age': 0, 'dry-run': true }
-  const cold = await startFakeGitHub(earlier)
+  const cold = await startFakeGitHub(earlier, SERVER_STYLE)
   const coldRun = await runAction({ fake: cold, token: TOKEN, env, inputs })
   await cold.close()
-  const warm = await startFakeGitHub(later)
+  const warm = await startFakeGitHub(later, SERVER_STYLE)
   const warmRun = await runAction({ fake: warm, token: TOKEN, env, inputs })
   await warm.close()
   const line = (stdout: string) => /manifest cache: .*/.exec(stdout)?.[0]

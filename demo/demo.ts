@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { runAction, type ActionRun, type InputValue } from '../fake-github/run-action.js'
 import { loadScenario } from '../fake-github/scenario.js'
-import { startFakeGitHub } from '../fake-github/server.js'
+import { SERVER_STYLE, startFakeGitHub } from '../fake-github/server.js'
 import type { StateDump } from '../fake-github/state.js'
 
 /** The policies, as two workflow steps' `with:` blocks would give them. Change them and run again. */
@@ -122,7 +122,8 @@ for (const version of scenario.packages.flatMap(p => p.versions)) {
   if (version.updated_at) version.updated_at = shift(version.updated_at)
 }
 const token = scenario.tokens.find(t => t.kind === 'classic')?.value ?? ''
-const fake = await startFakeGitHub(scenario)
+// Served as GitHub Enterprise Server is, so that the action finds the registry from the API's URL alone.
+const fake = await startFakeGitHub(scenario, SERVER_STYLE)
 // Manifests read by one run are remembered for the next, as the runner's cache would keep them.
 const env = { PACKAGE_RETENTION_MANIFEST_CACHE_DIR: await mkdtemp(join(tmpdir(), 'demo-manifests-')) }
 const cacheLine = (run: ActionRun) => /manifest cache: .*/.exec(run.stdout)?.[0] ?? 'no manifest read'

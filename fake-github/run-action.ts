@@ -10,6 +10,9 @@ import type { StateDump } from './state.js'
 /** Where action.yml and dist/ live. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url))
 
+/** Node options that resolve `*.localhost` to loopback (RFC 6761) in the harness's processes only. */
+export const LOCALHOST_DNS = ['--import', fileURLToPath(new URL('localhost-dns.mjs', import.meta.url))]
+
 export interface InputDeclaration {
   name: string
   default?: string
@@ -133,8 +136,8 @@ function hostEnv(): Record<string, string> {
 
 /**
  * Everything a JavaScript action sees on a runner: inputs, GITHUB_* variables and fresh command files in a new
- * temporary directory. `registry-url` points at the fake unless given, so no run ever reaches ghcr.io or
- * npm.pkg.github.com.
+ * temporary directory. Only the inputs given are set (as a workflow's `with:`): serve the fake GHES-style
+ * (`hostname: 'localhost'`, `apiPath: '/api/v3'`) for the action to find the fake's registry itself.
  */
 export async function prepareActionEnv(
   options: RunActionOptions
@@ -145,8 +148,6 @@ export async function prepareActionEnv(
   const repository = options.repository ?? 'acme/app'
   const context = { token: options.token, repository, apiUrl: options.fake.url }
   const inputs = { ...options.inputs }
-  if (declared.some(i => i.name === 'registry-url') && !('registry-url' in inputs))
-    inputs['registry-url'] = options.fake.registryUrl
 
   const workDir = await mkdtemp(join(tmpdir(), 'run-action-'))
   const path = (name: string) => join(workDir, name)
@@ -193,7 +194,10 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const root = options.root ?? PACKAGE_ROOT
   const timeoutMs = options.timeoutMs ?? 60_000
   const { env, workDir, files } = await prepareActionEnv(options)
-  const child = spawn(process.execPath, [join(root, 'dist', 'index.js')], { cwd: env.GITHUB_WORKSPACE, env })
+  const child = spawn(process.execPath, [...LOCALHOST_DNS, join(root, 'dist', 'index.js')], {
+    cwd: env.GITHUB_WORKSPACE,
+    env
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))

@@ -20,9 +20,21 @@ export interface FakeOptions {
    * server's root, standing in for GHES's separate `containers.HOST`. Default: the API at the root, as api.github.com.
    */
   apiPath?: string
+  /**
+   * The host name in `url`; `127.0.0.1` by default. With `localhost` and an `apiPath`, the registry is served
+   * as GHES's `containers.HOST` at `http://containers.localhost:PORT`, the URL the action derives from `url`
+   * (`*.localhost` resolves to loopback through `localhost-dns.mjs`, which the harness preloads).
+   */
+  hostname?: string
   /** `service` in the registry's 401 challenge; `ghcr.io` by default, `containers.HOST` on GHES. */
   registryService?: string
 }
+
+/**
+ * Served as a GitHub Enterprise Server is: the API at `http://localhost:PORT/api/v3`, from which the action
+ * derives the registry `http://containers.localhost:PORT` as it derives `containers.HOST` (no `registry-url`).
+ */
+export const SERVER_STYLE = { apiPath: '/api/v3', hostname: 'localhost' } as const
 
 export interface RequestLogEntry {
   method: string
@@ -40,7 +52,7 @@ export interface RequestLogEntry {
 export interface FakeGitHub {
   /** REST API base: `http://127.0.0.1:PORT`, plus `apiPath` when given (`http://127.0.0.1:PORT/api/v3`). */
   url: string
-  /** OCI registry base: the same server's root (`/v2/` and `/token`). */
+  /** OCI registry base: the same server's root (`/v2/` and `/token`), named `containers.localhost` when GHES-style. */
   registryUrl: string
   requests: RequestLogEntry[]
   /** Manifest GETs served by the registry; each counts as a download. */
@@ -75,8 +87,10 @@ class FakeServer {
   private readonly primary: PrimaryLimiter
   private readonly secondary?: SecondaryLimiter
   private readonly faults?: FaultInjector
-  /** The server's origin, where the registry lives; the API is at `baseUrl + apiPath`. */
+  /** The server's origin; the API is at `baseUrl + apiPath`. */
   baseUrl = ''
+  /** Where the registry is reached (the same server, maybe under another name). */
+  registryUrl = ''
 
   constructor(
     private readonly scenario: Scenario,
@@ -88,7 +102,7 @@ class FakeServer {
     this.store = new Store(scenario, now)
     this.tokens = new Map(scenario.tokens.map(t => [t.value, t]))
     this.routes = createRoutes(this.store, () => this.baseUrl + this.apiPath, scenario.quirks)
-    this.registry = new Registry(this.store, this.tokens, () => this.baseUrl, registryService)
+    this.registry = new Registry(this.store, this.tokens, () => this.registryUrl, registryService)
     this.primary = new PrimaryLimiter(scenario.rateLimit, now)
     if (scenario.secondary) this.secondary = new SecondaryLimiter(scenario.secondary, now)
     if (scenario.faults) this.faults = new FaultInjector(scenario.faults)
@@ -217,7 +231,10 @@ class FakeServer {
 export async function startFakeGitHub(scenario: Scenario, options: FakeOptions = {}): Promise<FakeGitHub> {
   const clock = { now: () => (options.now ? options.now().getTime() : Date.now()) }
   const apiPath = (options.apiPath ?? '').replace(/\/+$/, '')
-  const fake = new FakeServer(parseScenario(scenario), clock, apiPath, options.registryService)
+  const hostname = options.hostname ?? '127.0.0.1'
+  const ghesStyle = apiPath !== '' && hostname === 'localhost'
+  const service = options.registryService ?? (ghesStyle ? 'containers.localhost' : undefined)
+  const fake = new FakeServer(parseScenario(scenario), clock, apiPath, service)
   const server = createServer((req, res) => {
     fake.serve(req, res).catch((error: unknown) => {
       res.writeHead(500, { 'content-type': 'text/plain' })
@@ -229,11 +246,12 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
     server.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
   const { port } = server.address() as AddressInfo
-  fake.baseUrl = `http://127.0.0.1:${port}`
+  fake.baseUrl = `http://${hostname}:${port}`
+  fake.registryUrl = ghesStyle ? `http://containers.${hostname}:${port}` : fake.baseUrl
 
   return {
     url: fake.baseUrl + apiPath,
-    registryUrl: fake.baseUrl,
+    registryUrl: fake.registryUrl,
     requests: fake.requests,
     get manifestReads() {
       return fake.registry.manifestReads

@@ -58,6 +58,8 @@ export interface Logger {
   info(message: string): void
   warning(message: string): void
   error(message: string): void
+  /** Hides a secret from every later line of the log (the runner's mask); absent where no log is shared. */
+  setSecret?(secret: string): void
 }
 
 /** What a restore run brings back: explicit ids, or every deleted version matching the policy in a window. */

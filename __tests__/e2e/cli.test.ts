@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PACKAGE_ROOT } from '../support/run-action.js'
+import { LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
 import { activeIds, aWorld, CLASSIC, daysAgo, versions, type Fake } from './world.js'
 
 interface CliRun {
@@ -14,10 +14,14 @@ interface CliRun {
 }
 
 function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_ROOT): Promise<CliRun> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
-  })
+  const child = spawn(
+    process.execPath,
+    [...LOCALHOST_DNS, join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), ...args],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
+    }
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
@@ -28,7 +32,7 @@ function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_
   })
 }
 
-const against = (fake: Fake) => ['--api-url', fake.url, '--registry-url', fake.registryUrl]
+const against = (fake: Fake) => ['--api-url', fake.url]
 
 const world = () =>
   aWorld()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { generateScenario } from '../../fake-github/generate.js'
-import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
+import { SERVER_STYLE, startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
 import type { InputValue } from '../../fake-github/run-action.js'
 import { runAction } from '../support/run-action.js'
 import { activeIds, aWorld, daysAgo, digest, parsed } from './world.js'
@@ -11,7 +11,7 @@ const scenarioOf = (seed: number, containerBuilds = 16) =>
   generateScenario({ seed, containerBuilds, multiArchShare: 0.6, signedShare: 0.5, token: TOKEN })
 
 async function generated(seed: number, containerBuilds = 16): Promise<FakeGitHub> {
-  return startFakeGitHub(scenarioOf(seed, containerBuilds))
+  return startFakeGitHub(scenarioOf(seed, containerBuilds), SERVER_STYLE)
 }
 
 /** Active untagged versions that are neither part of an active tagged image nor a referrer of an active version. */

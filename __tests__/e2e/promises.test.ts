@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import type { VersionSpec } from '../../fake-github/scenario.js'
 import { shortDigest } from '../../src/engine/images.js'
 import {
@@ -180,7 +181,9 @@ describe('the run keeps the promises of the plan', () => {
     expect(parsed(run, 'skipped').map(s => [s.id, s.reason?.split(':')[0]])).toEqual([[25, 'already-gone']])
     expect(run.summary).toContain('deleted by someone else first')
     // Undoing the run brings back what it deleted, not what someone else did.
-    const undo = await fake.run({ ...inputs, restore: run.outputs['journal-file'] })
+    // A later step of the same job: the record is where the action wrote it, in the job's RUNNER_TEMP.
+    const record = run.outputs['journal-file']
+    const undo = await fake.run({ ...inputs, restore: record }, { env: { RUNNER_TEMP: dirname(record) } })
     expect(undo.exitCode).toBe(0)
     expect(undo.outputs['restored-count']).toBe('24')
     expect(activeIds(fake, 'web')).toEqual(
@@ -218,7 +221,10 @@ describe('the run keeps the promises of the plan', () => {
     expect(JSON.parse(lines[0])).toMatchObject({ record: 'package-retention-run', mode: 'delete' })
     expect(readFileSync(killed.outputs['plan-file'], 'utf8')).toContain('"action": "delete"')
 
-    const undo = await fake.run({ ...inputs, restore: record }, { timeoutMs: 90_000 })
+    const undo = await fake.run(
+      { ...inputs, restore: record },
+      { timeoutMs: 90_000, env: { RUNNER_TEMP: dirname(record) } }
+    )
     expect(undo.exitCode).toBe(0)
     expect(
       parsed(undo, 'restored')

@@ -235,7 +235,7 @@ describe("npm's dist-tags", () => {
     // broken: nothing deleted, and the run says why.
     expect(activeIds(fake, 'broken')).toEqual([31, 32, 33, 34, 35, 36])
     expect(fake.requests.filter(r => r.method === 'DELETE' && r.path.includes('/broken/'))).toEqual([])
-    expect(run.stdout).toContain('broken: the npm registry http://127.0.0.1:')
+    expect(run.stdout).toContain('broken: the npm registry http://npm.localhost:')
     expect(run.stdout).toMatch(
       /answered HTTP 500 for @acme\/broken's dist-tags: nothing of this package is deleted in this run/
     )

@@ -14,7 +14,7 @@ import type {
   TokenSpec,
   VersionSpec
 } from '../../fake-github/scenario.js'
-import { startFakeGitHub, type FakeGitHub, type FakeOptions } from '../../fake-github/server.js'
+import { SERVER_STYLE, startFakeGitHub, type FakeGitHub, type FakeOptions } from '../../fake-github/server.js'
 
 export const CLASSIC = 'ghp_e2e_classic'
 export const ACTIONS = 'ghs_e2e_actions'
@@ -113,9 +113,12 @@ class World {
     return this.scenario
   }
 
-  /** `options`: e.g. `{ apiPath: '/api/v3' }` to serve the API as GitHub Enterprise Server does. */
-  async start(options: Pick<FakeOptions, 'apiPath' | 'registryService'> = {}): Promise<Fake> {
-    const fake = await startFakeGitHub(structuredClone(this.scenario), options)
+  /**
+   * Served as GitHub Enterprise Server is (`http://localhost:PORT/api/v3`), so that the action, given no
+   * `registry-url` as in most workflows, derives the fake's registry (`http://containers.localhost:PORT`).
+   */
+  async start(options: Pick<FakeOptions, 'apiPath' | 'hostname' | 'registryService'> = {}): Promise<Fake> {
+    const fake = await startFakeGitHub(structuredClone(this.scenario), { ...SERVER_STYLE, ...options })
     fakes.push(fake)
     return Object.assign(fake, {
       run: (inputs: Record<string, InputValue>, options: RunOptions = {}) =>
@@ -162,9 +165,9 @@ export function parsed<
   return JSON.parse(run.outputs[output] ?? '[]') as T[]
 }
 
-/** API requests (not the registries': containers, npm), as `METHOD path`. */
+/** API requests (not the registries': containers, npm), as `METHOD path` below the API's base (`/api/v3`). */
 export function apiCalls(fake: FakeGitHub): string[] {
   return fake.requests
     .filter(r => !r.path.startsWith('/v2/') && !r.path.startsWith('/token') && !r.path.startsWith('/@'))
-    .map(r => `${r.method} ${r.path}`)
+    .map(r => `${r.method} ${r.path.replace(/^\/api\/v3(?=\/)/, '')}`)
 }

@@ -153,7 +153,7 @@ describe('runner environment', () => {
     expect(existsSync(join(PACKAGE_ROOT, 'package.json'))).toBe(true)
   })
 
-  test('prepareActionEnv: GitHub variables, fresh command files, registry pointed at the fake', async () => {
+  test('prepareActionEnv: GitHub variables, fresh command files, only the inputs a workflow gives', async () => {
     const root = await actionRoot()
     const fake = {
       url: 'http://127.0.0.1:9',
@@ -170,8 +170,9 @@ describe('runner environment', () => {
     })
     const { env } = prepared
     temporary.push(prepared.workDir)
+    // action.yml's default, not the fake's registry: the harness adds no input a workflow would not give.
+    expect(env['INPUT_REGISTRY-URL']).toBe('https://ghcr.io')
     expect(env).toMatchObject({
-      'INPUT_REGISTRY-URL': 'http://127.0.0.1:9',
       'INPUT_PACKAGE-NAMES': 'tool',
       INPUT_OWNER: 'octo',
       GITHUB_ACTIONS: 'true',
@@ -215,7 +216,7 @@ test('runAction runs dist/index.js asynchronously against the in-process fake', 
     expect(run.outputs).toEqual({ 'deleted-count': '1', deleted: '[{"id":305}]' })
     expect(run.summary).toBe('## Deleted\n204\n')
     expect(run.annotations).toEqual([
-      { level: 'warning', message: `reading ${fake.registryUrl}`, properties: { title: 'Registry' } }
+      { level: 'warning', message: 'reading https://ghcr.io', properties: { title: 'Registry' } }
     ])
     expect(versionState(fake, 'acme', 'app', 305)?.state).toBe('deleted')
     expect(run.state.packages.find(p => p.name === 'app')?.versions.find(v => v.id === 305)?.state).toBe(

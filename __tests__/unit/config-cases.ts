@@ -88,9 +88,17 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
     { 'max-deletions': 'many' },
     'max-deletions: "many" is not a whole number of 1 or more (leave it empty for no cap)'
   ],
-  [{ 'api-url': 'api.github.com' }, 'api-url: "api.github.com" is not an http(s) URL'],
-  [{ 'api-url': 'ftp://example.com' }, 'api-url: "ftp://example.com" is not an http(s) URL'],
-  [{ 'registry-url': 'ghcr' }, 'registry-url: "ghcr" is not an http(s) URL'],
+  [{ 'api-url': 'api.github.com' }, 'api-url: "api.github.com" is not an https URL'],
+  [{ 'api-url': 'ftp://example.com' }, 'api-url: "ftp://example.com" is not an https URL'],
+  [{ 'registry-url': 'ghcr' }, 'registry-url: "ghcr" is not an https URL'],
+  [
+    { 'api-url': 'http://ghe.example.com/api/v3' },
+    'api-url: "http://ghe.example.com/api/v3" is plain http, which only loopback hosts may use (localhost, *.localhost, 127.0.0.0/8, [::1]); give an https URL'
+  ],
+  [
+    { 'registry-url': 'http://containers.example.com' },
+    'registry-url: "http://containers.example.com" is plain http, which only loopback hosts may use (localhost, *.localhost, 127.0.0.0/8, [::1]); give an https URL'
+  ],
   [{ owner: 'acme corp' }, 'owner: "acme corp" is not a GitHub user or organisation login'],
   [{ owner: '' }, 'owner: "" is not a GitHub user or organisation login'],
   [{ owner: 'octocat_' }, 'owner: "octocat_" is not a GitHub user or organisation login'],

@@ -26,7 +26,7 @@ const RECORD = [
     packageType: 'container',
     mode: 'delete',
     dryRun: false,
-    startedAt: '',
+    startedAt: '2026-12-01T00:00:00.000Z',
     planFile: ''
   },
   { event: 'sent', package: 'app', id: 1, name: 'a', tags: [] },
@@ -50,8 +50,9 @@ describe('restore from a run record', () => {
   it('takes what the run deleted and what it sent unanswered, from the content or from a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'record-'))
     writeFileSync(join(dir, 'run.jsonl'), `${RECORD}\n{"event":"ended","pack`)
+    // The action writes its record in RUNNER_TEMP, where a later step of the job finds it.
     for (const restore of [RECORD, join(dir, 'run.jsonl')]) {
-      const config = readConfig(reader({ ...VALID_INPUTS, restore }), env)
+      const config = readConfig(reader({ ...VALID_INPUTS, restore }), { ...env, RUNNER_TEMP: dir })
       expect(config.restore).toEqual({ kind: 'ids', ids: [1, 2, 4], unsure: [2, 4] })
     }
   })
@@ -65,8 +66,11 @@ describe('restore from a run record', () => {
     expect(problemsOf({ restore: RECORD.replace('"dryRun":false', '"dryRun":true') })).toEqual([
       expect.stringContaining('is not a run record: it is the record of a dry run, which deleted nothing')
     ])
+    expect(problemsOf({ restore: 'nowhere/run.jsonl' })).toEqual([
+      expect.stringContaining('restore: "nowhere/run.jsonl" is not a readable run record (ENOENT)')
+    ])
     expect(problemsOf({ restore: '/nowhere/run.jsonl' })).toEqual([
-      expect.stringContaining('restore: "/nowhere/run.jsonl" is not a readable run record (')
+      expect.stringContaining('restore: "/nowhere/run.jsonl" is outside the workspace and RUNNER_TEMP (')
     ])
   })
 })
@@ -149,7 +153,10 @@ describe('registry-url', () => {
   it.each([
     ['https://api.github.com', 'https://ghcr.io'],
     ['https://github.example.com/api/v3', 'https://containers.github.example.com'],
-    ['https://github.example.com:8443/api/v3/', 'https://containers.github.example.com:8443']
+    ['https://github.example.com:8443/api/v3/', 'https://containers.github.example.com:8443'],
+    ['https://api.octocorp.ghe.com', 'https://containers.octocorp.ghe.com'],
+    ['https://api.octocorp.ghe.com/', 'https://containers.octocorp.ghe.com'],
+    ['http://localhost:8080/api/v3', 'http://containers.localhost:8080']
   ])('defaults from api-url %s to %s', (apiUrl, registryUrl) => {
     expect(registryOf({ 'api-url': apiUrl })).toBe(registryUrl)
   })
@@ -187,5 +194,9 @@ describe('registry-url', () => {
     ).toEqual([
       `registry-url: "" has no default for api-url https://gitea.example.com/api; give the npm registry's URL`
     ])
+    // Only api.SUBDOMAIN.ghe.com itself: another host that merely ends in ghe.com has no default.
+    expect(
+      problemsOf({ 'api-url': 'https://api.evil-ghe.com', 'registry-url': '', 'package-type': 'container' })
+    ).toHaveLength(1)
   })
 })

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import {
   ManifestCache,
   actionsCacheStore,
+  manifestKey,
   directoryStore,
   loadManifestCache,
   manifestStore,
@@ -18,8 +19,11 @@ function logger() {
   return { lines, debug: at('debug'), info: at('info'), warning: at('warning'), error: at('error') }
 }
 
+/** Cache keys of `count` manifests of ghcr.io/acme/app. */
 const digests = (count: number) =>
-  Array.from({ length: count }, (_, i) => `sha256:${String(i).padStart(64, '0')}`)
+  Array.from({ length: count }, (_, i) =>
+    manifestKey('ghcr.io', 'acme/app', `sha256:${String(i).padStart(64, '0')}`)
+  )
 
 describe('ManifestCache', () => {
   it('logs the hit rate of the digests looked up, each counted once', () => {
@@ -45,11 +49,50 @@ describe('ManifestCache', () => {
     expect(cache.toSave()).toBeUndefined()
   })
 
-  it('drops malformed entries', () => {
-    const [good, bad] = digests(2)
-    const cache = new ManifestCache({ [good]: { children: [] }, [bad]: { children: 'x' } as never })
-    expect(cache.get(good)).toEqual({ children: [] })
-    expect(cache.get(bad)).toBeUndefined()
+  it('keeps for the next run what this run used and what another used in the last 30 days', () => {
+    const [used, recent, old, fresh] = digests(4)
+    const now = Date.parse('2026-12-01T00:00:00Z')
+    const day = 86_400_000
+    const cache = new ManifestCache(
+      { [used]: { children: [] }, [recent]: { children: [] }, [old]: { children: [] } },
+      { [used]: now - 90 * day, [recent]: now - 29 * day, [old]: now - 31 * day },
+      now
+    )
+    cache.get(used)
+    cache.put(fresh, { children: [] })
+    expect(cache.toSave()).toEqual({
+      manifests: { [used]: { children: [] }, [recent]: { children: [] }, [fresh]: { children: [] } },
+      usedAt: { [used]: now, [recent]: now - 29 * day, [fresh]: now }
+    })
+  })
+
+  it('saves to renew an entry last used more than a day ago, even when nothing new was read', () => {
+    const [entry] = digests(1)
+    const now = Date.parse('2026-12-01T00:00:00Z')
+    const cache = new ManifestCache({ [entry]: { children: [] } }, { [entry]: now - 2 * 86_400_000 }, now)
+    cache.get(entry)
+    expect(cache.toSave()?.usedAt).toEqual({ [entry]: now })
+  })
+
+  it('drops malformed entries, entries naming anything but sha256 digests, and keys of another form', () => {
+    const [good, bad, badChild, badSubject] = digests(4)
+    const child = `sha256:${'a'.repeat(64)}`
+    const cache = new ManifestCache({
+      [good]: { children: [child] },
+      [bad]: { children: 'x' } as never,
+      [badChild]: { children: ['../../v2/_catalog'] },
+      [badSubject]: { children: [], subject: `sha256:${'A'.repeat(64)}` },
+      // A format 1 key: the digest alone, for any registry and package.
+      [child]: { children: [] }
+    })
+    expect(cache.get(good)).toEqual({ children: [child] })
+    expect([bad, badChild, badSubject, child].map(key => cache.get(key))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined
+    ])
+    expect(cache.dropped).toBe(4)
   })
 })
 
@@ -61,13 +104,13 @@ describe('stores', () => {
     const first = await loadManifestCache(store, log)
     first.get(digests(1)[0])
     first.put(digests(1)[0], {
-      children: [digests(2)[1]],
+      children: [`sha256:${'1'.repeat(64)}`],
       mediaType: 'application/vnd.oci.image.index.v1+json'
     })
     await saveManifestCache(first, store, log)
     expect(log.lines).toEqual(['info: manifest cache: 0 of 1 digests (0%)'])
     const second = await loadManifestCache(directoryStore(dir), log)
-    expect(second.get(digests(1)[0])?.children).toEqual([digests(2)[1]])
+    expect(second.get(digests(1)[0])?.children).toEqual([`sha256:${'1'.repeat(64)}`])
   })
 
   it('a broken store costs only the reads: an empty cache, a debug line, no failure', async () => {
@@ -92,6 +135,6 @@ describe('stores', () => {
   it("the runner's cache service is skipped when the runner does not offer it", async () => {
     const store = actionsCacheStore({ RUNNER_TEMP: tmpdir() })
     expect(await store.load()).toBeUndefined()
-    await expect(store.save({})).resolves.toBeUndefined()
+    await expect(store.save({ manifests: {}, usedAt: {} })).resolves.toBeUndefined()
   })
 })

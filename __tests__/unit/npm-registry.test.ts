@@ -1,6 +1,6 @@
 /**
- * The npm registry client: dist-tags read as GitHub's npm registry serves them (the fake, reached as
- * `npm.localhost` the way a GitHub Enterprise Server at `localhost/api/v3` names it), and every doubt thrown.
+ * The npm registry client: dist-tags read as GitHub's npm registry serves them (the fake), and every doubt
+ * thrown.
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
 import { createServer, type Server } from 'node:http'
@@ -50,10 +50,10 @@ async function answering(status: number, body: string): Promise<string> {
 const client = (registryUrl: string, token = TOKEN) => new NpmRegistryClient({ token, registryUrl })
 
 describe('the npm registry client', () => {
-  it('reads the dist-tags, through npm.localhost as a local GitHub Enterprise Server names its registry', async () => {
+  it('reads the dist-tags from the package document', async () => {
     const github = await fake({ distTags: { latest: '1.0.0', next: '1.1.0' } })
     const port = new URL(github.registryUrl).port
-    expect(await client(`http://npm.localhost:${port}`).readDistTags('Acme', 'web')).toEqual({
+    expect(await client(`http://localhost:${port}`).readDistTags('Acme', 'web')).toEqual({
       latest: '1.0.0',
       next: '1.1.0'
     })

@@ -2,8 +2,9 @@ import { afterAll, describe, expect, it } from '@jest/globals'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
-import { ManifestCache } from '../../src/github/manifest-cache.js'
-import { RegistryClient, isLoopback } from '../../src/github/registry-client.js'
+import { ManifestCache, manifestKey } from '../../src/github/manifest-cache.js'
+import { RegistryClient } from '../../src/github/registry-client.js'
+import { isLoopback } from '../../src/config/urls.js'
 import { digest } from '../e2e/world.js'
 
 const TOKEN = 'ghp_registry'
@@ -191,12 +192,39 @@ describe('RegistryClient', () => {
 
   it('reads what the cache does not know, and remembers it', async () => {
     const fake = await registry()
-    const cache = new ManifestCache({ [digest('latest')]: { children: [digest('amd64')] } })
+    const key = (name: string, d: string) =>
+      manifestKey(new URL(fake.registryUrl).hostname, `acme/${name}`, d)
+    const cache = new ManifestCache({
+      [key('app', digest('latest'))]: { children: [digest('amd64')] },
+      // Another package's entry for the same digest answers nothing here.
+      [key('other', digest('amd64'))]: { children: [] }
+    })
     const registryClient = client(fake.registryUrl, logger(), { cache })
     await registryClient.readImageStructure('acme', 'app', [digest('latest'), digest('amd64')])
     expect(fake.manifestReads).toBe(1)
     expect(cache.hitRate()).toBe('manifest cache: 1 of 2 digests (50%)')
-    expect(Object.keys(cache.toSave() ?? {}).sort()).toEqual([digest('latest'), digest('amd64')].sort())
+    expect(Object.keys(cache.toSave()?.manifests ?? {}).sort()).toEqual(
+      [key('app', digest('latest')), key('app', digest('amd64')), key('other', digest('amd64'))].sort()
+    )
+  })
+
+  it('fails a read whose index names something other than a sha256 digest', async () => {
+    const fake = await registry()
+    fake.registry.answerNext.push({
+      status: 200,
+      headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
+      text: JSON.stringify({
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [{ digest: digest('amd64') }, { mediaType: 'application/vnd.oci.image.manifest.v1+json' }]
+      })
+    })
+    const log = logger()
+    expect(
+      await client(fake.registryUrl, log).readImageStructure('acme', 'app', [digest('latest')])
+    ).toBeUndefined()
+    expect(log.lines.find(l => l.level === 'warning')?.message).toContain(
+      'names undefined, which is not a sha256 digest'
+    )
   })
 })
 
@@ -206,7 +234,9 @@ describe('isLoopback', () => {
     ['127.0.0.1', true],
     ['127.1.2.3', true],
     ['[::1]', true],
+    ['containers.localhost', true],
     ['ghcr.io', false],
+    ['localhost.example.com', false],
     ['127.0.0.1.example.com', false]
   ])('%s: %s', (host, expected) => {
     expect(isLoopback(host)).toBe(expected)

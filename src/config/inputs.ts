@@ -4,10 +4,11 @@
  * allowed.
  */
 import * as core from '@actions/core'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { ConfigError, errorMessage } from '../errors.js'
 import { readRunRecord } from '../run/record.js'
+import { isLoopback } from './urls.js'
 import { formatAge, hasAmbiguousMinutes, parseDuration } from '../engine/time.js'
 import { itemProblem, parseList } from '../engine/globs.js'
 import { SEMVER_ITEM, rangeProblem } from '../engine/versions.js'
@@ -252,9 +253,9 @@ export function readConfig(
     else fail('max-deletions', maxText, 'is not a whole number of 1 or more (leave it empty for no cap)')
   }
 
-  const apiUrl = httpUrl('api-url', input('api-url'))
+  const apiUrl = secureUrl('api-url', input('api-url'))
   const registryUrl = input('registry-url')
-    ? httpUrl('registry-url', input('registry-url'))
+    ? secureUrl('registry-url', input('registry-url'))
     : defaultRegistryUrl(apiUrl, packageType)
   const restore = restoreRequest(input('restore'))
 
@@ -296,25 +297,21 @@ export function readConfig(
     let where = named('policy')
     if (!text.includes('\n') && !text.includes(':')) {
       const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd())
-      const path = resolve(workspace, text)
-      const inside = relative(workspace, path)
-      if (inside.startsWith('..') || isAbsolute(inside)) {
+      const read = readInside(text, [workspace])
+      if ('outside' in read) {
         fail(
           'policy',
           text,
-          `is outside the workspace (${workspace}); give a path in it, or the policy's YAML`
+          `is outside the workspace (${workspace})${read.outside}; give a path in it, or the policy's YAML`
         )
         return undefined
       }
-      try {
-        yaml = readFileSync(path, 'utf8')
-        where = `${named('policy')} ${text}`
-      } catch (error) {
-        const code = (error as { code?: unknown }).code
-        const why = typeof code === 'string' ? code : errorMessage(error)
-        fail('policy', text, `cannot be read as a file in the workspace ${workspace} (${why})`)
+      if ('error' in read) {
+        fail('policy', text, `cannot be read as a file in the workspace ${workspace} (${read.error})`)
         return undefined
       }
+      yaml = read.text
+      where = `${named('policy')} ${text}`
     }
     if (!parsePolicy) throw new Error('readConfig: a policy is given, but no policy parser (use loadConfig)')
     const result = parsePolicy(yaml, where)
@@ -366,13 +363,22 @@ export function readConfig(
     return globs
   }
 
-  function httpUrl(name: string, value: string): string {
+  /** An https URL; plain http only on loopback (a local registry, tests, the demo), where no one listens in. */
+  function secureUrl(name: string, value: string): string {
+    let url: URL | undefined
     try {
-      if (['http:', 'https:'].includes(new URL(value).protocol)) return value
+      url = new URL(value)
     } catch {
       // Not a URL at all: reported below like any other bad value.
     }
-    fail(name, value, 'is not an http(s) URL')
+    if (url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopback(url.hostname))) return value
+    fail(
+      name,
+      value,
+      url?.protocol === 'http:'
+        ? 'is plain http, which only loopback hosts may use (localhost, *.localhost, 127.0.0.0/8, [::1]); give an https URL'
+        : 'is not an https URL'
+    )
     return value
   }
 
@@ -380,11 +386,18 @@ export function readConfig(
   function recordRequest(value: string): RestoreRequest | undefined {
     let text = value
     if (!value.startsWith('{')) {
-      try {
-        text = readFileSync(resolve(env.GITHUB_WORKSPACE ?? '.', value), 'utf8')
-      } catch (error) {
-        return fail('restore', value, `is not a readable run record (${errorMessage(error)})`)
-      }
+      // Where the action writes its record (RUNNER_TEMP), or a copy in the workspace.
+      const workspace = resolve(env.GITHUB_WORKSPACE || process.cwd())
+      const roots = [workspace, ...(env.RUNNER_TEMP ? [resolve(env.RUNNER_TEMP)] : [])]
+      const read = readInside(value, roots)
+      if ('outside' in read)
+        return fail(
+          'restore',
+          value,
+          `is outside the workspace and RUNNER_TEMP (${roots.join(', ')})${read.outside}; give a record there`
+        )
+      if ('error' in read) return fail('restore', value, `is not a readable run record (${read.error})`)
+      text = read.text
     }
     const record = readRunRecord(text)
     if ('problem' in record)
@@ -417,7 +430,9 @@ export function readConfig(
 
   /**
    * The container registry of the GitHub that `api-url` names: ghcr.io for github.com, `containers.HOST` for
-   * a GitHub Enterprise Server (`https://HOST/api/v3`). Any other API needs `registry-url` for containers.
+   * a GitHub Enterprise Server (`https://HOST/api/v3`) and `containers.SUBDOMAIN.ghe.com` for GitHub Enterprise
+   * Cloud with data residency (`https://api.SUBDOMAIN.ghe.com`; evidence in fake-github/README.md). Any other
+   * API needs `registry-url` for containers; other package types need no registry.
    */
   function defaultRegistryUrl(api: string, type: PackageType | undefined): string {
     let url: URL | undefined
@@ -433,7 +448,9 @@ export function readConfig(
         ''
       )
     if (url.hostname === 'api.github.com') return 'https://ghcr.io'
-    if (/^\/api\/v3\/?$/.test(url.pathname)) return `https://containers.${url.host}`
+    if (/^\/api\/v3\/?$/.test(url.pathname)) return `${url.protocol}//containers.${url.host}`
+    const dataResidency = /^api\.([a-z0-9-]+\.ghe\.com)$/.exec(url.hostname)
+    if (dataResidency && url.pathname === '/') return `https://containers.${dataResidency[1]}`
     if (type === 'container')
       fail(
         'registry-url',
@@ -478,6 +495,40 @@ export function readConfig(
 /** A value as error messages show it: long ones (a record's content) cut. */
 function shortened(value: string): string {
   return value.length > 80 ? `${value.slice(0, 77)}...` : value
+}
+
+/**
+ * A file named by an input, read only if it lies in one of `roots` (the first resolves a relative path) both as
+ * written and once symbolic links are resolved: a link in the workspace cannot make the action read elsewhere.
+ */
+function readInside(
+  value: string,
+  roots: string[]
+): { text: string } | { outside: string } | { error: string } {
+  const within = (path: string, root: string) => {
+    const inside = relative(root, path)
+    return !inside.startsWith('..') && !isAbsolute(inside)
+  }
+  const path = resolve(roots[0], value)
+  if (!roots.some(root => within(path, root))) return { outside: '' }
+  try {
+    const real = realpathSync(path)
+    if (!roots.some(root => within(real, realpathOr(root))))
+      return { outside: ` once links are resolved (${real})` }
+    return { text: readFileSync(real, 'utf8') }
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    return { error: typeof code === 'string' ? code : errorMessage(error) }
+  }
+}
+
+/** A directory's real path, or the path itself when it does not exist. */
+function realpathOr(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
 }
 
 /** The package of a `registry_package` event, when the workflow runs on one. */

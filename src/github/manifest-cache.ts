@@ -1,9 +1,11 @@
 /**
- * Manifests remembered between runs, by digest. A manifest addressed by its digest never changes, so what a
- * run read once (children, subject, media type) holds for every later run, and each read saved is a download
- * of the package saved. Kept in the runner's cache service (`@actions/cache`) when it offers one, or in a
- * directory named by `PACKAGE_RETENTION_MANIFEST_CACHE_DIR`; skipped without a word when neither is there or
- * either fails, since the cache only saves reads.
+ * Manifests remembered between runs. A manifest addressed by its digest never changes, so what a run read once
+ * (children, subject, media type) holds for every later run, and each read saved is a download of the package
+ * saved. Entries are keyed by registry host, repository (owner and package) and digest, so that one package's
+ * or one registry's entries never answer for another; entries unused for 30 days age out. Kept in the runner's
+ * cache service (`@actions/cache`) when it offers one, or in a directory named by
+ * `PACKAGE_RETENTION_MANIFEST_CACHE_DIR`; skipped without a word when neither is there or either fails, since
+ * the cache only saves reads.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -11,53 +13,80 @@ import { join } from 'node:path'
 import { errorMessage } from '../errors.js'
 import type { Logger, ManifestInfo } from '../types.js'
 
+/** What a store keeps: entries by key (`host/owner/package@digest`), and when each was last used (ms). */
+export interface SavedManifests {
+  manifests: Record<string, ManifestInfo>
+  usedAt: Record<string, number>
+}
+
 /** Where the entries live between runs. */
 export interface ManifestStore {
   /** Undefined when there is nothing yet (or the store is not available). */
-  load(): Promise<Record<string, ManifestInfo> | undefined>
-  save(entries: Record<string, ManifestInfo>): Promise<void>
+  load(): Promise<SavedManifests | undefined>
+  save(entries: SavedManifests): Promise<void>
 }
 
 export const CACHE_DIR_VARIABLE = 'PACKAGE_RETENTION_MANIFEST_CACHE_DIR'
 const FILE = 'manifests.json'
-const FORMAT = 1
+/** 2: keys name registry host, owner and package as well as the digest; entries carry when they were used. */
+const FORMAT = 2
 const KEY_PREFIX = `package-retention-manifests-v${FORMAT}-`
+const DAY_MS = 86_400_000
+/** An entry no run used for this long is not saved again. */
+const AGE_OUT_MS = 30 * DAY_MS
+
+/** The key of a manifest: registry host, repository (`owner/package`, lower case) and digest. */
+export function manifestKey(registryHost: string, repository: string, digest: string): string {
+  return `${registryHost}/${repository.toLowerCase()}@${digest}`
+}
 
 /** The manifests known at the start of a run and those read during it; counts what the run looked up. */
 export class ManifestCache {
   private readonly known: Map<string, ManifestInfo>
-  private readonly used = new Map<string, ManifestInfo>()
+  private readonly usedAt: Map<string, number>
+  private readonly used = new Set<string>()
   private lookups = 0
   private hits = 0
   private added = 0
+  /** Entries loaded but not taken: not as this version writes them (they are read again if needed). */
+  readonly dropped: number
 
-  constructor(entries: Record<string, ManifestInfo> = {}) {
-    this.known = new Map(Object.entries(entries).filter(([, info]) => isManifestInfo(info)))
+  constructor(
+    entries: Record<string, ManifestInfo> = {},
+    usedAt: Record<string, number> = {},
+    private readonly now = Date.now()
+  ) {
+    const all = Object.entries(entries)
+    this.known = new Map(all.filter(([key, info]) => KEY.test(key) && isManifestInfo(info)))
+    this.dropped = all.length - this.known.size
+    this.usedAt = new Map(
+      [...this.known.keys()].map(key => [key, typeof usedAt[key] === 'number' ? usedAt[key] : now])
+    )
   }
 
-  get(digest: string): ManifestInfo | undefined {
-    const info = this.known.get(digest)
-    if (!this.used.has(digest)) {
+  get(key: string): ManifestInfo | undefined {
+    const info = this.known.get(key)
+    if (!this.used.has(key)) {
       this.lookups++
       if (info !== undefined) {
         this.hits++
-        this.used.set(digest, info)
+        this.used.add(key)
       }
     }
     return info
   }
 
   /** An entry without counting it as needed (kept for the next run only if used). */
-  peek(digest: string): ManifestInfo | undefined {
-    const info = this.known.get(digest)
-    if (info !== undefined) this.used.set(digest, info)
+  peek(key: string): ManifestInfo | undefined {
+    const info = this.known.get(key)
+    if (info !== undefined) this.used.add(key)
     return info
   }
 
-  put(digest: string, info: ManifestInfo): void {
-    if (!this.known.has(digest)) this.added++
-    this.known.set(digest, info)
-    this.used.set(digest, info)
+  put(key: string, info: ManifestInfo): void {
+    if (!this.known.has(key)) this.added++
+    this.known.set(key, info)
+    this.used.add(key)
   }
 
   /** `manifest cache: 5,234 of 5,294 digests (99%)`; undefined when nothing was looked up. */
@@ -69,34 +98,57 @@ export class ManifestCache {
     return `manifest cache: ${number(this.hits)} of ${number(this.lookups)} digests (${shown}%)`
   }
 
-  /** What to keep for the next run: the entries this run used. Undefined when nothing new was read. */
-  toSave(): Record<string, ManifestInfo> | undefined {
-    return this.added === 0 ? undefined : Object.fromEntries(this.used)
+  /**
+   * What to keep for the next run: the entries this run used, and those another run used in the last 30 days.
+   * Undefined when nothing new was read and no entry's last use needs renewing (saved at most daily).
+   */
+  toSave(): SavedManifests | undefined {
+    const stale = [...this.used].some(key => (this.usedAt.get(key) ?? 0) < this.now - DAY_MS)
+    if (this.added === 0 && !stale) return undefined
+    const manifests: Record<string, ManifestInfo> = {}
+    const usedAt: Record<string, number> = {}
+    for (const [key, info] of this.known) {
+      const last = this.used.has(key) ? this.now : (this.usedAt.get(key) ?? 0)
+      if (last < this.now - AGE_OUT_MS) continue
+      manifests[key] = info
+      usedAt[key] = last
+    }
+    return { manifests, usedAt }
   }
 }
 
+const DIGEST = /^sha256:[0-9a-f]{64}$/
+/** `host/owner/package@sha256:…`, as `manifestKey` writes it. */
+const KEY = /^[^/@\s]+\/[^@\s]+@sha256:[0-9a-f]{64}$/
+
+/** An entry whose every digest is a sha256 digest, as a read that was accepted leaves it. */
 function isManifestInfo(value: unknown): value is ManifestInfo {
   const info = value as ManifestInfo | null
+  const digests = (list: unknown) =>
+    Array.isArray(list) && list.every(d => typeof d === 'string' && DIGEST.test(d))
   return (
     typeof info === 'object' &&
     info !== null &&
-    Array.isArray(info.children) &&
-    info.children.every(child => typeof child === 'string') &&
-    (info.subject === undefined || typeof info.subject === 'string') &&
-    (info.indexChildren === undefined || Array.isArray(info.indexChildren))
+    digests(info.children) &&
+    (info.subject === undefined || digests([info.subject])) &&
+    (info.indexChildren === undefined || digests(info.indexChildren)) &&
+    (info.mediaType === undefined || typeof info.mediaType === 'string')
   )
 }
 
-async function readEntries(file: string): Promise<Record<string, ManifestInfo> | undefined> {
+/** The entries of a file of this format; undefined for none, or for another format (read again). */
+async function readEntries(file: string): Promise<SavedManifests | undefined> {
   const text = await readFile(file, 'utf8').catch(() => undefined)
   if (text === undefined) return undefined
-  const parsed = JSON.parse(text) as { format?: number; manifests?: Record<string, ManifestInfo> }
-  return parsed.format === FORMAT ? parsed.manifests : undefined
+  const parsed = JSON.parse(text) as { format?: number } & Partial<SavedManifests>
+  if (parsed.format !== FORMAT || typeof parsed.manifests !== 'object' || parsed.manifests === null)
+    return undefined
+  return { manifests: parsed.manifests, usedAt: parsed.usedAt ?? {} }
 }
 
-async function writeEntries(dir: string, entries: Record<string, ManifestInfo>): Promise<void> {
+async function writeEntries(dir: string, entries: SavedManifests): Promise<void> {
   await mkdir(dir, { recursive: true })
-  await writeFile(join(dir, FILE), JSON.stringify({ format: FORMAT, manifests: entries }))
+  await writeFile(join(dir, FILE), JSON.stringify({ format: FORMAT, ...entries }))
 }
 
 /** A directory on this machine: the demo's and the tests' store, or a self-hosted runner's disk. */
@@ -143,7 +195,13 @@ export function manifestStore(env: NodeJS.ProcessEnv = process.env): ManifestSto
 /** Loads the cache from a store; a store that fails gives an empty cache, with a debug line. */
 export async function loadManifestCache(store: ManifestStore, log: Logger): Promise<ManifestCache> {
   try {
-    return new ManifestCache((await store.load()) ?? {})
+    const saved = await store.load()
+    const cache = new ManifestCache(saved?.manifests, saved?.usedAt)
+    if (cache.dropped > 0)
+      log.debug(
+        `manifest cache: ${cache.dropped} entry(ies) not as this version writes them dropped; read again`
+      )
+    return cache
   } catch (error) {
     log.debug(`manifest cache not restored: ${errorMessage(error)}`)
     return new ManifestCache()

@@ -4,10 +4,9 @@
  * `npm install` for everyone. Any doubt about the answer throws, and the run deletes nothing of that package.
  */
 import { HttpClient } from '@actions/http-client'
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns'
-import { Agent, fetch, type Dispatcher } from 'undici'
+import { fetch } from 'undici'
 import { errorMessage } from '../errors.js'
-import { isLoopback } from './registry-client.js'
+import { isLoopback } from '../config/urls.js'
 
 export interface NpmRegistryOptions {
   token: string
@@ -20,8 +19,6 @@ export interface NpmRegistryOptions {
 export type DistTags = Readonly<Record<string, string>>
 
 export class NpmRegistryClient {
-  private dispatcher: Dispatcher | undefined
-
   constructor(private readonly options: NpmRegistryOptions) {}
 
   /**
@@ -42,7 +39,7 @@ export class NpmRegistryClient {
       response = await fetch(url, {
         headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json' },
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-        dispatcher: this.dispatcherFor(url)
+        dispatcher: new HttpClient().getAgentDispatcher(url) // the proxy the environment names
       })
       text = await response.text()
     } catch (error) {
@@ -68,30 +65,4 @@ export class NpmRegistryClient {
       throw new Error(`${where} sent no readable dist-tags for ${fullName}`)
     return tags as DistTags
   }
-
-  /**
-   * Through the proxy the environment names; a `*.localhost` host resolves to loopback, as RFC 6761 reserves
-   * it (a GitHub Enterprise Server at `http://localhost:PORT/api/v3` has its registry at `npm.localhost:PORT`).
-   */
-  private dispatcherFor(url: string): Dispatcher | undefined {
-    if (this.dispatcher !== undefined) return this.dispatcher
-    const host = new URL(url).hostname
-    this.dispatcher = host.endsWith('.localhost')
-      ? new Agent({ connect: { lookup: localhostLookup } })
-      : new HttpClient().getAgentDispatcher(url)
-    return this.dispatcher
-  }
-}
-
-function localhostLookup(
-  hostname: string,
-  options: LookupOptions,
-  callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void
-): void {
-  if (!hostname.endsWith('.localhost')) {
-    dnsLookup(hostname, options, callback)
-    return
-  }
-  if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }])
-  else callback(null, '127.0.0.1', 4)
 }

@@ -13,9 +13,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { fetch, type Dispatcher } from 'undici'
 import { mapWithConcurrency } from './concurrency.js'
 import { errorMessage } from '../errors.js'
-import type { ManifestCache } from './manifest-cache.js'
+import { isLoopback } from '../config/urls.js'
+import { manifestKey, type ManifestCache } from './manifest-cache.js'
 import type { ImageStructure, Logger, ManifestInfo } from '../types.js'
 
+/** The only digests used: sha256, lower-case hex (as GitHub names container versions). */
+export const DIGEST = /^sha256:[0-9a-f]{64}$/
 const MANIFEST_CONCURRENCY = 8
 const ATTEMPTS = 4
 const MAX_RETRY_AFTER_S = 60
@@ -49,8 +52,8 @@ export interface RegistryOptions {
 
 interface RawManifest {
   mediaType?: string
-  manifests?: { digest?: string; mediaType?: string }[]
-  subject?: { digest?: string }
+  manifests?: unknown
+  subject?: { digest?: unknown } | null
 }
 
 /** An answer that is worth asking again: 429, 5xx, or no answer at all. */
@@ -107,12 +110,12 @@ export class RegistryClient {
     }
   }
 
-  /** The manifests remembered from earlier runs among these, without reading any. */
-  rememberedStructure(digests: readonly string[]): ImageStructure {
+  /** The manifests of one container package remembered from earlier runs among these, without reading any. */
+  rememberedStructure(owner: string, name: string, digests: readonly string[]): ImageStructure {
     const cache = this.options.cache
     const known = new Map<string, ManifestInfo>()
     for (const digest of digests) {
-      const info = cache?.peek(digest)
+      const info = cache?.peek(this.cacheKey(`${owner}/${name}`, digest))
       if (info !== undefined) known.set(digest, info)
     }
     return known
@@ -120,14 +123,14 @@ export class RegistryClient {
 
   private async readAll(repository: string, digests: string[]): Promise<ManifestInfo[]> {
     const cache = this.options.cache
-    const infos: (ManifestInfo | undefined)[] = digests.map(digest => cache?.get(digest))
+    const infos: (ManifestInfo | undefined)[] = digests.map(d => cache?.get(this.cacheKey(repository, d)))
     const missing = digests.filter((_, i) => infos[i] === undefined)
     // The first read of a repository learns from its 401 challenge where to get a token; the others then
     // use that token instead of each being challenged.
     const first = this.registryTokens.has(repository) ? 0 : Math.min(1, missing.length)
     const read = async (digest: string) => {
       const info = await this.readManifest(repository, digest)
-      cache?.put(digest, info)
+      cache?.put(this.cacheKey(repository, digest), info)
       return info
     }
     const results = [
@@ -136,6 +139,10 @@ export class RegistryClient {
     ]
     let next = 0
     return infos.map(info => info ?? results[next++])
+  }
+
+  private cacheKey(repository: string, digest: string): string {
+    return manifestKey(this.registryHost, repository, digest)
   }
 
   private async readManifest(repository: string, digest: string): Promise<ManifestInfo> {
@@ -149,19 +156,25 @@ export class RegistryClient {
     } catch {
       throw new Error(`manifest ${digest}: not JSON`)
     }
+    if (typeof manifest !== 'object' || manifest === null)
+      throw new Error(`manifest ${digest}: not an object`)
     const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? ''
-    const subject = manifest.subject?.digest
-    const info: ManifestInfo = { children: [], mediaType, ...(subject ? { subject } : {}) }
+    const info: ManifestInfo = { children: [], mediaType }
     if (INDEX_TYPES.includes(mediaType) || (!mediaType && Array.isArray(manifest.manifests))) {
-      const entries = (manifest.manifests ?? []).filter(m => typeof m.digest === 'string')
-      info.children = entries.map(m => m.digest as string)
-      const nested = entries.filter(m => INDEX_TYPES.includes(m.mediaType ?? '')).map(m => m.digest as string)
+      const entries: unknown = manifest.manifests ?? []
+      if (!Array.isArray(entries)) throw new Error(`manifest ${digest}: its "manifests" is not a list`)
+      const listed = entries as { digest?: unknown; mediaType?: unknown }[]
+      info.children = listed.map(m => checkedDigest(digest, m?.digest))
+      const nested = listed
+        .filter(m => INDEX_TYPES.includes(String(m.mediaType)))
+        .map(m => m.digest as string)
       if (nested.length > 0) info.indexChildren = nested
     } else if (!LEAF_TYPES.includes(mediaType)) {
       this.options.log.debug(
         `manifest ${digest} of ${repository}: media type ${mediaType || 'unknown'}, taken as having no parts`
       )
     }
+    if (manifest.subject !== undefined) info.subject = checkedDigest(digest, manifest.subject?.digest)
     return info
   }
 
@@ -282,6 +295,7 @@ export class RegistryClient {
     }
     const token = body.token ?? body.access_token
     if (!token) throw new Error('registry token: the answer holds no token')
+    this.options.log.setSecret?.(token)
     return { token, ...(typeof body.expires_in === 'number' && { expiresInS: body.expires_in }) }
   }
 
@@ -291,13 +305,14 @@ export class RegistryClient {
   }
 }
 
-/** Loopback hosts, where plain http is allowed (tests and local registries). */
-export function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    /^127\.\d+\.\d+\.\d+$/.test(hostname) ||
-    hostname === '[::1]'
+/**
+ * A digest named by a manifest (a child, a subject), checked before it goes into a URL, a cache key or a plan:
+ * anything but a sha256 digest makes the read fail.
+ */
+function checkedDigest(manifest: string, value: unknown): string {
+  if (typeof value === 'string' && DIGEST.test(value)) return value
+  throw new Error(
+    `manifest ${manifest}: names ${String(JSON.stringify(value))}, which is not a sha256 digest`
   )
 }
 

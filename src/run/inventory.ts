@@ -117,7 +117,7 @@ export async function planPackage(
     policy,
     now,
     digests => registry.readImageStructure(scope.login, name, digests),
-    digests => registry.rememberedStructure(digests)
+    digests => registry.rememberedStructure(scope.login, name, digests)
   )
   const kept = new Set(plan.decisions.filter(d => d.action === 'keep').map(d => d.version.id))
   for (const image of incomplete.filter(i => kept.has(i.version.id))) {

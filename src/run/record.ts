@@ -4,7 +4,13 @@
  * `readRunRecord` (pure) reads it back for `restore`.
  */
 import { appendFileSync, writeFileSync } from 'node:fs'
-import type { ExecutedWrite, PackageType, WriteTarget, WriteVerb } from '../types.js'
+import {
+  PACKAGE_TYPES,
+  type ExecutedWrite,
+  type PackageType,
+  type WriteTarget,
+  type WriteVerb
+} from '../types.js'
 
 export const RECORD_KIND = 'package-retention-run'
 
@@ -60,38 +66,97 @@ export interface RecordedDeletes {
   unsure: number[]
 }
 
-/** Reads a record back; a problem (for the `restore` input's message) when it is not one, or not of a delete run. */
+/** A problem with one field of a record's line, or undefined when every field is as a run writes it. */
+type FieldCheck = (entry: Record<string, unknown>) => string | undefined
+
+const nonEmpty =
+  (field: string): FieldCheck =>
+  entry =>
+    typeof entry[field] === 'string' && entry[field] !== ''
+      ? undefined
+      : `"${field}" is not a non-empty string`
+const oneOf =
+  (field: string, allowed: readonly unknown[]): FieldCheck =>
+  entry =>
+    allowed.includes(entry[field])
+      ? undefined
+      : `"${field}" is not one of ${allowed.map(a => JSON.stringify(a)).join(', ')}`
+
+/** GitHub logins: letters, digits and single hyphens inside, up to 39 characters (and `_` for EMU logins). */
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,38})$/
+
+const HEADER_CHECKS: FieldCheck[] = [
+  nonEmpty('owner'),
+  entry => (LOGIN.test(String(entry.owner)) ? undefined : '"owner" is not a GitHub login'),
+  oneOf('packageType', PACKAGE_TYPES),
+  oneOf('mode', ['delete', 'restore']),
+  oneOf('dryRun', [true, false]),
+  entry =>
+    typeof entry.startedAt === 'string' && !Number.isNaN(Date.parse(entry.startedAt))
+      ? undefined
+      : '"startedAt" is not a date'
+]
+
+const WRITE_CHECKS: FieldCheck[] = [
+  oneOf('event', ['sent', 'ended']),
+  nonEmpty('package'),
+  entry =>
+    Number.isSafeInteger(entry.id) && (entry.id as number) > 0 ? undefined : '"id" is not a version id',
+  nonEmpty('name'),
+  entry =>
+    Array.isArray(entry.tags) && entry.tags.every(tag => typeof tag === 'string')
+      ? undefined
+      : '"tags" is not a list of strings',
+  entry => {
+    if (entry.event !== 'ended') return undefined
+    const outcome = entry.outcome as { kind?: unknown } | null | undefined
+    return typeof outcome === 'object' &&
+      outcome !== null &&
+      ['done', 'skipped', 'failed'].includes(String(outcome.kind))
+      ? undefined
+      : '"outcome" is not a write\'s outcome'
+  }
+]
+
+/**
+ * Reads a record back, every field of every line checked as a run writes it; a problem naming the line and the
+ * field (for the `restore` input's message) when it is not a record, or not of a delete run.
+ */
 export function readRunRecord(text: string): RecordedDeletes | { problem: string } {
   const lines = text.split(/\r?\n/).filter(l => l.trim() !== '')
   const entries: Record<string, unknown>[] = []
   for (const [i, l] of lines.entries()) {
+    let parsed: unknown
     try {
-      const parsed: unknown = JSON.parse(l)
-      if (typeof parsed !== 'object' || parsed === null)
-        return { problem: `line ${i + 1} is not a JSON object` }
-      entries.push(parsed as Record<string, unknown>)
+      parsed = JSON.parse(l)
     } catch {
       // A kill can cut the last line short; any other bad line means this is not a record.
       if (i === lines.length - 1 && i > 0) break
       return { problem: `line ${i + 1} is not JSON` }
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      return { problem: `line ${i + 1} is not a JSON object` }
+    const entry = parsed as Record<string, unknown>
+    if (i === 0 && entry.record !== RECORD_KIND)
+      return { problem: `its first line is not a ${RECORD_KIND} header` }
+    const problem = (i === 0 ? HEADER_CHECKS : WRITE_CHECKS).map(check => check(entry)).find(Boolean)
+    if (problem) return { problem: `line ${i + 1}: ${problem}` }
+    entries.push(entry)
   }
-  const header = entries[0] as unknown as RecordHeader | undefined
-  if (header?.record !== RECORD_KIND) return { problem: `its first line is not a ${RECORD_KIND} header` }
+  if (entries.length === 0) return { problem: `its first line is not a ${RECORD_KIND} header` }
+  const header = entries[0] as unknown as RecordHeader
   if (header.mode !== 'delete') return { problem: 'it is the record of a restore run, not of a delete run' }
   if (header.dryRun) return { problem: 'it is the record of a dry run, which deleted nothing' }
   const sent = new Set<number>()
   const deleted = new Set<number>()
   const answered = new Set<number>()
   for (const entry of entries.slice(1)) {
-    const id = entry.id
-    if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)
-      return { problem: 'a line has no version id' }
+    const id = entry.id as number
     if (entry.event === 'sent') sent.add(id)
-    else if (entry.event === 'ended') {
+    else {
       answered.add(id)
       // A later line for the same version (the check after the run) wins.
-      if ((entry.outcome as { kind?: unknown } | undefined)?.kind === 'done') deleted.add(id)
+      if ((entry.outcome as { kind: string }).kind === 'done') deleted.add(id)
       else deleted.delete(id)
     }
   }

@@ -11,7 +11,8 @@ import {
   planDeletes,
   planRestore,
   refusedImageParts,
-  resolvePackageNames
+  resolvePackageNames,
+  type ImageReader
 } from './inventory.js'
 import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
 import { RegistryClient } from '../github/registry-client.js'
@@ -44,7 +45,13 @@ export async function runRetention(
   const store = manifestStore()
   const manifests =
     config.packageType === 'container' && !config.restore ? await loadManifestCache(store, log) : undefined
-  const registry = new RegistryClient({ ...config, log, cache: manifests })
+  // Made on the first read a container plan asks for: other runs never touch a registry.
+  let registryClient: RegistryClient | undefined
+  const registryFor = () => (registryClient ??= new RegistryClient({ ...config, log, cache: manifests }))
+  const registry: ImageReader = {
+    readImageStructure: (owner, name, digests) => registryFor().readImageStructure(owner, name, digests),
+    rememberedStructure: (owner, name, digests) => registryFor().rememberedStructure(owner, name, digests)
+  }
   // npm's dist-tags are read for every npm package planned: a version one points at is never deleted.
   const npm = config.packageType === 'npm' ? new NpmRegistryClient(config) : undefined
   const scope = await client.detectOwner(config.owner)
@@ -105,7 +112,7 @@ export async function runRetention(
     ...run,
     packages,
     requests: client.requestCount,
-    manifestReads: registry.manifestReads,
+    manifestReads: registryClient?.manifestReads ?? 0,
     journalFile: journal.path,
     ...(config.restore ? { restoring: restoreWords(config.restore) } : {})
   }
