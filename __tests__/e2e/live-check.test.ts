@@ -27,10 +27,15 @@ const world = () =>
       indexVersion(10, 'pr2', 1, ['pr-2'], ['pr2-amd64', 'pr2-arm64']),
       imageVersion(11, 'pr2-sig', 1, [sig('pr2')])
     ])
-    .withPackage('npm', 'live-npm', [
-      ...versions(2, 21, 3),
-      ...versions(2, 23, 1).map(v => ({ ...v, name: v.name.replace('1.0.', '1.1.0-pr.') }))
-    ])
+    .withPackage(
+      'npm',
+      'live-npm',
+      [
+        ...versions(2, 21, 3),
+        ...versions(2, 23, 1).map(v => ({ ...v, name: v.name.replace('1.0.', '1.1.0-pr.') }))
+      ],
+      { distTags: { latest: '1.0.1' } }
+    )
 
 const POLICY = { 'keep-last': 0, 'min-age': 0 }
 const CONTAINER: LiveExpectation = {
