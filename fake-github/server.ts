@@ -183,10 +183,17 @@ class FakeServer {
             'retry-after': String(limited.retryAfterSeconds)
           }
         )
-      await this.injectFault()
       const routeUrl = new URL(url)
       routeUrl.pathname = match.path
-      reply = match.route.handle({ params: match.params, url: routeUrl, token })
+      const handle = () => match.route.handle({ params: match.params, url: routeUrl, token })
+      if (this.scenario.faults?.lostWrites && method !== 'GET' && method !== 'HEAD') {
+        // The write is carried out, and only its answer is lost (a connection cut after GitHub acted).
+        reply = handle()
+        await this.injectFault()
+      } else {
+        await this.injectFault()
+        reply = handle()
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       reply = { status: error.status, headers: error.headers, json: error.body() }

@@ -18,7 +18,7 @@ export async function run(): Promise<void> {
   }
   core.setSecret(config.token)
 
-  const { report, planFile } = await runRetention(config, {
+  const { report, planFile, stopped } = await runRetention(config, {
     log: core,
     group: core.group,
     recordDirectory: process.env.RUNNER_TEMP || tmpdir(),
@@ -28,5 +28,7 @@ export async function run(): Promise<void> {
     }
   })
   const { failed } = await publishReport(report, planFile)
-  if (failed > 0) core.setFailed(`${failed} version(s) or package(s) failed; see the job summary.`)
+  if (stopped)
+    core.setFailed(`Stopped by ${stopped}: no write was sent after it; the job summary says what was done.`)
+  else if (failed > 0) core.setFailed(`${failed} version(s) or package(s) failed; see the job summary.`)
 }

@@ -53,6 +53,10 @@ interface GitHubVersion {
 }
 
 type Octokit = ReturnType<typeof getOctokit>
+/** Noted on a write's request options, and seen by every try of it. */
+interface WriteTries {
+  lost: boolean
+}
 type RequestHook = Octokit['hook']
 type ResponseHeaders = Record<string, string | number | undefined>
 
@@ -63,6 +67,7 @@ export class GitHubPackagesClient {
   rateLimitRemaining?: number
 
   private readonly octokit: Octokit
+  private readonly visibilities = new Map<string, Promise<string | undefined>>()
 
   /** Every write sent, retries included, passes this window. */
   readonly writeWindow: SlidingWindow
@@ -87,6 +92,9 @@ export class GitHubPackagesClient {
           return response
         } catch (error) {
           this.noteRateLimit((error as { response?: { headers?: ResponseHeaders } }).response?.headers)
+          const tries = (requestOptions.request as { tries?: WriteTries } | undefined)?.tries
+          const { status } = answerOf(error)
+          if (tries !== undefined && (status === 0 || status >= 500)) tries.lost = true
           throw error
         }
       })
@@ -192,6 +200,22 @@ export class GitHubPackagesClient {
     return [...byId.values()]
   }
 
+  /**
+   * A package's visibility (`public`, `private`, `internal`), read once a run; undefined when GitHub does not
+   * say. A manifest read counts as a download, which matters only for public versions (the 5,000 limit).
+   */
+  packageVisibility(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
+    const key = `${type}/${name}`
+    let known = this.visibilities.get(key)
+    if (known === undefined) {
+      known = this.get<{ visibility?: unknown }>(packagePath(scope, type, name), {
+        404: notFoundMessage(scope, type, name)
+      }).then(pkg => (typeof pkg.visibility === 'string' ? pkg.visibility : undefined))
+      this.visibilities.set(key, known)
+    }
+    return known
+  }
+
   deleteVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<ApiAnswer> {
     return this.write('DELETE', `${packagePath(scope, type, name)}/versions/${id}`)
   }
@@ -250,12 +274,15 @@ export class GitHubPackagesClient {
     return (await this.request<T>('GET', path, {}, messages)).data
   }
 
+  /** A write's answer; `afterLostAnswer` when an earlier try of it (retried) got a server error or none. */
   private async write(method: 'DELETE' | 'POST', path: string): Promise<ApiAnswer> {
+    const tries: WriteTries = { lost: false }
     try {
-      const response = await this.octokit.request(`${method} ${path}`)
+      const response = await this.octokit.request(`${method} ${path}`, { request: { tries } })
       return { status: response.status, message: '' }
     } catch (error) {
-      return answerOf(error)
+      const answer = answerOf(error)
+      return tries.lost ? { ...answer, afterLostAnswer: true } : answer
     }
   }
 

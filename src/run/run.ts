@@ -36,7 +36,7 @@ export interface RunIO {
 export async function runRetention(
   config: Config,
   io: RunIO
-): Promise<{ report: RunReport; planFile: string }> {
+): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
   const { log, group } = io
   const startedAt = new Date()
   const client = new GitHubPackagesClient({ ...config, log })
@@ -70,8 +70,17 @@ export async function runRetention(
   const { planFile, journal } = startRecord(run, io.recordDirectory)
   io.onRecord?.(planFile, journal.path)
   const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
+  // A cancelled workflow sends SIGINT, then SIGTERM: no new write is sent, those in flight are awaited briefly.
+  const stop = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted)
+      log.warning(`${signal}: no new write is sent; waiting briefly for those in flight.`)
+    stop.abort(signal)
+  }
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   const writes = await group(title, () =>
     executeWrites(work.targets, writerFor(client, scope, config, verb), {
+      signal: stop.signal,
       verb,
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
       reserve: BUDGET_RESERVE,
@@ -81,11 +90,13 @@ export async function runRetention(
       onOutcome: write => journal.ended(write),
       onRefused: refusedImageParts(registry, scope, work.packages)
     })
-  )
-  if (manifests) await saveManifestCache(manifests, store, log)
+  ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal))
+  const stopped = stop.signal.aborted ? String(stop.signal.reason) : undefined
+  if (manifests && !stopped) await saveManifestCache(manifests, store, log)
 
   let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
-  if (verb === 'delete' && !config.dryRun) {
+  // A stopped run has seconds left: it reports what it did, and the next run's check sees the rest.
+  if (verb === 'delete' && !config.dryRun && !stopped) {
     packages = await group('Check the packages after the run', () =>
       checkAfterWrites(client, scope, config.packageType, packages, log)
     )
@@ -102,5 +113,5 @@ export async function runRetention(
     manifestReads: registry.manifestReads,
     journalFile: journal.path
   }
-  return { report, planFile }
+  return { report, planFile, ...(stopped ? { stopped } : {}) }
 }
