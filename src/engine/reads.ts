@@ -131,15 +131,26 @@ export function manifestsToRead(
   const readUntagged = !excludesUntagged(policy)
   const parts = new Set<string>()
   for (const info of structure.values()) for (const child of info.children) parts.add(child)
+  const untaggedCounted = countsUntaggedImages(policy)
   const digests = new Set<string>()
   for (const { action, version } of plan.decisions) {
     if (structure.has(version.name) || !mayHaveParts(version)) continue
     if (action !== 'keep' && !readCandidates) continue
     const untagged = version.tags.length === 0 && !version.tagsUnknown
     if (untagged && (!readUntagged || parts.has(version.name))) continue
+    // An untagged candidate's parts matter only where keep-last counts untagged images: they would take its
+    // places. Otherwise they are untagged versions of no kept image, and go with it or after it anyway.
+    if (untagged && action !== 'keep' && !untaggedCounted) continue
     digests.add(version.name)
   }
   return [...digests]
+}
+
+/** Whether keep-last counts untagged images: `untagged: only` with a count, or a counting rule for untagged. */
+function countsUntaggedImages(policy: RetentionPolicy): boolean {
+  if (policy.rules !== undefined)
+    return policy.rules.some(rule => rule.match === 'untagged' && !rule.keepForever && rule.keepLast > 0)
+  return policy.untagged === 'only' && policy.keepLast > 0
 }
 
 /**
