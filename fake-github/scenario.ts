@@ -133,6 +133,8 @@ export interface FaultSpec {
    * breaks after GitHub acted; other requests fail before they are served, as without it.
    */
   lostWrites?: boolean
+  /** Only requests with these methods (`DELETE`, ...) may fault; every request by default. */
+  methods?: string[]
 }
 
 const dateTime = { type: 'string', format: 'date-time' }
@@ -281,7 +283,8 @@ const schema = {
         seed: { type: 'integer' },
         statuses: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 500, maximum: 599 } },
         slowMs: count,
-        lostWrites: { type: 'boolean' }
+        lostWrites: { type: 'boolean' },
+        methods: { type: 'array', items: { type: 'string', minLength: 1 } }
       }
     },
     quirks: {

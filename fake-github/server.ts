@@ -103,7 +103,7 @@ class FakeServer {
     if (this.scenario.latencyMs) await sleep(this.scenario.latencyMs)
     try {
       if (Registry.handles(url.pathname)) {
-        await this.injectFault()
+        await this.injectFault(method)
         reply = this.registry.handle(
           method,
           url,
@@ -188,10 +188,13 @@ class FakeServer {
       const handle = () => match.route.handle({ params: match.params, url: routeUrl, token })
       if (this.scenario.faults?.lostWrites && method !== 'GET' && method !== 'HEAD') {
         // The write is carried out, and only its answer is lost (a connection cut after GitHub acted).
-        reply = handle()
-        await this.injectFault()
+        try {
+          reply = handle()
+        } finally {
+          await this.injectFault(method)
+        }
       } else {
-        await this.injectFault()
+        await this.injectFault(method)
         reply = handle()
       }
     } catch (error) {
@@ -208,8 +211,8 @@ class FakeServer {
   }
 
   /** A faulted request is answered before anything is read or changed, so faults never alter state. */
-  private async injectFault(): Promise<void> {
-    const fault = this.faults?.draw()
+  private async injectFault(method: string): Promise<void> {
+    const fault = this.faults?.draw(method)
     if (!fault) return
     if (fault.delayMs) await sleep(fault.delayMs)
     throw new ApiError(fault.status, STATUS_CODES[fault.status] ?? 'Server Error')

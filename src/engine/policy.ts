@@ -139,6 +139,7 @@ class Planner {
   readonly #policy: RetentionPolicy
   readonly #nowMs: number
   readonly #structure: ImageStructure | undefined
+  #anyUntaggedUnread: boolean | undefined
   readonly #container: boolean
   readonly #untagged: UntaggedMode
   /** Rules in order; the single-rule inputs make one unnamed rule. */
@@ -350,13 +351,29 @@ class Planner {
       }
       if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
       else if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
-        // A known part of an image goes with it, or stays with it, under `untagged: exclude` too.
+        // A known part of an image goes with it, or stays with it, under `untagged: exclude` too; unless an
+        // untagged version is unread: it may be an index over that part.
         if (this.#excludesUntagged()) {
-          if (this.#graph.role[p] !== PART) this.#keep(p, 'keep: untagged (untagged: exclude)')
+          if (this.#graph.role[p] !== PART || this.#untaggedUnread())
+            this.#keep(p, 'keep: untagged (untagged: exclude)')
         } else if (this.#structure === undefined)
           this.#keep(p, 'keep: image structure unknown (registry not read)')
       }
     }
+  }
+
+  /** Whether an untagged version that is part of no known image is unread (memoised). */
+  #untaggedUnread(): boolean {
+    if (this.#anyUntaggedUnread === undefined) {
+      const structure = this.#structure
+      this.#anyUntaggedUnread = this.#versions.some(
+        (v, p) =>
+          v.tags.length === 0 &&
+          this.#graph.role[p] === IMAGE &&
+          (structure === undefined || !structure.has(v.name))
+      )
+    }
+    return this.#anyUntaggedUnread
   }
 
   /** `untagged: exclude` (single-rule inputs only) keeps every untagged version but the known parts of images. */

@@ -33,12 +33,15 @@ export class UnreadableManifests extends Error {
     readonly digests: readonly string[],
     readonly heldBack: number
   ) {
+    super(UnreadableManifests.describe(digests, heldBack, 'the registry'))
+    this.name = 'UnreadableManifests'
+  }
+
+  /** What was held back and why, first (a summary cuts long messages), naming the registry and digests. */
+  static describe(digests: readonly string[], heldBack: number, registry: string): string {
     const shown =
       digests.slice(0, 5).join(', ') + (digests.length > 5 ? ` and ${digests.length - 5} more` : '')
-    super(
-      `could not read the manifest(s) ${shown}; their parts are unknown, so nothing in this package is deleted in this run (up to ${heldBack} version(s) held back)`
-    )
-    this.name = 'UnreadableManifests'
+    return `nothing in this package is deleted in this run (up to ${heldBack} version(s) held back): ${registry} could not be read for the manifest(s) ${shown}, so what their images need is unknown`
   }
 }
 
@@ -128,7 +131,9 @@ export function manifestsToRead(
   readCandidates = false
 ): string[] {
   if (policy.packageType !== 'container' || plan.deletions.length === 0) return []
-  const readUntagged = !excludesUntagged(policy)
+  // Under `untagged: exclude` the parts of a deleted image go only when no untagged version is unread (it
+  // could be an index over them): a private package reads those too.
+  const readUntagged = !excludesUntagged(policy) || readCandidates
   const parts = new Set<string>()
   for (const info of structure.values()) for (const child of info.children) parts.add(child)
   const untaggedCounted = countsUntaggedImages(policy)

@@ -116,7 +116,8 @@ export async function planPackage(
     readCandidates
   ).catch((error: unknown) => {
     if (!(error instanceof UnreadableManifests)) throw error
-    throw new Error(`registry ${registry.registryUrl ?? 'unknown'}: ${error.message}`)
+    const where = registry.registryUrl === undefined ? 'the registry' : `registry ${registry.registryUrl}`
+    throw new Error(UnreadableManifests.describe(error.digests, error.heldBack, where))
   })
   const kept = new Set(plan.decisions.filter(d => d.action === 'keep').map(d => d.version.id))
   for (const image of incomplete.filter(i => kept.has(i.version.id))) {
