@@ -5,7 +5,17 @@
 import { benchApi } from './api.js'
 import { benchPolicy } from './policy.js'
 import { benchReads } from './reads.js'
+import { benchChain, benchOrder } from './order.js'
 
 console.log(
-  JSON.stringify({ policy: await benchPolicy(), api: await benchApi(), reads: await benchReads() }, null, 2)
+  JSON.stringify(
+    {
+      policy: await benchPolicy(),
+      api: await benchApi(),
+      reads: await benchReads(),
+      order: [await benchOrder(2_000), await benchOrder(10_000), await benchChain(100, 50)]
+    },
+    null,
+    2
+  )
 )

@@ -198,7 +198,7 @@ describe('lost answers and capped work are accounted truthfully', () => {
     const undo = await fake.run({ ...MAVEN, restore: await readFile(record, 'utf8') })
     expect(undo.exitCode).toBe(0)
     expect(activeIds(fake, 'com.acme.core')).toEqual([1, 2, 3, 4, 5, 6])
-  })
+  }, 90_000)
 
   it('counts a delete reported failed whose version is gone at the check after the run as deleted, with a note', async () => {
     const fake = await maven({ rate: 1, methods: ['DELETE'], lostWrites: true })
@@ -209,7 +209,7 @@ describe('lost answers and capped work are accounted truthfully', () => {
     expect(parsed(run, 'failed')).toEqual([])
     expect(run.exitCode).toBe(0)
     expect(run.stdout + run.summary).toContain('gone at the check after the run')
-  })
+  }, 90_000)
 
   it('never reads a candidate that max-deletions stops', async () => {
     const fake = await aWorld()
