@@ -29,13 +29,15 @@ function versionsOf(tagged: number, untagged: number): PackageVersion[] {
       id: i + 1,
       name: digest(`t${i}`),
       tags: [`v${i}`],
-      createdAt: at(tagged - i)
+      createdAt: at(tagged - i),
+      updatedAt: at(tagged - i)
     })),
     ...Array.from({ length: untagged }, (_, i) => ({
       id: tagged + i + 1,
       name: digest(`u${i}`),
       tags: [],
-      createdAt: at(tagged + untagged - i)
+      createdAt: at(tagged + untagged - i),
+      updatedAt: at(tagged + untagged - i)
     }))
   ]
 }
