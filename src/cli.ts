@@ -103,12 +103,15 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
 }
 
 function stderrLogger(verbose: boolean): Logger {
+  const write = (line: string): void => {
+    process.stderr.write(`${line}\n`)
+  }
   return {
-    debug: message => verbose && process.stderr.write(`debug: ${message}\n`),
-    info: message => verbose && process.stderr.write(`${message}\n`),
-    warning: message => process.stderr.write(`warning: ${message}\n`),
-    error: message => process.stderr.write(`error: ${message}\n`)
-  } as Logger
+    debug: message => (verbose ? write(`debug: ${message}`) : undefined),
+    info: message => (verbose ? write(message) : undefined),
+    warning: message => write(`warning: ${message}`),
+    error: message => write(`error: ${message}`)
+  }
 }
 
 async function cli(

@@ -183,7 +183,7 @@ describe('lost answers and capped work are accounted truthfully', () => {
     expect(deleted.every(gone)).toBe(true)
     expect(parsed(run, 'skipped')).toEqual([])
     // The record has them, so undoing the run brings every one back.
-    const record = run.outputs['journal-file'] as string
+    const record = run.outputs['journal-file']
     const ended = (await readFile(record, 'utf8'))
       .trim()
       .split('\n')

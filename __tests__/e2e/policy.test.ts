@@ -130,7 +130,7 @@ const deletedOf = (run: Parameters<typeof parsed>[0]) =>
     .map(d => `${d.package}:${d.id}`)
     .sort()
 const named = (map: Record<string, number[]>, packages: string[]) =>
-  packages.flatMap(p => map[p as keyof typeof map].map(id => `${p}:${id}`)).sort()
+  packages.flatMap(p => map[p].map(id => `${p}:${id}`)).sort()
 
 interface PlanFile {
   packages: { name: string; versions: { id: number; action: string; reasons: string[] }[] }[]

@@ -10,7 +10,7 @@ import { executeWrites } from '../../src/run/execute.js'
 import { refusedImageParts } from '../../src/run/inventory.js'
 import { checkAfterRun } from '../../src/run/check.js'
 import { planWithReads } from '../../src/engine/reads.js'
-import type { ImageStructure, ManifestInfo, PackageVersion, WriteTarget } from '../../src/types.js'
+import type { ImageStructure, PackageVersion, WriteTarget } from '../../src/types.js'
 import { NOW } from './builder.js'
 import { containerScenario } from './scenarios.js'
 
@@ -21,7 +21,7 @@ describe('reading only what the plan needs, as a property', () => {
   it('reads no version it deletes, and no kept or refused image loses a manifest', async () => {
     await fc.assert(
       fc.asyncProperty(containerScenario({ modes: ['full'] }), fc.gen(), async (scenario, gen) => {
-        const truth = scenario.truth as Map<string, ManifestInfo>
+        const truth = scenario.truth
         const readFrom = (digests: readonly string[]): ImageStructure =>
           new Map(digests.map(digest => [digest, truth.get(digest) ?? { children: [] }]))
         const read: string[] = []
@@ -90,7 +90,7 @@ describe('deciding only from verified facts, as a property', () => {
         fc.gen(),
         fc.boolean(),
         async (scenario, gen, readCandidates) => {
-          const truth = scenario.truth as Map<string, ManifestInfo>
+          const truth = scenario.truth
           const readFrom = (digests: readonly string[]): ImageStructure =>
             new Map(digests.map(digest => [digest, truth.get(digest) ?? { children: [] }]))
           // The cache remembers some digests. A lie in it (no children, another subject) is dropped when its

@@ -14,7 +14,7 @@ import { excludesUntagged, planDeletions } from './policy.js'
 import { parseTime } from './time.js'
 import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from '../types.js'
 
-const LEAF: ManifestInfo = Object.freeze({ children: [] }) as ManifestInfo
+const LEAF: ManifestInfo = Object.freeze({ children: [] })
 
 /** Whether a version's manifest may refer to others (cosign's signatures name their subject in the tag). */
 function mayHaveParts(version: PackageVersion): boolean {

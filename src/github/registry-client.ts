@@ -235,11 +235,11 @@ export class RegistryClient {
     const origin = new URL(url).origin
     if (!this.dispatchers.has(origin)) this.dispatchers.set(origin, new HttpClient().getAgentDispatcher(url))
     try {
-      return (await fetch(url, {
-        headers: Object.assign({}, ...headers) as Record<string, string>,
+      return await fetch(url, {
+        headers: Object.assign({}, ...headers),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         dispatcher: this.dispatchers.get(origin)
-      })) as unknown as Response
+      })
     } catch (error) {
       throw new RetryableError(`${errorMessage(error)} (${origin})`)
     }

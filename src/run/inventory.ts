@@ -211,13 +211,13 @@ export function oldestFirstAcross(packages: readonly PackageReport[]): WriteTarg
     return deletions.map(d => ({
       time: d.partOf
         ? Math.max(...d.partOf.map(id => times.get(id) ?? -Infinity))
-        : (times.get(d.version.id) as number),
+        : parseTime(d.version.createdAt),
       target: {
         packageName: p.name,
         version: d.version,
         ...(d.partOf ? { partOf: d.partOf } : {}),
         ...(d.after ? { after: d.after } : {})
-      } as WriteTarget
+      }
     }))
   })
   const heads = queues.map(() => 0)
