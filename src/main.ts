@@ -3,7 +3,7 @@ import * as core from '@actions/core'
 import { tmpdir } from 'node:os'
 import { loadConfig, type Config } from './config/inputs.js'
 import { ConfigError, errorMessage } from './errors.js'
-import { publishFailure, publishReport } from './report/report.js'
+import { publishFailure, publishReport } from './report/publish.js'
 import { runRetention } from './run/run.js'
 
 export async function run(): Promise<void> {

@@ -2,7 +2,9 @@
  * The rules of the house, read from the import lines of every file under src/, by folder:
  * - engine/ is the pure plan: it imports only engine/, types, errors and pure packages, never I/O;
  * - only github/ talks HTTP (an HTTP library, or fetch);
- * - config/ reads inputs and sends nothing: nothing from github/.
+ * - config/ reads inputs and sends nothing: nothing from github/;
+ * - report/ builds what users read from data: only report/publish.ts, the one place that writes outputs, the
+ *   summary and files, imports anything beyond report/, engine/, types, errors and pure packages.
  * `planted` feeds the same checks a file that breaks each rule, so the checks are shown to fail.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -72,6 +74,13 @@ function breaches(files: readonly SourceFile[]): string[] {
       }
       if (folder === 'config' && inSrc !== undefined && folderOf(inSrc) === 'github')
         found.push(`${path} imports ${specifier}: config/ sends nothing`)
+      if (folder === 'report' && path !== 'report/publish.ts') {
+        const pure =
+          inSrc === undefined
+            ? PURE_PACKAGES.test(specifier)
+            : ['report', 'engine'].includes(folderOf(inSrc)) || inSrc === 'types.ts' || inSrc === 'errors.ts'
+        if (!pure) found.push(`${path} imports ${specifier}: only report/publish.ts writes`)
+      }
     }
     if (folder !== 'github' && /\bfetch\(/.test(text))
       found.push(`${path} calls fetch: only github/ talks HTTP`)
@@ -90,7 +99,7 @@ describe('the layering of src/', () => {
     )
   })
 
-  it('holds: the engine is pure, only github/ talks HTTP, config/ sends nothing', () => {
+  it('holds: the engine is pure, only github/ talks HTTP, config/ sends nothing, report/ writes in one place', () => {
     expect(breaches(files)).toEqual([])
   })
 
@@ -101,6 +110,9 @@ describe('the layering of src/', () => {
     ['engine/planted.ts', "import * as core from '@actions/core'"],
     ['run/planted.ts', "import { fetch } from 'undici'"],
     ['report/planted.ts', 'await fetch(url)'],
+    ['report/report.ts', "import { writeFileSync } from 'node:fs'"],
+    ['report/report.ts', "import * as core from '@actions/core'"],
+    ['report/report.ts', "import { RunJournal } from '../run/record.js'"],
     ['config/planted.ts', "import type { Answer } from '../github/rest-client.js'"]
   ])('fails on a planted %s: %s', (path, text) => {
     expect(breaches([{ path, text }])).toHaveLength(1)

@@ -1,13 +1,9 @@
 /**
- * Turns a run into what users read: the step outputs, the job summary, and the plan file. Building them is
- * pure (buildReport); publishReport only hands them to the runner.
+ * Turns a run into what users read, from data alone: the step outputs, the job summary and the plan file.
+ * Nothing here writes; publish.ts hands them to the runner and the disk.
  */
-import * as core from '@actions/core'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { shortDigest } from '../engine/images.js'
 import { formatAge, parseTime } from '../engine/time.js'
-import { RunJournal } from '../run/record.js'
 import type { AfterRunCheck, ExecutedWrite, PackageReport, PackageType, VersionRef } from '../types.js'
 
 export interface RunReport {
@@ -150,62 +146,15 @@ export function cappedJson(items: unknown[], file: string | undefined, budget = 
 }
 
 /**
- * Before the first write: the plan file (the plan, no outcomes yet) and the run's record are written next to
- * each other, so that a run killed at any point leaves them (the action sets both paths as outputs then).
+ * The summary of a run that ended before planning (bad inputs, a rejected token, an unknown owner, the API
+ * down): the title, and why.
  */
-export function startRecord(run: RunReport, directory: string): { planFile: string; journal: RunJournal } {
-  const planFile = join(directory, `package-retention-plan-${run.startedAt.getTime()}.json`)
-  writeFileSync(planFile, JSON.stringify(planDocument(run), null, 2))
-  const journal = RunJournal.create(planFile.replace(/\.json$/, '.jsonl'), {
-    owner: run.owner,
-    packageType: run.packageType,
-    mode: run.mode,
-    dryRun: run.dryRun,
-    startedAt: run.startedAt.toISOString(),
-    planFile
-  })
-  return { planFile, journal }
+export function failureSummary(title: string, problems: readonly string[]): string {
+  return [`## Package retention: ${cell(title)}`, '', ...problems.map(p => `:x: ${cell(p)}`), ''].join('\n')
 }
 
-/**
- * After the writes: outputs, the summary, and the plan file again, now with every outcome. Returns how many
- * versions failed and how many packages could not be listed or planned.
- */
-export async function publishReport(
-  run: RunReport,
-  planFile: string
-): Promise<{ failed: number; failedPackages: number }> {
-  const { outputs, summary, plan } = buildReport(run)
-  writeFileSync(planFile, JSON.stringify(plan, null, 2))
-  await publish(outputs, summary)
-  return {
-    failed: Number(outputs['failed-count']),
-    failedPackages: run.packages.filter(p => p.error !== undefined).length
-  }
-}
-
-/**
- * A run that ended before planning (bad inputs, a rejected token, an unknown owner, the API down): every
- * output empty, and the summary says why.
- */
-export async function publishFailure(title: string, problems: readonly string[]): Promise<void> {
-  const summary = [
-    `## Package retention: ${cell(title)}`,
-    '',
-    ...problems.map(p => `:x: ${cell(p)}`),
-    ''
-  ].join('\n')
-  await publish(EMPTY_OUTPUTS, summary)
-}
-
-async function publish(outputs: Readonly<Record<string, string>>, summary: string): Promise<void> {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-  // The runner always sets GITHUB_STEP_SUMMARY; a local run may not, and then the log is the report.
-  if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary).write()
-  else core.info(summary)
-}
-
-function planDocument(run: RunReport): unknown {
+/** The plan file: every package's versions, what was decided and why, and each write's outcome. */
+export function planDocument(run: RunReport): unknown {
   return {
     owner: run.owner,
     packageType: run.packageType,

@@ -17,7 +17,8 @@ import {
 import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
 import { RegistryClient } from '../github/registry-client.js'
 import { NpmRegistryClient } from '../github/npm-registry.js'
-import { attachWrites, startRecord, type RunReport } from '../report/report.js'
+import { attachWrites, type RunReport } from '../report/report.js'
+import { startRecord } from '../report/publish.js'
 import type { Logger, OwnerScope, PackageReport, RestoreRequest } from '../types.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
