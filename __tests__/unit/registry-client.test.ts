@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
@@ -296,6 +297,39 @@ describe('a manifest is taken only if it is the one asked for', () => {
     expect(structure?.get(d('latest'))?.children).toEqual([d('amd64')])
     expect(fake.manifestReads).toBe(1)
   })
+})
+
+describe('a cache that lies', () => {
+  it('never changes what a read finds: any entries, under any of the package’s digests', async () => {
+    const fake = await registry()
+    const host = new URL(fake.registryUrl).hostname
+    const names = [d('latest'), d('amd64')]
+    const bodies = await Promise.all(names.map(name => manifestBody(fake, name)))
+    const truth = await client(fake.registryUrl).readImageStructure('acme', 'app', names)
+    const entry = fc.oneof(
+      fc.string(),
+      fc.constantFrom(...bodies),
+      fc.json(),
+      fc.record({ children: fc.array(fc.constantFrom(...names)), subject: fc.constantFrom(...names) }),
+      fc.constant(JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }))
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom(...names), entry), async lies => {
+        const cache = new ManifestCache(
+          Object.fromEntries(
+            Object.entries(lies).map(([name, lie]) => [manifestKey(host, 'acme/app', name), lie])
+          )
+        )
+        const structure = await client(fake.registryUrl, logger(), { cache }).readImageStructure(
+          'acme',
+          'app',
+          names
+        )
+        expect(structure).toEqual(truth)
+      }),
+      { numRuns: 300 }
+    )
+  }, 60_000)
 })
 
 /** The exact bytes the registry serves for a digest, read with a token of its own. */
