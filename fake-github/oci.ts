@@ -120,7 +120,7 @@ export function nameByContent(pkg: Package): Map<string, string> {
     else if ((manifest.kind === 'image' || manifest.kind === 'artifact') && manifest.subject)
       version.manifest = { ...manifest, subject: rename(manifest.subject) }
     version.tags = version.tags.map(tag => {
-      const cosign = /^sha256-([0-9a-f]{64})(\.(?:sig|att|sbom))$/.exec(tag)
+      const cosign = /^sha256-([0-9a-f]{64})(\.(?:sig|att|sbom))?$/.exec(tag)
       return cosign ? `${rename(`sha256:${cosign[1]}`).replace(':', '-')}${cosign[2]}` : tag
     })
   }

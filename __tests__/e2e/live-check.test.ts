@@ -5,6 +5,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { liveCheck, type LiveExpectation, type LiveTarget } from '../../scripts/live-check.js'
 import type { ActionRun } from '../support/run-action.js'
+import { pathToFileURL } from 'node:url'
+import { LOCALHOST_DNS } from '../../fake-github/run-action.js'
 import { aWorld, CLASSIC, digest, imageVersion, indexVersion, versions, type Fake } from './world.js'
 
 const sig = (label: string) => `${digest(label).replace(':', '-')}.sig`
@@ -31,6 +33,12 @@ const world = () =>
       ...versions(2, 21, 3),
       ...versions(2, 23, 1).map(v => ({ ...v, name: v.name.replace('1.0.', '1.1.0-pr.') }))
     ])
+
+// The check reads the fake's registry by the name the action derives, containers.localhost, resolved as the
+// harness resolves it for the action.
+beforeAll(async () => {
+  await import(pathToFileURL(LOCALHOST_DNS[1]).href)
+})
 
 const POLICY = { 'keep-last': 0, 'min-age': 0 }
 const CONTAINER: LiveExpectation = {
