@@ -8,6 +8,8 @@ const base = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
   testMatch: ['**/*.test.ts'],
+  // `*.localhost` resolves to loopback in the tests' own requests too, as in every run the harness starts.
+  setupFiles: ['<rootDir>/fake-github/localhost-dns.mjs'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -7,6 +7,7 @@ import { benchApi } from './api.js'
 import { benchPolicy } from './policy.js'
 import { benchReads } from './reads.js'
 import { benchStartup } from './startup.js'
+import { benchChain, benchOrder } from './order.js'
 
 console.log(
   JSON.stringify(
@@ -14,7 +15,8 @@ console.log(
       policy: await benchPolicy(),
       api: await benchApi(),
       reads: await benchReads(),
-      startup: await benchStartup()
+      startup: await benchStartup(),
+      order: [await benchOrder(2_000), await benchOrder(10_000), await benchChain(100, 50)]
     },
     null,
     2

@@ -108,8 +108,9 @@ export class FaultInjector {
     this.random = seededRandom(config.seed)
   }
 
-  /** Draws for one request: the status to fail it with, or undefined to serve it. */
-  draw(): { status: number; delayMs: number } | undefined {
+  /** Draws for one request (of `method`): the status to fail it with, or undefined to serve it. */
+  draw(method: string): { status: number; delayMs: number } | undefined {
+    if (this.config.methods !== undefined && !this.config.methods.includes(method)) return undefined
     const statuses = this.config.statuses ?? [500, 502]
     if (this.random() >= this.config.rate) return undefined
     return { status: statuses[Math.floor(this.random() * statuses.length)], delayMs: this.config.slowMs ?? 0 }

@@ -1,5 +1,6 @@
 /**
- * Preloaded (`node --import`) by the test harness and the demo, never bundled into dist/: resolves `localhost`
+ * Preloaded (`node --import`) by the test harness and the demo, and set up in every jest worker (jest.config.js),
+ * never bundled into dist/: resolves `localhost`
  * and every `*.localhost` name to 127.0.0.1, as RFC 6761 reserves them for loopback. The fake serves its API
  * GitHub Enterprise Server style at `http://localhost:PORT/api/v3`, so the action derives the registry
  * `http://containers.localhost:PORT` itself, as it derives `containers.HOST` for a real server.

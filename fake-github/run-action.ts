@@ -49,6 +49,11 @@ export interface RunActionOptions {
   timeoutMs?: number
   /** Kill the action (SIGKILL, as a cancelled job or a lost runner would) after this long and return what it left. */
   killAfterMs?: number
+  /**
+   * Cancel the run as GitHub cancels a workflow: SIGINT after this long (then SIGTERM 7.5 s later, as the
+   * runner does if the step is still running). `cancelledAt` in the result says when.
+   */
+  cancelAfterMs?: number
   root?: string
 }
 
@@ -62,6 +67,8 @@ export interface ActionRun {
   state: StateDump
   /** Temporary directory of this run (workspace, RUNNER_TEMP, command files); left for the caller to inspect. */
   workDir: string
+  /** When SIGINT was sent (`cancelAfterMs`), ISO 8601. */
+  cancelledAt?: string
 }
 
 export function readInputDeclarations(actionYml: string): InputDeclaration[] {
@@ -203,6 +210,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
 
+  let cancelledAt: string | undefined
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
@@ -210,6 +218,12 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     }, timeoutMs)
     if (options.killAfterMs !== undefined)
       setTimeout(() => child.kill('SIGKILL'), options.killAfterMs).unref()
+    if (options.cancelAfterMs !== undefined)
+      setTimeout(() => {
+        cancelledAt = new Date().toISOString()
+        child.kill('SIGINT')
+        setTimeout(() => child.kill('SIGTERM'), 7_500).unref()
+      }, options.cancelAfterMs).unref()
     child.once('error', error => {
       clearTimeout(timer)
       reject(error)
@@ -228,7 +242,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     summary: await readFile(files.summary, 'utf8'),
     annotations: parseAnnotations(stdout),
     state: options.fake.state(),
-    workDir
+    workDir,
+    ...(cancelledAt ? { cancelledAt } : {})
   }
 }
 

@@ -132,6 +132,13 @@ export interface FaultSpec {
   statuses?: number[]
   /** A faulted request waits this long before its error. */
   slowMs?: number
+  /**
+   * A faulted write (DELETE, POST) is carried out first and only its answer is lost, as when a connection
+   * breaks after GitHub acted; other requests fail before they are served, as without it.
+   */
+  lostWrites?: boolean
+  /** Only requests with these methods (`DELETE`, ...) may fault; every request by default. */
+  methods?: string[]
 }
 
 const dateTime = { type: 'string', format: 'date-time' }
@@ -281,7 +288,9 @@ const schema = {
         rate: { type: 'number', minimum: 0, maximum: 1 },
         seed: { type: 'integer' },
         statuses: { type: 'array', minItems: 1, items: { type: 'integer', minimum: 500, maximum: 599 } },
-        slowMs: count
+        slowMs: count,
+        lostWrites: { type: 'boolean' },
+        methods: { type: 'array', items: { type: 'string', minLength: 1 } }
       }
     },
     quirks: {

@@ -123,7 +123,7 @@ class FakeServer {
     if (this.scenario.latencyMs) await sleep(this.scenario.latencyMs)
     try {
       if (Registry.handles(url.pathname)) {
-        await this.injectFault()
+        await this.injectFault(method)
         reply = this.registry.handle(
           method,
           url,
@@ -133,7 +133,7 @@ class FakeServer {
         )
       } else if (handlesNpm(url.pathname)) {
         label = 'npm'
-        await this.injectFault()
+        await this.injectFault(method)
         reply = npmReply(this.store, this.tokens, method, url, req.headers.authorization)
       } else ({ label, reply } = await this.apiReply(req, method, url))
     } catch (error) {
@@ -207,10 +207,20 @@ class FakeServer {
             'retry-after': String(limited.retryAfterSeconds)
           }
         )
-      await this.injectFault()
       const routeUrl = new URL(url)
       routeUrl.pathname = match.path
-      reply = match.route.handle({ params: match.params, url: routeUrl, token })
+      const handle = () => match.route.handle({ params: match.params, url: routeUrl, token })
+      if (this.scenario.faults?.lostWrites && method !== 'GET' && method !== 'HEAD') {
+        // The write is carried out, and only its answer is lost (a connection cut after GitHub acted).
+        try {
+          reply = handle()
+        } finally {
+          await this.injectFault(method)
+        }
+      } else {
+        await this.injectFault(method)
+        reply = handle()
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       reply = { status: error.status, headers: error.headers, json: error.body() }
@@ -225,8 +235,8 @@ class FakeServer {
   }
 
   /** A faulted request is answered before anything is read or changed, so faults never alter state. */
-  private async injectFault(): Promise<void> {
-    const fault = this.faults?.draw()
+  private async injectFault(method: string): Promise<void> {
+    const fault = this.faults?.draw(method)
     if (!fault) return
     if (fault.delayMs) await sleep(fault.delayMs)
     throw new ApiError(fault.status, STATUS_CODES[fault.status] ?? 'Server Error')

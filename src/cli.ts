@@ -103,12 +103,15 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
 }
 
 function stderrLogger(verbose: boolean): Logger {
+  const write = (line: string): void => {
+    process.stderr.write(`${line}\n`)
+  }
   return {
-    debug: message => verbose && process.stderr.write(`debug: ${message}\n`),
-    info: message => verbose && process.stderr.write(`${message}\n`),
-    warning: message => process.stderr.write(`warning: ${message}\n`),
-    error: message => process.stderr.write(`error: ${message}\n`)
-  } as Logger
+    debug: message => (verbose ? write(`debug: ${message}`) : undefined),
+    info: message => (verbose ? write(message) : undefined),
+    warning: message => write(`warning: ${message}`),
+    error: message => write(`error: ${message}`)
+  }
 }
 
 async function cli(
@@ -145,7 +148,7 @@ async function cli(
   }
 
   const log = stderrLogger(flags.has('verbose'))
-  const { report } = await runRetention(config, {
+  const { report, stopped } = await runRetention(config, {
     log,
     group: (_title, step) => step(),
     recordDirectory: tmpdir()
@@ -171,7 +174,8 @@ async function cli(
     out(`record: ${report.journalFile} (undo with --restore ${report.journalFile} --delete)`)
   for (const failure of JSON.parse(outputs.failed) as { package: string; id: number; message: string }[])
     out(`failed: ${failure.package} ${failure.id}: ${failure.message}`)
-  return Number(outputs['failed-count']) > 0 || report.packages.some(p => p.error) ? 1 : 0
+  if (stopped) out(`stopped by ${stopped}: no write was sent after it`)
+  return stopped || Number(outputs['failed-count']) > 0 || report.packages.some(p => p.error) ? 1 : 0
 }
 
 /** Runs the command line on this process's flags and environment; the exit code says how it went. */

@@ -36,7 +36,11 @@ export async function run(): Promise<void> {
     throw error
   }
   const { failed, failedPackages } = await publishReport(outcome.report, outcome.planFile)
-  if (failed > 0 || failedPackages > 0)
+  if (outcome.stopped)
+    core.setFailed(
+      `Stopped by ${outcome.stopped}: no write was sent after it; the job summary says what was done.`
+    )
+  else if (failed > 0 || failedPackages > 0)
     core.setFailed(
       `${failed} version(s) failed and ${failedPackages} package(s) could not be listed or planned; see the job summary.`
     )

@@ -151,6 +151,8 @@ export type ImageStructure = ReadonlyMap<string, ManifestInfo>
 export interface ApiAnswer {
   status: number
   message: string
+  /** An earlier try of this write got no answer, or a server error: it may have been done then. */
+  afterLostAnswer?: boolean
 }
 
 export type Action = 'delete' | 'keep'
@@ -197,6 +199,8 @@ export type SkipReason =
   | 'part-not-restored'
   /** 404 "Package version not found." on a delete: someone else deleted it first; this run did not. */
   | 'already-gone'
+  /** The run was stopped (a cancelled workflow) before this write was sent. */
+  | 'stopped'
 
 /** How one planned write ended: done (deleted or restored), skipped with a reason, or failed. */
 export type Outcome =

@@ -114,26 +114,26 @@ describe('container images are whole', () => {
     }
   })
 
-  it('deletes no untagged version when the registry cannot be read, and says why', async () => {
+  it('deletes nothing in the package when the registry cannot be read, fails it and says why', async () => {
     const fake = await generated(5, 8)
     try {
-      const untaggedBefore = containerVersions(fake).filter(v => v.tags.length === 0).length
+      const before = containerVersions(fake).filter(v => v.state === 'active').length
       const run = await runOnApp(fake, {
         untagged: 'include',
         'keep-last': 0,
         'min-age': 0,
         'registry-url': 'http://127.0.0.1:9'
       })
-      expect(run.exitCode).toBe(0)
+      expect(run.exitCode).not.toBe(0)
       expect(
         run.annotations.some(
-          a => a.level === 'warning' && a.message.includes('no untagged version of it is deleted')
+          a =>
+            a.level === 'error' &&
+            a.message.includes('registry http://127.0.0.1:9') &&
+            a.message.includes('nothing in this package is deleted')
         )
       ).toBe(true)
-      const untaggedAfter = containerVersions(fake).filter(
-        v => v.tags.length === 0 && v.state === 'active'
-      ).length
-      expect(untaggedAfter).toBe(untaggedBefore)
+      expect(containerVersions(fake).filter(v => v.state === 'active').length).toBe(before)
       expect(unpullableTags(fake)).toEqual([])
     } finally {
       await fake.close()

@@ -5,8 +5,6 @@
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { liveCheck, type LiveExpectation, type LiveTarget } from '../../scripts/live-check.js'
 import type { ActionRun } from '../support/run-action.js'
-import { pathToFileURL } from 'node:url'
-import { LOCALHOST_DNS } from '../../fake-github/run-action.js'
 import { aWorld, CLASSIC, digest, imageVersion, indexVersion, versions, type Fake } from './world.js'
 
 const sig = (label: string) => `${digest(label).replace(':', '-')}.sig`
@@ -29,16 +27,15 @@ const world = () =>
       indexVersion(10, 'pr2', 1, ['pr-2'], ['pr2-amd64', 'pr2-arm64']),
       imageVersion(11, 'pr2-sig', 1, [sig('pr2')])
     ])
-    .withPackage('npm', 'live-npm', [
-      ...versions(2, 21, 3),
-      ...versions(2, 23, 1).map(v => ({ ...v, name: v.name.replace('1.0.', '1.1.0-pr.') }))
-    ])
-
-// The check reads the fake's registry by the name the action derives, containers.localhost, resolved as the
-// harness resolves it for the action.
-beforeAll(async () => {
-  await import(pathToFileURL(LOCALHOST_DNS[1]).href)
-})
+    .withPackage(
+      'npm',
+      'live-npm',
+      [
+        ...versions(2, 21, 3),
+        ...versions(2, 23, 1).map(v => ({ ...v, name: v.name.replace('1.0.', '1.1.0-pr.') }))
+      ],
+      { distTags: { latest: '1.0.1' } }
+    )
 
 const POLICY = { 'keep-last': 0, 'min-age': 0 }
 const CONTAINER: LiveExpectation = {

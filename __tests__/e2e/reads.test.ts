@@ -118,7 +118,7 @@ describe('reading only what the plan needs', () => {
     expect(activeIds(fake, 'app')).toEqual([1, 2, 3, 4])
     expect(fake.isPullable('acme', 'app', 'v1')).toBe(true)
     const skipped = parsed(run, 'skipped')
-    expect(skipped.map(s => [s.id, s.reason?.split(':')[0]])).toEqual([
+    expect(skipped.map(s => [s.id, s.reason?.split(':')[0]]).sort()).toEqual([
       [1, 'image-not-deleted'],
       [2, 'image-not-deleted'],
       [3, 'download-limit']
@@ -220,14 +220,15 @@ describe('the manifest cache', () => {
     const env = { PACKAGE_RETENTION_MANIFEST_CACHE_DIR: cacheDir }
     const inputs = { ...CONTAINER, 'keep-last': 100, 'min-age': 0 }
 
-    const first = await world(generation(5)).start()
+    // Public: its deletion candidates are never read, so every read here is of a kept image.
+    const first = await world(generation(5), 'public').start()
     const cold = await first.run(inputs, { env })
     expect(cold.exitCode).toBe(0)
     expect(first.manifestReads).toBe(5)
     expect(cold.stdout).toContain('manifest cache: 0 of 5 digests (0%)')
 
     // Later: two more images were pushed (the registry is a new fake holding the same history and more).
-    const second = await world(generation(7)).start()
+    const second = await world(generation(7), 'public').start()
     const warm = await second.run(inputs, { env })
     expect(warm.exitCode).toBe(0)
     expect(manifestRequests(second).sort()).toEqual(
@@ -254,7 +255,7 @@ describe('a registry as it really answers', () => {
   ]
 
   it('retries a 429 (honouring Retry-After) and a 503, then reads as usual', async () => {
-    const fake = await world(versions).start()
+    const fake = await world(versions, 'public').start()
     const busy = { errors: [{ code: 'TOOMANYREQUESTS', message: 'retry later' }] }
     fake.registry.answerNext.push(
       { status: 429, headers: { 'retry-after': '1' }, json: busy },
@@ -275,7 +276,7 @@ describe('a registry as it really answers', () => {
     const fake = await world(versions).start()
     fake.registry.realm = fake.url.replace(/\/api\/v3$/, '') + '/token'
     const run = await fake.run({ ...CONTAINER, 'keep-last': 1, 'min-age': 0 })
-    expect(run.exitCode).toBe(0)
+    expect(run.exitCode).not.toBe(0)
     expect(fake.registry.tokenRequests.length).toBeGreaterThan(0)
     expect(fake.registry.tokenRequests.every(r => !r.credentials && r.host.startsWith('localhost'))).toBe(
       true
@@ -283,11 +284,11 @@ describe('a registry as it really answers', () => {
     expect(run.annotations.map(a => a.message)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('is asked without credentials'),
-        expect.stringContaining('no untagged version of it is deleted')
+        expect.stringContaining('nothing in this package is deleted in this run')
       ])
     )
-    // The private package cannot be read anonymously: the loose untagged version stays.
-    expect(activeIds(fake, 'app')).toEqual([1, 3, 4, 5])
+    // The private package cannot be read anonymously: nothing of it goes.
+    expect(activeIds(fake, 'app')).toEqual([1, 2, 3, 4, 5])
   })
 
   it('reads an OCI artifact manifest and follows a nested index', async () => {

@@ -134,7 +134,7 @@ class World {
 }
 
 type RunOptions = Partial<
-  Pick<RunActionOptions, 'token' | 'timeoutMs' | 'killAfterMs' | 'env' | 'repository'>
+  Pick<RunActionOptions, 'token' | 'timeoutMs' | 'killAfterMs' | 'cancelAfterMs' | 'env' | 'repository'>
 >
 
 export type Fake = FakeGitHub & {

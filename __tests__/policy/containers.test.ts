@@ -144,11 +144,15 @@ describe('multi-architecture images', () => {
     ])
   })
 
-  it('keeps the untagged manifests of a deleted image when untagged: exclude', () => {
-    const plan = withImage(aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }), 'v1', '40d')
+  it('deletes the known untagged manifests of a deleted image with it, also when untagged: exclude', () => {
+    const plan = withImage(
+      aContainer().withVersion('latest', { tags: ['latest'], age: '1d' }),
+      'v1',
+      '40d'
+    ).withVersion('loose', { age: '50d' })
     const planned = plan.untagged('exclude').deleting('v1').plan()
-    expect(planned.deleted).toEqual(['v1'])
-    expect(planned.reasons('v1-amd64')).toEqual(['keep: untagged (untagged: exclude)'])
+    expect(planned.deleted).toEqual(['v1', 'v1-amd64', 'v1-arm64'])
+    expect(planned.reasons('loose')).toEqual(['keep: untagged (untagged: exclude)'])
   })
 
   it('keeps a manifest of a deleted image that min-age protects, and its own parts', () => {
@@ -345,11 +349,18 @@ describe('reading only what the plan needs', () => {
     expect(rounds.flat()).not.toContain('old')
     expect(rounds).toEqual([['latest']])
     expect(plan.deleted).toEqual(expect.arrayContaining(['old', 'old-amd64', 'old-arm64', 'loose', 'v1']))
-    // The untagged deletions wait for the unread tagged candidates, and come after them.
-    const after = plan.raw.deletions.filter(d => d.after !== undefined)
-    expect(after.map(d => d.version.tags.length)).toEqual(after.map(() => 0))
-    const firstWaiting = plan.raw.deletions.findIndex(d => d.after !== undefined)
-    expect(plan.raw.deletions.slice(firstWaiting).every(d => d.after !== undefined)).toBe(true)
+    // The unread tagged candidates go newest first, each after the one before; the untagged deletions wait
+    // for the last of them, and come after it. Each waits for one at most, and only for an earlier one.
+    const deletions = plan.raw.deletions
+    const at = new Map(deletions.map((d, i) => [d.version.id, i]))
+    for (const d of deletions) {
+      expect((d.after ?? []).length).toBeLessThanOrEqual(1)
+      for (const id of d.after ?? []) expect(at.get(id)).toBeLessThan(at.get(d.version.id) as number)
+    }
+    const untagged = deletions.filter(d => d.version.tags.length === 0)
+    expect(new Set(untagged.map(d => d.after?.[0])).size).toBe(1)
+    const last = deletions.find(d => d.version.id === untagged[0].after?.[0])
+    expect(last?.version.tags.length).toBeGreaterThan(0)
   })
 
   it('reads the kept untagged index of a package pushed by digest only, and keeps its parts', async () => {
@@ -416,9 +427,12 @@ describe('reading only what the plan needs', () => {
     expect(incomplete.map(i => i.missing)).toEqual([[digestOf('gone')]])
   })
 
-  it('keeps every untagged version when the registry cannot be read', async () => {
+  it('deletes nothing in the package when a read it needs fails, naming the digests', async () => {
     const builder = withImage(images(), 'old', '90d')
-    const { plan } = await planWithReads(builder.versions(), builder.policy(), NOW, async () => undefined)
-    expect(plan.deletions.every(d => d.version.tags.length > 0)).toBe(true)
+    await expect(
+      planWithReads(builder.versions(), builder.policy(), NOW, async () => undefined)
+    ).rejects.toThrow(
+      /^nothing in this package is deleted in this run .*the manifest\(s\) sha256:[0-9a-f]{64}/
+    )
   })
 })

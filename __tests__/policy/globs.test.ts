@@ -110,7 +110,8 @@ describe('the fast glob test', () => {
     fc.assert(
       fc.property(glob, value, (pattern, text) => {
         const body = pattern.replace(/^!+/, '')
-        if (body === '' || globProblem(body) !== undefined) return
+        // An item starting with `/` is a regular expression, not a glob (its properties are in regex.test.ts).
+        if (body === '' || body.startsWith('/') || globProblem(body) !== undefined) return
         const expected = new Minimatch(body, options).match(text)
         expect(compileGlobList([body]).match(text) !== undefined).toBe(expected)
       }),

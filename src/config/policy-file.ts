@@ -222,5 +222,5 @@ function nearest(doc: Document, path: (string | number)[]): Node | undefined {
     const node = doc.getIn(path.slice(0, length), true) as Node | undefined
     if (node) return node
   }
-  return (doc.contents as Node | null) ?? undefined
+  return doc.contents ?? undefined
 }

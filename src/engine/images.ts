@@ -25,6 +25,11 @@ export interface ImageGraph {
   subjects: Map<number, string>
   /** Whether any version is a part of another; when none is, every version stands alone. */
   linked: boolean
+  /**
+   * Tagged versions that are parts of another (a platform manifest of `docker manifest create`): images of
+   * their own, but never counted as images for keep-last.
+   */
+  taggedParts: Set<number>
 }
 
 /**
@@ -101,7 +106,14 @@ function tagReference(version: PackageVersion): Reference | undefined {
 
 /** A graph where every version stands alone: other package types, or containers without known relations. */
 export function unlinkedGraph(count: number): ImageGraph {
-  return { role: new Uint8Array(count), parts: [], kinds: new Map(), subjects: new Map(), linked: false }
+  return {
+    role: new Uint8Array(count),
+    parts: [],
+    kinds: new Map(),
+    subjects: new Map(),
+    linked: false,
+    taggedParts: new Set()
+  }
 }
 
 /** Links the versions (in the planner's order) into images, by cosign tags and the manifests read. */
@@ -147,7 +159,11 @@ export function linkImages(
     if (subject === -1) graph.subjects.set(p, reference.subject)
     else link(subject, p)
   }
-  for (let p = 0; p < count; p++) if (isPart[p] && versions[p].tags.length === 0) graph.role[p] = PART
+  for (let p = 0; p < count; p++) {
+    if (!isPart[p]) continue
+    if (versions[p].tags.length === 0) graph.role[p] = PART
+    else graph.taggedParts.add(p)
+  }
   for (const referrer of graph.kinds.keys())
     graph.role[referrer] = graph.subjects.has(referrer) ? ORPHAN : PART
   if (graph.linked) adoptUnreachable(graph)

@@ -194,6 +194,7 @@ class Planner {
   readonly #policy: RetentionPolicy
   readonly #nowMs: number
   readonly #structure: ImageStructure | undefined
+  #anyUntaggedUnread: boolean | undefined
   readonly #container: boolean
   readonly #untagged: UntaggedMode
   /** Rules in order; the single-rule inputs make one unnamed rule. */
@@ -421,9 +422,13 @@ class Planner {
     return reason
   }
 
-  /** Keep-last counts images; untagged ones only when their rule matches no tagged image. */
+  /**
+   * Keep-last counts images, never a part of one (a tagged platform manifest, once a read shows it to be one);
+   * untagged ones only when their rule matches no tagged image.
+   */
   #countsForKeepLast(p: number, rule: Rule): boolean {
     if (!this.#container) return true
+    if (this.#graph.taggedParts.has(p)) return false
     return this.#graph.role[p] === IMAGE && (this.#versions[p].tags.length === 0) === rule.countsUntagged
   }
 
@@ -456,14 +461,32 @@ class Planner {
         this.#keep(p, `keep: dist-tag ${tag}`)
       if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
       else if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
-        if (this.#excludesUntagged()) this.#keep(p, 'keep: untagged (untagged: exclude)')
-        else if (this.#structure === undefined)
+        // A known part of an image goes with it, or stays with it, under `untagged: exclude` too; unless an
+        // untagged version is unread: it may be an index over that part.
+        if (this.#excludesUntagged()) {
+          if (this.#graph.role[p] !== PART || this.#untaggedUnread())
+            this.#keep(p, 'keep: untagged (untagged: exclude)')
+        } else if (this.#structure === undefined)
           this.#keep(p, 'keep: image structure unknown (registry not read)')
       }
     }
   }
 
-  /** `untagged: exclude` (single-rule inputs only) keeps every untagged version, parts of deleted images too. */
+  /** Whether an untagged version that is part of no known image is unread (memoised). */
+  #untaggedUnread(): boolean {
+    if (this.#anyUntaggedUnread === undefined) {
+      const structure = this.#structure
+      this.#anyUntaggedUnread = this.#versions.some(
+        (v, p) =>
+          v.tags.length === 0 &&
+          this.#graph.role[p] === IMAGE &&
+          (structure === undefined || !structure.has(v.name))
+      )
+    }
+    return this.#anyUntaggedUnread
+  }
+
+  /** `untagged: exclude` (single-rule inputs only) keeps every untagged version but the known parts of images. */
   #excludesUntagged(): boolean {
     return excludesUntagged(this.#policy)
   }

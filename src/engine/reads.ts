@@ -14,7 +14,7 @@ import { excludesUntagged, planDeletions } from './policy.js'
 import { parseTime } from './time.js'
 import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from '../types.js'
 
-const LEAF: ManifestInfo = Object.freeze({ children: [] }) as ManifestInfo
+const LEAF: ManifestInfo = Object.freeze({ children: [] })
 
 /** Whether a version's manifest may refer to others (cosign's signatures name their subject in the tag). */
 function mayHaveParts(version: PackageVersion): boolean {
@@ -25,23 +25,47 @@ function mayHaveParts(version: PackageVersion): boolean {
 export type ManifestReader = (digests: string[]) => Promise<ImageStructure | undefined>
 
 /**
+ * A manifest the plan needs could not be read (after retries): its parts are unknown, and so is what deleting
+ * anything in the package could break. Nothing in it is deleted in this run.
+ */
+export class UnreadableManifests extends Error {
+  constructor(
+    readonly digests: readonly string[],
+    readonly heldBack: number
+  ) {
+    super(UnreadableManifests.describe(digests, heldBack, 'the registry'))
+    this.name = 'UnreadableManifests'
+  }
+
+  /** What was held back and why, first (a summary cuts long messages), naming the registry and digests. */
+  static describe(digests: readonly string[], heldBack: number, registry: string): string {
+    const shown =
+      digests.slice(0, 5).join(', ') + (digests.length > 5 ? ` and ${digests.length - 5} more` : '')
+    return `nothing in this package is deleted in this run (up to ${heldBack} version(s) held back): ${registry} could not be read for the manifest(s) ${shown}, so what their images need is unknown`
+  }
+}
+
+/**
  * Plans a container package, reading only what the decisions need: plans with what is known, taking unread
- * tagged manifests as having no parts; reads what that plan keeps and could have parts; and plans again until
- * nothing kept is left unread. Deletion candidates are never read, but those `remembered` (from earlier runs)
- * are used. The deletions then wait for the unread candidates (`waitForUnreadCandidates`). An unreadable
- * registry leaves the structure unknown: no untagged version goes.
+ * tagged manifests as having no parts; reads what that plan keeps and could have parts (and, with
+ * `readCandidates`, what it deletes: in a private package a read costs no download that matters, and shows
+ * the parts of each deleted image); and plans again until nothing needed is left unread. Otherwise deletion
+ * candidates are never read, but those `remembered` (from earlier runs) are used, and the deletions wait for
+ * the unread candidates (`waitForUnreadCandidates`). A read that fails throws `UnreadableManifests`: unknown
+ * never means delete.
  */
 export async function planWithReads(
   versions: readonly PackageVersion[],
   policy: RetentionPolicy,
   now: Date,
   read: ManifestReader,
-  remembered: (digests: string[]) => ImageStructure = () => new Map()
+  remembered: (digests: string[]) => ImageStructure = () => new Map(),
+  readCandidates = false
 ): Promise<{ plan: DeletionPlan; incomplete: IncompleteImage[]; structure?: ImageStructure }> {
   const structure = new Map<string, ManifestInfo>()
   for (;;) {
     const plan = planDeletions(versions, policy, now, assumingLeaves(versions, structure))
-    const wanted = manifestsToRead(plan, structure, policy)
+    const wanted = manifestsToRead(plan, structure, policy, readCandidates)
     if (wanted.length === 0) {
       // Candidates remembered from earlier runs cost no read: their parts and ghosts are then known too.
       const byId = new Map(versions.map(version => [version.id, version.name]))
@@ -55,7 +79,7 @@ export async function planWithReads(
       return { plan: waiting, incomplete, structure }
     }
     const more = await read(wanted)
-    if (more === undefined) return { plan: planDeletions(versions, policy, now, undefined), incomplete: [] }
+    if (more === undefined) throw new UnreadableManifests(wanted, plan.deletions.length)
     more.forEach((info, digest) => structure.set(digest, info))
   }
 }
@@ -97,25 +121,41 @@ export function assumingLeaves(
  * nothing (reading can only keep more); else the versions it keeps whose manifest is unread and may have
  * parts: tagged images (their platform manifests must stay), and, unless `untagged: exclude` keeps every
  * untagged version anyway, untagged ones that are part of no known manifest (each may be an index whose tag
- * moved on, still pulled by digest). Parts that are indexes themselves are followed by the registry client.
+ * moved on, still pulled by digest). With `readCandidates`, the versions it deletes too, alike. Parts that are
+ * indexes themselves are followed by the registry client.
  */
 export function manifestsToRead(
   plan: DeletionPlan,
   structure: ImageStructure,
-  policy: RetentionPolicy
+  policy: RetentionPolicy,
+  readCandidates = false
 ): string[] {
   if (policy.packageType !== 'container' || plan.deletions.length === 0) return []
-  const readUntagged = !excludesUntagged(policy)
+  // Under `untagged: exclude` the parts of a deleted image go only when no untagged version is unread (it
+  // could be an index over them): a private package reads those too.
+  const readUntagged = !excludesUntagged(policy) || readCandidates
   const parts = new Set<string>()
   for (const info of structure.values()) for (const child of info.children) parts.add(child)
+  const untaggedCounted = countsUntaggedImages(policy)
   const digests = new Set<string>()
   for (const { action, version } of plan.decisions) {
-    if (action !== 'keep' || structure.has(version.name) || !mayHaveParts(version)) continue
+    if (structure.has(version.name) || !mayHaveParts(version)) continue
+    if (action !== 'keep' && !readCandidates) continue
     const untagged = version.tags.length === 0 && !version.tagsUnknown
     if (untagged && (!readUntagged || parts.has(version.name))) continue
+    // An untagged candidate's parts matter only where keep-last counts untagged images: they would take its
+    // places. Otherwise they are untagged versions of no kept image, and go with it or after it anyway.
+    if (untagged && action !== 'keep' && !untaggedCounted) continue
     digests.add(version.name)
   }
   return [...digests]
+}
+
+/** Whether keep-last counts untagged images: `untagged: only` with a count, or a counting rule for untagged. */
+function countsUntaggedImages(policy: RetentionPolicy): boolean {
+  if (policy.rules !== undefined)
+    return policy.rules.some(rule => rule.match === 'untagged' && !rule.keepForever && rule.keepLast > 0)
+  return policy.untagged === 'only' && policy.keepLast > 0
 }
 
 /**
@@ -130,78 +170,67 @@ export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure):
 }
 
 /**
- * The plan's deletions with the untagged ones waiting for the unread tagged candidates, and placed after the
- * last of them, together with whatever waits for them in turn (a signature of a platform manifest), so that
- * no write waits for one that comes later. Relative order is kept otherwise.
+ * The plan's deletions, waiting for the unread tagged candidates so that a refused image keeps its parts,
+ * whatever their number and however far apart they were pushed: the unread tagged candidates go newest first,
+ * each once the one before answered (an index is pushed after its parts, so a refused index is answered, and
+ * read, before any of its tagged platform manifests is sent); the untagged deletions wait for the last of
+ * them, and go after it, together with whatever waits for them in turn (a signature of a platform manifest).
+ * Each deletion waits for at most one other. Relative order is kept otherwise.
  */
 export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStructure): DeletionPlan {
-  const candidates = unreadCandidates(plan, structure)
-  if (candidates.length === 0) return plan
-  const after: readonly number[] = Object.freeze(candidates)
-  const indexesOf = possibleIndexesOf(plan, new Set(candidates))
+  const candidates = new Set(unreadCandidates(plan, structure))
+  if (candidates.size === 0) return plan
+  const chain = plan.deletions
+    .filter(d => candidates.has(d.version.id))
+    .map(d => ({ id: d.version.id, time: parseTime(d.version.createdAt) }))
+    // Newest first; an unreadable time first of all (it may be anything), then the higher id.
+    .sort(
+      (a, b) =>
+        (Number.isFinite(b.time) ? b.time : Infinity) - (Number.isFinite(a.time) ? a.time : Infinity) ||
+        b.id - a.id
+    )
+    .map(c => c.id)
+  const previous = new Map<number, readonly number[]>()
+  chain.forEach((id, i) => i > 0 && previous.set(id, [chain[i - 1]]))
+  const last: readonly number[] = Object.freeze([chain[chain.length - 1]])
   const waiting = new Set<number>()
-  let tiedToIndexes = false
   const decisions = plan.decisions.map(d => {
     if (d.action !== 'delete') return d
-    if (d.version.tags.length > 0) {
-      // A tagged candidate may itself be a platform manifest of a newer unread candidate (`docker manifest
-      // create` over tagged images): it waits for those, so that a refused index keeps it.
-      const newer = indexesOf.get(d.version.id)
-      if (newer === undefined) return d
-      tiedToIndexes = true
-      return { ...d, after: newer }
+    if (candidates.has(d.version.id)) {
+      const after = previous.get(d.version.id)
+      return after === undefined ? d : { ...d, after }
     }
+    if (d.version.tags.length > 0) return d
     waiting.add(d.version.id)
-    return { ...d, after }
+    return { ...d, after: last }
   })
-  if (waiting.size === 0 && !tiedToIndexes) return plan
   const byId = new Map(decisions.map(d => [d.version.id, d]))
-  const ordered = plan.deletions.map(d => byId.get(d.version.id) ?? d)
-  const moved = new Set(waiting)
-  for (let grown = true; grown;) {
-    grown = false
-    for (const d of ordered) {
-      if (!moved.has(d.version.id) && d.partOf?.some(id => moved.has(id))) {
-        moved.add(d.version.id)
-        grown = true
-      }
+  const ordered = plan.deletions.map(d => byId.get(d.version.id) as (typeof decisions)[number])
+  // What goes with a waiting deletion or a candidate (partOf) goes after it too: one walk over the partOf links.
+  const takenAlong = new Map<number, number[]>()
+  for (const d of ordered)
+    for (const id of d.partOf ?? []) {
+      const list = takenAlong.get(id)
+      if (list === undefined) takenAlong.set(id, [d.version.id])
+      else list.push(d.version.id)
     }
-  }
+  const inChain = new Map(chain.map((id, i) => [id, i]))
+  const moved = new Set(waiting)
+  const stack = [...waiting, ...chain]
+  while (stack.length > 0)
+    for (const id of takenAlong.get(stack.pop() as number) ?? [])
+      if (!moved.has(id) && !inChain.has(id)) {
+        moved.add(id)
+        stack.push(id)
+      }
+  const chained = ordered.filter(d => inChain.has(d.version.id))
+  chained.sort((a, b) => (inChain.get(a.version.id) as number) - (inChain.get(b.version.id) as number))
   const deletions = [
-    ...ordered.filter(d => !moved.has(d.version.id)),
-    ...ordered.filter(d => moved.has(d.version.id))
+    ...ordered.filter(d => !moved.has(d.version.id) && !inChain.has(d.version.id)),
+    ...chained,
+    ...ordered.filter(d => moved.has(d.version.id) && !inChain.has(d.version.id))
   ]
   return { decisions, deletions }
-}
-
-/**
- * How long after its tagged platform manifests an index may be pushed and still be waited for by them, and by
- * how many: an index is pushed after its parts, in the same build. The bounds keep the waits local, so that
- * deletes of candidates pushed far apart still go side by side.
- */
-export const PUSH_WINDOW_MS = 10 * 60_000
-const MAX_POSSIBLE_INDEXES = 8
-
-/**
- * Per unread tagged candidate: the unread tagged candidates that may be an index over it, those pushed after
- * it (or at the same second with a higher id) within PUSH_WINDOW_MS, at most MAX_POSSIBLE_INDEXES.
- */
-function possibleIndexesOf(plan: DeletionPlan, unread: ReadonlySet<number>): Map<number, number[]> {
-  const byTime = plan.deletions
-    .filter(d => unread.has(d.version.id))
-    .map(d => ({ id: d.version.id, time: parseTime(d.version.createdAt) }))
-    .filter(c => Number.isFinite(c.time))
-    .sort((a, b) => a.time - b.time || a.id - b.id)
-  const indexes = new Map<number, number[]>()
-  for (let i = 0; i < byTime.length; i++) {
-    const newer: number[] = []
-    for (let j = i + 1; j < byTime.length && newer.length < MAX_POSSIBLE_INDEXES; j++) {
-      if (byTime[j].time - byTime[i].time > PUSH_WINDOW_MS) break
-      newer.push(byTime[j].id)
-    }
-    if (newer.length > 0) indexes.set(byTime[i].id, newer)
-  }
-  return indexes
 }
 
 /**

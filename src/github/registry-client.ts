@@ -6,7 +6,7 @@
  * Every manifest read counts as a download of the package: callers ask only for what a decision needs, and
  * what was read once is remembered by digest (`ManifestCache`). Answers 429, 5xx and network errors are
  * retried; the API token goes only to the registry's own token service over https; and any failure ends as
- * `undefined` with a warning (no untagged version of the package is deleted), never as a crash.
+ * `undefined` with a warning (the caller then deletes nothing that read could protect), never as a crash.
  */
 import { HttpClient } from '@actions/http-client'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -81,6 +81,11 @@ export class RegistryClient {
     this.registryHost = new URL(options.registryUrl).hostname
   }
 
+  /** The registry read, as the run names it in messages. */
+  get registryUrl(): string {
+    return this.options.registryUrl
+  }
+
   /**
    * Reads the given manifests of one container package, and the nested indexes they list, from the cache or
    * the registry. Undefined, with a warning, when any read fails: a partial structure could hide a part of a
@@ -104,7 +109,7 @@ export class RegistryClient {
       return structure
     } catch (error) {
       this.options.log.warning(
-        `Could not read the image structure of ${name} from ${this.options.registryUrl} (${errorMessage(error)}); no untagged version of it is deleted in this run.`
+        `Could not read the image structure of ${name} from ${this.options.registryUrl} (${errorMessage(error)}).`
       )
       return undefined
     }
@@ -239,11 +244,11 @@ export class RegistryClient {
     const origin = new URL(url).origin
     if (!this.dispatchers.has(origin)) this.dispatchers.set(origin, new HttpClient().getAgentDispatcher(url))
     try {
-      return (await fetch(url, {
-        headers: Object.assign({}, ...headers) as Record<string, string>,
+      return await fetch(url, {
+        headers: Object.assign({}, ...headers),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
         dispatcher: this.dispatchers.get(origin)
-      })) as unknown as Response
+      })
     } catch (error) {
       throw new RetryableError(`${errorMessage(error)} (${origin})`)
     }

@@ -55,6 +55,10 @@ interface GitHubVersion {
 }
 
 type Octokit = ReturnType<typeof getOctokit>
+/** Noted on a write's request options, and seen by every try of it. */
+interface WriteTries {
+  lost: boolean
+}
 type RequestHook = Octokit['hook']
 type ResponseHeaders = Record<string, string | number | undefined>
 
@@ -65,6 +69,7 @@ export class GitHubPackagesClient {
   rateLimitRemaining?: number
 
   private readonly octokit: Octokit
+  private readonly visibilities = new Map<string, Promise<string | undefined>>()
 
   /** Every write sent, retries included, passes this window. */
   readonly writeWindow: SlidingWindow
@@ -89,6 +94,9 @@ export class GitHubPackagesClient {
           return response
         } catch (error) {
           this.noteRateLimit((error as { response?: { headers?: ResponseHeaders } }).response?.headers)
+          const tries = (requestOptions.request as { tries?: WriteTries } | undefined)?.tries
+          const { status } = answerOf(error)
+          if (tries !== undefined && (status === 0 || status >= 500)) tries.lost = true
           throw error
         }
       })
@@ -195,14 +203,22 @@ export class GitHubPackagesClient {
     return [...byId.values()]
   }
 
-  /** A package's visibility (`public`, `private`, `internal`); undefined when GitHub does not say. */
-  async packageVisibility(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
-    try {
-      const pkg = await this.get<{ visibility?: unknown }>(packagePath(scope, type, name))
-      return typeof pkg.visibility === 'string' ? pkg.visibility : undefined
-    } catch {
-      return undefined
+  /**
+   * A package's visibility (`public`, `private`, `internal`), read once a run; undefined when GitHub does not
+   * say or cannot be asked (callers treat that as public). A manifest read counts as a download, which matters
+   * only for public versions (the 5,000 limit).
+   */
+  packageVisibility(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
+    const key = `${type}/${name}`
+    let known = this.visibilities.get(key)
+    if (known === undefined) {
+      known = this.get<{ visibility?: unknown }>(packagePath(scope, type, name)).then(
+        pkg => (typeof pkg.visibility === 'string' ? pkg.visibility : undefined),
+        () => undefined
+      )
+      this.visibilities.set(key, known)
     }
+    return known
   }
 
   deleteVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<ApiAnswer> {
@@ -263,12 +279,15 @@ export class GitHubPackagesClient {
     return (await this.request<T>('GET', path, {}, messages)).data
   }
 
+  /** A write's answer; `afterLostAnswer` when an earlier try of it (retried) got a server error or none. */
   private async write(method: 'DELETE' | 'POST', path: string): Promise<ApiAnswer> {
+    const tries: WriteTries = { lost: false }
     try {
-      const response = await this.octokit.request(`${method} ${path}`)
+      const response = await this.octokit.request(`${method} ${path}`, { request: { tries } })
       return { status: response.status, message: '' }
     } catch (error) {
-      return answerOf(error)
+      const answer = answerOf(error)
+      return tries.lost ? { ...answer, afterLostAnswer: true } : answer
     }
   }
 

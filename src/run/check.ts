@@ -4,6 +4,7 @@
  * without the run are named. Also what a plan expects to stay: the parts of each kept image.
  */
 import { linkImages } from '../engine/images.js'
+import { NOT_SENT } from './execute.js'
 import type {
   AfterRunCheck,
   DeletionPlan,
@@ -38,6 +39,11 @@ export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | un
   return { ...plan, keptParts }
 }
 
+/** A write that failed without a definite refusal (no answer, or a server error) may still have been done. */
+function mayHaveGone(outcome: { status: number; message: string }): boolean {
+  return (outcome.status === 0 || outcome.status >= 500) && !outcome.message.startsWith(NOT_SENT)
+}
+
 /**
  * Compares the listing after the run with the plan and the writes: returns the writes (those reported done
  * but still listed moved to failed) and the check.
@@ -53,6 +59,11 @@ export function checkAfterRun(
   let confirmed = 0
   const stillListed: VersionRef[] = []
   const writes = pkg.writes.map((w): ExecutedWrite => {
+    if (w.outcome.kind === 'failed' && mayHaveGone(w.outcome) && !listed.has(w.version.id)) {
+      confirmed++
+      const note = `reported failed (${w.outcome.status || 'no answer'}), but gone at the check after the run: deleted by this run`
+      return { ...w, outcome: { kind: 'done', note } }
+    }
     if (w.outcome.kind !== 'done') return w
     if (!listed.has(w.version.id)) {
       confirmed++

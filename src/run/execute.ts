@@ -49,7 +49,7 @@ export interface ExecuteOptions {
   /** Stop while this many requests are still left, for the other steps and runs sharing the token. */
   reserve: number
   concurrency: number
-  log: { info(message: string): void; warning(message: string): void }
+  log: { info(message: string): void; warning(message: string): void; error?(message: string): void }
   /** Milliseconds; injectable so progress lines can be tested. */
   clock?: () => number
   progressEveryMs?: number
@@ -63,7 +63,16 @@ export interface ExecuteOptions {
    * throws, every target waiting for that one is held back.
    */
   onRefused?: (target: WriteTarget) => Promise<readonly number[]>
+  /**
+   * Aborted when the run must stop (a cancelled workflow): no new write is sent, and the writes in flight are
+   * awaited for `graceMs` (3 s by default); those still unanswered then end failed, as sent without an answer.
+   */
+  signal?: AbortSignal
+  graceMs?: number
 }
+
+/** How a failure that was never sent begins: it cannot have gone. */
+export const NOT_SENT = 'not sent:'
 
 const keyOf = (packageName: string, id: number) => `${packageName}\u0000${id}`
 
@@ -94,8 +103,19 @@ export async function executeWrites(
   const order = dependencyOrder(targets)
   const position = new Map<string, number>()
   order.forEach((t, i) => position.set(keyOf(t.packageName, t.version.id), i))
-  const waitedOn = new Set<string>()
-  for (const t of order) for (const id of t.after ?? []) waitedOn.add(keyOf(t.packageName, id))
+  /** Per target others wait for (`after`): the ids of those waiting. */
+  const waiters = new Map<string, number[]>()
+  for (const t of order)
+    for (const id of t.after ?? []) {
+      const key = keyOf(t.packageName, id)
+      const list = waiters.get(key)
+      if (list === undefined) waiters.set(key, [t.version.id])
+      else list.push(t.version.id)
+    }
+  /** Why no new write may be sent: a hard failure (the record could not be written); undefined while none. */
+  let halted: string | undefined
+  /** Targets whose write was sent: only those GitHub refused are read (a read is a download). */
+  const sent = new Set<WriteTarget>()
   const settled = order.map(() => deferred<Outcome>())
   /** Targets held back by a refusal: why, naming the refused image. */
   const held = new Map<string, string>()
@@ -126,13 +146,22 @@ export async function executeWrites(
         ? skip('image-not-deleted', `kept with its image: ${blockers.join('; ')}`)
         : skip('part-not-restored', `restored only with all its parts: ${blockers.join('; ')}`)
     }
+    if (halted !== undefined) return fail(0, `${NOT_SENT} ${halted}`)
+    if (options.signal?.aborted)
+      return skip('stopped', `not sent: the run was stopped (${stopReason()}); left for the next run`)
     const left = writer.budgetLeft()
     if (budgetSpent || (left !== undefined && left - inFlight <= options.reserve)) {
       budgetSpent = true
       return skip('rate-limit', 'API rate limit nearly spent; left for the next run')
     }
+    try {
+      options.onSend?.(target)
+    } catch (error) {
+      halt(error)
+      return fail(0, `${NOT_SENT} ${halted}`)
+    }
     inFlight++
-    options.onSend?.(target)
+    sent.add(target)
     const outcome = classify(await writer.write(target).catch(noAnswer), verb, options.packageType)
     inFlight--
     done++
@@ -151,18 +180,19 @@ export async function executeWrites(
   }
 
   const runOne = async (target: WriteTarget, index: number): Promise<void> => {
-    let outcome: Outcome = { kind: 'failed', status: 0, message: 'not attempted' }
+    let outcome: Outcome = { kind: 'failed', status: 0, message: `${NOT_SENT} not attempted` }
     try {
       outcome = await decide(target, index)
-      const key = keyOf(target.packageName, target.version.id)
-      const refused = !cleared(outcome) && waitedOn.has(key)
-      if (refused && options.onRefused) await holdBack(target, outcome, options.onRefused)
+      if (!cleared(outcome)) await holdBack(target, outcome)
     } finally {
       const write = { ...target, outcome }
       results.set(target, write)
       settled[index].resolve(outcome)
-      // A record that cannot be written ends the run: onSend then throws before any further write is sent.
-      options.onOutcome?.(write)
+      try {
+        options.onOutcome?.(write)
+      } catch (error) {
+        halt(error)
+      }
     }
     const now = clock()
     if (now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
@@ -171,31 +201,52 @@ export async function executeWrites(
     }
   }
 
-  const holdBack = async (
-    target: WriteTarget,
-    outcome: Outcome,
-    onRefused: (target: WriteTarget) => Promise<readonly number[]>
-  ): Promise<void> => {
+  /**
+   * A target others wait for did not end done. When GitHub refused or failed it, `onRefused` names what to
+   * hold back (reading the image now); a target GitHub never saw (capped, rate-limited, held back itself,
+   * stopped) is not read, and those waiting for it are held back with it.
+   */
+  const holdBack = async (target: WriteTarget, outcome: Outcome): Promise<void> => {
+    const waiting = waiters.get(keyOf(target.packageName, target.version.id))
+    if (waiting === undefined) return
     const why = `${label(target.version)}, id ${target.version.id}, was not ${verb}d (${shortOutcome(outcome)})`
-    let ids: readonly number[]
-    try {
-      ids = await onRefused(target)
-    } catch (error) {
-      ids = order
-        .filter(t => t.packageName === target.packageName && t.after?.includes(target.version.id))
-        .map(t => t.version.id)
-      log.warning(
-        `${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`
-      )
+    let ids: readonly number[] = waiting
+    const refused = sent.has(target) && !(outcome.kind === 'skipped' && outcome.reason === 'rate-limit')
+    if (refused && options.onRefused) {
+      try {
+        ids = await options.onRefused(target)
+      } catch (error) {
+        log.warning(
+          `${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`
+        )
+      }
     }
     for (const id of ids) held.set(keyOf(target.packageName, id), `image ${why}`)
   }
 
+  const halt = (error: unknown): void => {
+    if (halted !== undefined) return
+    halted = `the run's record could not be written (${errorMessage(error)}); no further write is sent`
+    ;(log.error ?? log.warning)(halted)
+  }
+  const stopReason = (): string => {
+    const reason: unknown = options.signal?.reason
+    return typeof reason === 'string' ? reason : 'cancelled'
+  }
+
   // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
-  await mapWithConcurrency(order, Math.max(1, concurrency), runOne)
+  const all_ = mapWithConcurrency(order, Math.max(1, concurrency), runOne)
+  await (options.signal ? untilStoppedAndGrace(all_, options.signal, options.graceMs ?? 3_000) : all_)
   if (done > 0 && targets.length > 0)
     log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb))
-  const all = targets.map(t => results.get(t) as ExecutedWrite)
+  // Writes still unanswered when a stopped run's grace ran out: sent, and it is unknown whether they went.
+  const all = targets.map(
+    t =>
+      results.get(t) ?? {
+        ...t,
+        outcome: fail(0, 'sent, but no answer came before the run stopped; it may or may not have gone')
+      }
+  )
   const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
   if (stopped > 0)
     log.warning(`Stopped by the API rate limit: ${stopped} version(s) not ${verb}d, left for the next run.`)
@@ -208,20 +259,48 @@ export async function executeWrites(
  */
 export function dependencyOrder(targets: readonly WriteTarget[]): WriteTarget[] {
   const byKey = new Map(targets.map(t => [keyOf(t.packageName, t.version.id), t]))
-  const state = new Map<WriteTarget, 'visiting' | 'placed'>()
+  const seen = new Set<WriteTarget>()
   const order: WriteTarget[] = []
-  const visit = (target: WriteTarget): void => {
-    if (state.has(target)) return
-    state.set(target, 'visiting')
-    for (const id of [...(target.partOf ?? []), ...(target.after ?? [])]) {
-      const dep = byKey.get(keyOf(target.packageName, id))
-      if (dep !== undefined) visit(dep)
-    }
-    state.set(target, 'placed')
-    order.push(target)
+  // A depth-first walk with its own stack: a chain of 10,000 waits would overflow the call stack.
+  const stack: { target: WriteTarget; deps: readonly number[]; next: number }[] = []
+  const enter = (target: WriteTarget) => {
+    seen.add(target)
+    stack.push({ target, deps: [...(target.partOf ?? []), ...(target.after ?? [])], next: 0 })
   }
-  targets.forEach(visit)
+  for (const root of targets) {
+    if (seen.has(root)) continue
+    enter(root)
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]
+      if (top.next < top.deps.length) {
+        const dep = byKey.get(keyOf(top.target.packageName, top.deps[top.next++]))
+        if (dep !== undefined && !seen.has(dep)) enter(dep)
+      } else {
+        stack.pop()
+        order.push(top.target)
+      }
+    }
+  }
   return order
+}
+
+/** Resolves when `work` does, or `graceMs` after `signal` aborts, whichever comes first. */
+async function untilStoppedAndGrace(
+  work: Promise<unknown>,
+  signal: AbortSignal,
+  graceMs: number
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const grace = new Promise<void>(resolve => {
+    const start = () => (timer = setTimeout(resolve, graceMs))
+    if (signal.aborted) start()
+    else signal.addEventListener('abort', start, { once: true })
+  })
+  try {
+    await Promise.race([work, grace])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function shortOutcome(outcome: Outcome): string {
@@ -240,6 +319,12 @@ export function classify(answer: ApiAnswer, verb: WriteVerb, type?: PackageType)
   const { status, message } = answer
   if (status >= 200 && status < 300) return { kind: 'done' }
   const versionGone = status === 404 && /package version not found/i.test(message)
+  if (versionGone && verb === 'delete' && answer.afterLostAnswer === true) {
+    return {
+      kind: 'done',
+      note: 'the answer to the delete was lost and its retry found the version gone: deleted by this run'
+    }
+  }
   if (versionGone && verb === 'delete') {
     return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`)
   }

@@ -9,7 +9,7 @@ import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
 import { imageName, isGhost, shortDigest } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
-import { partsOf, planWithReads } from '../engine/reads.js'
+import { partsOf, planWithReads, UnreadableManifests } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
 import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
@@ -30,9 +30,12 @@ import type {
 } from '../types.js'
 
 /** The API reads a plan needs; the client, or a stand-in in tests. */
-export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'>
+export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'> &
+  Partial<Pick<GitHubPackagesClient, 'packageVisibility'>>
 /** The registry reads a container plan needs. */
-export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'>
+export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'> & {
+  readonly registryUrl?: string
+}
 /** The npm registry read an npm plan needs: the dist-tags, whose versions stay. */
 export type DistTagReader = Pick<NpmRegistryClient, 'readDistTags'>
 
@@ -85,10 +88,10 @@ export async function resolvePackageNames(
  * Lists a package's versions and plans them. For container images it reads only what the decisions need:
  * first it plans with what is known (the cache), taking unread tagged manifests as having no parts; then it
  * reads the manifests that plan keeps and that could have parts, and plans again, until nothing kept is left
- * unread. A deletion candidate is never read (a read is a download, and could push a public version past
- * GitHub's 5,000-download limit): its parts are the untagged versions that are part of no kept image, and they
- * wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`). An unreadable
- * registry leaves the structure unknown: no untagged version goes.
+ * unread. In a public package a deletion candidate is never read (a read is a download, and could push a
+ * version past GitHub's 5,000-download limit): its parts are the untagged versions that are part of no kept
+ * image, and they wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`).
+ * A read that fails fails the package, naming the registry and the digests: nothing of it is deleted.
  */
 export async function planPackage(
   client: PackageReader,
@@ -112,13 +115,22 @@ export async function planPackage(
     return planDeletions(versions, { ...policy, distTags }, now)
   }
   if (policy.packageType !== 'container') return planDeletions(versions, policy, now)
+  // In a private or internal package a read costs no download that matters: deletion candidates are read
+  // too, so that a deleted image's parts go with it. Unknown visibility is taken as public.
+  const visibility = await client.packageVisibility?.(scope, policy.packageType, name)
+  const readCandidates = visibility === 'private' || visibility === 'internal'
   const { plan, incomplete, structure } = await planWithReads(
     versions,
     policy,
     now,
     digests => registry.readImageStructure(scope.login, name, digests),
-    digests => registry.rememberedStructure(scope.login, name, digests)
-  )
+    digests => registry.rememberedStructure(scope.login, name, digests),
+    readCandidates
+  ).catch((error: unknown) => {
+    if (!(error instanceof UnreadableManifests)) throw error
+    const where = registry.registryUrl === undefined ? 'the registry' : `registry ${registry.registryUrl}`
+    throw new Error(UnreadableManifests.describe(error.digests, error.heldBack, where))
+  })
   const kept = new Set(plan.decisions.filter(d => d.action === 'keep').map(d => d.version.id))
   for (const image of incomplete.filter(i => kept.has(i.version.id))) {
     const missing = `${image.missing.length} of the ${image.listed} manifests it lists`
@@ -199,13 +211,13 @@ export function oldestFirstAcross(packages: readonly PackageReport[]): WriteTarg
     return deletions.map(d => ({
       time: d.partOf
         ? Math.max(...d.partOf.map(id => times.get(id) ?? -Infinity))
-        : (times.get(d.version.id) as number),
+        : parseTime(d.version.createdAt),
       target: {
         packageName: p.name,
         version: d.version,
         ...(d.partOf ? { partOf: d.partOf } : {}),
         ...(d.after ? { after: d.after } : {})
-      } as WriteTarget
+      }
     }))
   })
   const heads = queues.map(() => 0)

@@ -38,7 +38,7 @@ export interface RunIO {
 export async function runRetention(
   config: Config,
   io: RunIO
-): Promise<{ report: RunReport; planFile: string }> {
+): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
   const { log, group } = io
   const startedAt = new Date()
   const client = new GitHubPackagesClient({ ...config, log })
@@ -50,7 +50,8 @@ export async function runRetention(
   const registryFor = () => (registryClient ??= new RegistryClient({ ...config, log, cache: manifests }))
   const registry: ImageReader = {
     readImageStructure: (owner, name, digests) => registryFor().readImageStructure(owner, name, digests),
-    rememberedStructure: (owner, name, digests) => registryFor().rememberedStructure(owner, name, digests)
+    rememberedStructure: (owner, name, digests) => registryFor().rememberedStructure(owner, name, digests),
+    registryUrl: config.registryUrl
   }
   // npm's dist-tags are read for every npm package planned: a version one points at is never deleted.
   const npm = config.packageType === 'npm' ? new NpmRegistryClient(config) : undefined
@@ -82,8 +83,17 @@ export async function runRetention(
   const { planFile, journal } = startRecord(run, io.recordDirectory)
   io.onRecord?.(planFile, journal.path)
   const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
+  // A cancelled workflow sends SIGINT, then SIGTERM: no new write is sent, those in flight are awaited briefly.
+  const stop = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted)
+      log.warning(`${signal}: no new write is sent; waiting briefly for those in flight.`)
+    stop.abort(signal)
+  }
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   const writes = await group(title, () =>
     executeWrites(work.targets, writerFor(client, scope, config, verb), {
+      signal: stop.signal,
       verb,
       packageType: config.packageType,
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
@@ -94,11 +104,13 @@ export async function runRetention(
       onOutcome: write => journal.ended(write),
       onRefused: refusedImageParts(registry, scope, work.packages)
     })
-  )
-  if (manifests) await saveManifestCache(manifests, store, log)
+  ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal))
+  const stopped = stop.signal.aborted ? String(stop.signal.reason) : undefined
+  if (manifests && !stopped) await saveManifestCache(manifests, store, log)
 
   let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
-  if (verb === 'delete' && !config.dryRun) {
+  // A stopped run has seconds left: it reports what it did, and the next run's check sees the rest.
+  if (verb === 'delete' && !config.dryRun && !stopped) {
     packages = await group('Check the packages after the run', () =>
       checkAfterWrites(client, scope, config.packageType, packages, log)
     )
@@ -116,7 +128,7 @@ export async function runRetention(
     journalFile: journal.path,
     ...(config.restore ? { restoring: restoreWords(config.restore) } : {})
   }
-  return { report, planFile }
+  return { report, planFile, ...(stopped ? { stopped } : {}) }
 }
 
 /**
