@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { checkRead, requireScopes } from './auth.js'
-import type { TokenSpec } from './scenario.js'
+import type { ManifestSpec, TokenSpec } from './scenario.js'
 import type { Package, Store, Version } from './state.js'
 
 export const MEDIA_TYPES = {
@@ -45,9 +45,11 @@ export interface Reply {
   text?: string
 }
 
-interface ManifestDocument {
+export interface ManifestDocument {
   mediaType: string
   body: string
+  /** What the registry names it by: the sha256 of `body` (of its unsigned payload for schema 1). */
+  digest: string
 }
 
 function fakeDigest(seed: string): string {
@@ -59,62 +61,140 @@ function platformOf(platform = 'linux/amd64') {
   return { architecture, os, ...(variant && { variant }) }
 }
 
+/** The served form of a version's manifest: its media type and exact bytes, built once at scenario load. */
+type Documents = Map<Version, ManifestDocument>
+
 /** An OCI 1.1 `subject` descriptor naming the version a referrer is about; nothing without one. */
-function subjectField(pkg: Package, subject: Version | undefined): { subject?: object } {
+function subjectField(documents: Documents, subject: Version | undefined): { subject?: object } {
   if (subject === undefined) return {}
-  const document = manifestDocument(pkg, subject)
+  const document = documents.get(subject) as ManifestDocument
   return {
-    subject: { mediaType: document.mediaType, digest: subject.name, size: Buffer.byteLength(document.body) }
+    subject: {
+      mediaType: document.mediaType,
+      digest: document.digest,
+      size: Buffer.byteLength(document.body)
+    }
   }
 }
 
+/** The digests a manifest names: an index's children, a referrer's subject, an attestation's reference. */
+function references(manifest: ManifestSpec): string[] {
+  if (manifest.kind === 'index') return manifest.children
+  if (manifest.kind === 'attestation') return [manifest.reference]
+  if (manifest.kind === 'image' || manifest.kind === 'artifact')
+    return manifest.subject ? [manifest.subject] : []
+  return []
+}
+
 /**
- * The manifest a version stands for, built from its scenario entry. The body does not hash to the version's
- * digest (scenario digests are chosen freely); `Docker-Content-Digest` carries the version's name instead.
+ * Builds every manifest of a container package and names each version by the sha256 of its body, as a
+ * registry does: children and subjects first (the scenario forbids cycles), so that each reference names the
+ * digest its target is served under. Index children, `subject`, attestation references and cosign tags
+ * (`sha256-<hex>.sig`, `.att`, `.sbom`) are rewritten to those digests. Returns scenario name → digest.
  */
-function manifestDocument(pkg: Package, version: Version): ManifestDocument {
-  const byName = (digest: string) => pkg.versions.find(v => v.name === digest) as Version
+export function nameByContent(pkg: Package): Map<string, string> {
+  const documents: Documents = new Map()
+  const byLabel = new Map<string, Version>()
+  for (const version of pkg.versions) if (!byLabel.has(version.name)) byLabel.set(version.name, version)
+  const build = (version: Version): ManifestDocument => {
+    const built = documents.get(version)
+    if (built) return built
+    for (const label of references(version.manifest)) build(byLabel.get(label) as Version)
+    const document = manifestDocument(pkg, version, documents, label => byLabel.get(label) as Version)
+    documents.set(version, document)
+    return document
+  }
+  pkg.versions.forEach(build)
+  const renamed = new Map(
+    [...byLabel].map(([label, version]) => [label, (documents.get(version) as ManifestDocument).digest])
+  )
+  const rename = (label: string) => renamed.get(label) ?? label
+  for (const version of pkg.versions) {
+    const document = documents.get(version) as ManifestDocument
+    version.name = document.digest
+    version.document = document
+    const manifest = version.manifest
+    if (manifest.kind === 'index') version.manifest = { ...manifest, children: manifest.children.map(rename) }
+    else if (manifest.kind === 'attestation')
+      version.manifest = { ...manifest, reference: rename(manifest.reference) }
+    else if ((manifest.kind === 'image' || manifest.kind === 'artifact') && manifest.subject)
+      version.manifest = { ...manifest, subject: rename(manifest.subject) }
+    version.tags = version.tags.map(tag => {
+      const cosign = /^sha256-([0-9a-f]{64})(\.(?:sig|att|sbom))?$/.exec(tag)
+      return cosign ? `${rename(`sha256:${cosign[1]}`).replace(':', '-')}${cosign[2]}` : tag
+    })
+  }
+  return renamed
+}
+
+function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`
+}
+
+/**
+ * The manifest a version stands for, built from its scenario entry (`label`, its scenario name, seeds the
+ * digests of its blobs), with the documents of the manifests it names already built.
+ */
+function manifestDocument(
+  pkg: Package,
+  version: Version,
+  documents: Documents,
+  byLabel: (label: string) => Version
+): ManifestDocument {
+  const label = version.name
+  const document = (mediaType: string, body: object): ManifestDocument => {
+    const text = JSON.stringify(body)
+    return { mediaType, body: text, digest: sha256(text) }
+  }
+  const digestOf = (ref: string) => (documents.get(byLabel(ref)) as ManifestDocument).digest
   const manifest = version.manifest
   if (manifest.kind === 'schema1') {
-    const body = {
+    const unsigned = {
       schemaVersion: 1,
       name: `${pkg.owner.login}/${pkg.name}`.toLowerCase(),
       tag: version.tags[0] ?? 'latest',
       architecture: 'amd64',
-      fsLayers: [{ blobSum: fakeDigest(`${version.name}/layer`) }],
-      history: [{ v1Compatibility: JSON.stringify({ id: version.name.slice(7, 71) }) }],
-      signatures: [{ header: { alg: 'ES256' }, signature: 'fake', protected: 'fake' }]
+      fsLayers: [{ blobSum: fakeDigest(`${label}/layer`) }],
+      history: [{ v1Compatibility: JSON.stringify({ id: label.slice(7, 71) }) }]
     }
-    return { mediaType: MEDIA_TYPES.dockerSchema1, body: JSON.stringify(body) }
+    // A signed schema 1 manifest's digest is that of its payload without the signatures, not of the bytes served.
+    const body = JSON.stringify({
+      ...unsigned,
+      signatures: [{ header: { alg: 'ES256' }, signature: 'fake', protected: 'fake' }]
+    })
+    return { mediaType: MEDIA_TYPES.dockerSchema1, body, digest: sha256(JSON.stringify(unsigned)) }
   }
   if (manifest.kind === 'artifact') {
-    const subject = manifest.subject ? byName(manifest.subject) : undefined
-    const body = {
+    const subject = manifest.subject ? byLabel(manifest.subject) : undefined
+    return document(MEDIA_TYPES.ociArtifact, {
       mediaType: MEDIA_TYPES.ociArtifact,
       artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
       blobs: [
         {
           mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-          digest: fakeDigest(`${version.name}/signature`),
+          digest: fakeDigest(`${label}/signature`),
           size: 241
         }
       ],
-      ...subjectField(pkg, subject)
-    }
-    return { mediaType: MEDIA_TYPES.ociArtifact, body: JSON.stringify(body) }
+      ...subjectField(documents, subject)
+    })
   }
   if (manifest.kind === 'index') {
     const listType = manifest.format === 'docker' ? MEDIA_TYPES.dockerList : OCI_INDEX
-    const manifests = manifest.children.map(digest => {
-      const child = byName(digest)
-      const document = manifestDocument(pkg, child)
-      const entry = { mediaType: document.mediaType, digest, size: Buffer.byteLength(document.body) }
+    const manifests = manifest.children.map(ref => {
+      const child = byLabel(ref)
+      const served = documents.get(child) as ManifestDocument
+      const entry = {
+        mediaType: served.mediaType,
+        digest: served.digest,
+        size: Buffer.byteLength(served.body)
+      }
       if (child.manifest.kind === 'attestation')
         return {
           ...entry,
           platform: { architecture: 'unknown', os: 'unknown' },
           annotations: {
-            'vnd.docker.reference.digest': child.manifest.reference,
+            'vnd.docker.reference.digest': digestOf(child.manifest.reference),
             'vnd.docker.reference.type': 'attestation-manifest'
           }
         }
@@ -122,42 +202,38 @@ function manifestDocument(pkg: Package, version: Version): ManifestDocument {
         ? { ...entry, platform: platformOf(child.manifest.platform) }
         : entry
     })
-    return {
-      mediaType: listType,
-      body: JSON.stringify({ schemaVersion: 2, mediaType: listType, manifests })
-    }
+    return document(listType, { schemaVersion: 2, mediaType: listType, manifests })
   }
 
   const attestation = manifest.kind === 'attestation'
-  const subject = manifest.kind === 'image' && manifest.subject ? byName(manifest.subject) : undefined
+  const subject = manifest.kind === 'image' && manifest.subject ? byLabel(manifest.subject) : undefined
   const imageType =
     manifest.kind === 'image' && manifest.format === 'docker' ? MEDIA_TYPES.dockerV2 : OCI_MANIFEST
-  const body = {
+  return document(imageType, {
     schemaVersion: 2,
     mediaType: imageType,
     ...(subject && { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json' }),
     config: {
       mediaType: 'application/vnd.oci.image.config.v1+json',
-      digest: fakeDigest(`${version.name}/config`),
+      digest: fakeDigest(`${label}/config`),
       size: 1469
     },
     layers: [
       attestation
         ? {
             mediaType: 'application/vnd.in-toto+json',
-            digest: fakeDigest(`${version.name}/provenance`),
+            digest: fakeDigest(`${label}/provenance`),
             size: 1872,
             annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' }
           }
         : {
             mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
-            digest: fakeDigest(`${version.name}/layer`),
+            digest: fakeDigest(`${label}/layer`),
             size: 3_208_942
           }
     ],
-    ...subjectField(pkg, subject)
-  }
-  return { mediaType: imageType, body: JSON.stringify(body) }
+    ...subjectField(documents, subject)
+  })
 }
 
 function ociError(
@@ -230,7 +306,7 @@ export class Registry {
       ? active.find(v => v.name === reference)
       : active.find(v => v.tags.includes(reference))
     if (!version) return ociError(404, 'MANIFEST_UNKNOWN', 'manifest unknown')
-    const document = manifestDocument(pkg, version)
+    const document = version.document as ManifestDocument
     if (!accepts(accept, document.mediaType)) {
       const [found, plural] = REFUSALS[document.mediaType]
       return ociError(404, 'MANIFEST_UNKNOWN', `${found} found, but Accept header does not support ${plural}`)
@@ -243,7 +319,7 @@ export class Registry {
       status: 200,
       headers: {
         'content-type': document.mediaType,
-        'docker-content-digest': version.name,
+        'docker-content-digest': document.digest,
         'docker-distribution-api-version': 'registry/2.0',
         'content-length': String(Buffer.byteLength(document.body))
       },

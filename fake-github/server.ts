@@ -60,6 +60,11 @@ export interface FakeGitHub {
   /** The registry itself: scripted answers, the realm its challenges name, the token requests it saw. */
   readonly registry: Registry
   state(): StateDump
+  /**
+   * The digest a container version named `name` in the scenario is served under: the registry names each
+   * manifest by the sha256 of its body, so scenario names are rewritten at load. Other names are returned as given.
+   */
+  digestOf(name: string): string
   isPullable(owner: string, name: string, tag: string): boolean
   setNow(date: Date): void
   close(): Promise<void>
@@ -268,6 +273,7 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
     },
     registry: fake.registry,
     state: () => fake.store.dump(),
+    digestOf: name => fake.store.digests.get(name) ?? name,
     isPullable: (owner, name, tag) => fake.store.isPullable(owner, name, tag),
     setNow: date => {
       clock.now = () => date.getTime()

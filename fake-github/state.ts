@@ -1,4 +1,5 @@
 import { ApiError, DOCS_PACKAGES, MESSAGES } from './errors.js'
+import { nameByContent, type ManifestDocument } from './oci.js'
 import type { ManifestSpec, OwnerType, PackageType, Scenario } from './scenario.js'
 
 /** Deleted packages and versions can be restored for 30 days; after that they are gone. */
@@ -23,6 +24,8 @@ export interface Version {
   downloads: number
   deletedMs?: number
   manifest: ManifestSpec
+  /** Containers: the manifest served for it, whose digest is the version's name. */
+  document?: ManifestDocument
   license?: string
   description?: string
 }
@@ -124,7 +127,14 @@ export class Store {
         description: v.description
       }))
     }))
+    for (const pkg of this.packages)
+      if (pkg.type === 'container')
+        for (const [label, digest] of nameByContent(pkg))
+          if (!this.digests.has(label)) this.digests.set(label, digest)
   }
+
+  /** A container version's scenario name → the digest it is served under (the sha256 of its manifest). */
+  readonly digests = new Map<string, string>()
 
   /** Logins are not case sensitive on GitHub. */
   owner(login: string): Owner | undefined {

@@ -3,7 +3,7 @@
  * cannot promise, and the permission a registry needs; each run through dist/index.js as a workflow would.
  */
 import { describe, expect, it } from '@jest/globals'
-import { CLASSIC, apiCalls, aWorld, digest, imageVersion, indexVersion, parsed, versions } from './world.js'
+import { CLASSIC, apiCalls, aWorld, imageVersion, indexVersion, parsed, served, versions } from './world.js'
 
 const FULL_DIGEST = /sha256:[0-9a-f]{64}/
 const EMPTY = {
@@ -45,7 +45,7 @@ describe('the log', () => {
     const lines = run.stdout.split('\n').filter(line => /^ {2}(keep|delete) \d+ /.test(line))
     expect(lines).toHaveLength(5)
     for (const line of lines) expect(line).not.toMatch(FULL_DIGEST)
-    const short = (label: string) => `${digest(label).slice(0, 15)}…`
+    const short = (label: string) => `${served(fake, label).slice(0, 15)}…`
     expect(lines).toContain(
       `  delete 2 v1, stable (${short('old')}): delete: selected (delete-tags is empty: all tagged versions), 40d old, not among the 1 newest selected`
     )
@@ -66,10 +66,10 @@ describe('the job summary', () => {
     expect(run.summary).not.toMatch(FULL_DIGEST)
     expect(run.summary).toContain('| Version | Age | Why |')
     expect(run.summary).toContain(
-      `| [v1, stable (${digest('old').slice(0, 15)}…)](https://github.com/orgs/acme/packages/container/app/2) | 40d | delete: selected (delete-tags is empty: all tagged versions), 40d old, not among the 1 newest selected |`
+      `| [v1, stable (${served(fake, 'old').slice(0, 15)}…)](https://github.com/orgs/acme/packages/container/app/2) | 40d | delete: selected (delete-tags is empty: all tagged versions), 40d old, not among the 1 newest selected |`
     )
     expect(run.summary).toContain(
-      `| [v2 (${digest('new').slice(0, 15)}…)](https://github.com/orgs/acme/packages/container/app/4) | 1d | keep: among the 1 newest selected`
+      `| [v2 (${served(fake, 'new').slice(0, 15)}…)](https://github.com/orgs/acme/packages/container/app/4) | 1d | keep: among the 1 newest selected`
     )
   })
 

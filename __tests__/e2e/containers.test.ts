@@ -14,26 +14,34 @@ async function generated(seed: number, containerBuilds = 16): Promise<FakeGitHub
   return startFakeGitHub(scenarioOf(seed, containerBuilds), SERVER_STYLE)
 }
 
-/** Active untagged versions that are neither part of an active tagged image nor a referrer of an active version. */
+/**
+ * Active untagged versions that are neither part of an active tagged image nor a referrer of an active version.
+ * The scenario names versions by labels; the fake serves each under the sha256 of its manifest (`digestOf`).
+ */
 function leftoverOrphans(fake: FakeGitHub, seed: number): string[] {
   const specs = new Map(
     scenarioOf(seed)
       .packages.find(p => p.name === 'app')!
-      .versions.map(v => [v.name, v])
+      .versions.map(v => [fake.digestOf(v.name), v])
   )
   const active = containerVersions(fake).filter(v => v.state === 'active')
   const activeNames = new Set(active.map(v => v.name))
   const parts = new Set<string>()
   const walk = (digest: string): void => {
     const manifest = specs.get(digest)?.manifest
-    if (manifest?.kind === 'index') manifest.children.forEach(child => (parts.add(child), walk(child)))
+    if (manifest?.kind === 'index')
+      manifest.children.map(fake.digestOf).forEach(child => (parts.add(child), walk(child)))
   }
   active.filter(v => v.tags.length > 0).forEach(v => walk(v.name))
   return active
     .filter(v => v.tags.length === 0 && !parts.has(v.name))
     .filter(v => {
       const manifest = specs.get(v.name)?.manifest
-      return !(manifest?.kind === 'image' && manifest.subject && activeNames.has(manifest.subject))
+      return !(
+        manifest?.kind === 'image' &&
+        manifest.subject &&
+        activeNames.has(fake.digestOf(manifest.subject))
+      )
     })
     .map(v => v.name)
 }

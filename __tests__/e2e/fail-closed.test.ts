@@ -10,10 +10,10 @@ import {
   activeIds,
   aWorld,
   daysAgo,
-  digest,
   imageVersion as image,
   indexVersion as index,
   parsed,
+  served,
   versions,
   type Fake
 } from './world.js'
@@ -59,7 +59,7 @@ describe('a read that fails holds back what it could have protected', () => {
     expect(activeIds(fake, 'web')).toEqual([12])
     const failure = run.annotations.find(a => a.level === 'error' && a.message.startsWith('app:'))
     expect(failure?.message).toContain(`registry ${fake.registryUrl}`)
-    expect(failure?.message).toContain(digest('v2'))
+    expect(failure?.message).toContain(served(fake, 'v2'))
     expect(failure?.message).toContain('nothing in this package is deleted in this run')
     expect(run.summary).toContain('nothing in this package is deleted in this run')
     expect(parsed(run, 'failed-packages').map(f => f.package)).toEqual(['app'])
@@ -124,7 +124,7 @@ describe('a part is never counted as an image, and goes with its image', () => {
     )
     for (const tag of ['r2', 'r3', 'r4']) expect(fake.isPullable('acme', 'app', tag)).toBe(true)
     // Public: a deletion candidate is never read.
-    expect(manifestReadsOf(fake)).not.toContain(digest('r1'))
+    expect(manifestReadsOf(fake)).not.toContain(served(fake, 'r1'))
   })
 
   it('in a private package, deletes the untagged platform manifests of a deleted image under untagged: exclude', async () => {
@@ -236,7 +236,7 @@ describe('lost answers and capped work are accounted truthfully', () => {
       'max-deletions': 1
     })
     expect(run.exitCode).toBe(0)
-    expect(manifestReadsOf(fake)).toEqual([digest('v2')])
+    expect(manifestReadsOf(fake)).toEqual([served(fake, 'v2')])
     expect(parsed(run, 'deleted').length).toBe(1)
   })
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { ACTIONS, activeIds, apiCalls, aWorld, daysAgo, digest, parsed, versions } from './world.js'
+import type { VersionSpec } from '../../fake-github/scenario.js'
 
 const deletedVersions = (ids: number[], daysDeleted = 3) =>
   versions(4).map(v => (ids.includes(v.id) ? { ...v, deleted_at: daysAgo(daysDeleted) } : v))
@@ -189,21 +190,19 @@ describe('owners and hosts', () => {
 })
 
 describe('manifests the registry serves only to an Accept naming their type', () => {
-  it('reads tagged OCI artifact and Docker schema 1 manifests, so the real leftover can go', async () => {
-    const index = digest('art/index')
-    const amd64 = digest('art/amd64')
-    const fake = await aWorld()
+  const world = (extra: VersionSpec[]) =>
+    aWorld()
       .withOrganisation('acme')
       .withClassicToken('octocat')
       .withPackage('container', 'app', [
         { id: 1, name: digest('art/orphan'), created_at: daysAgo(40) },
-        { id: 2, name: amd64, created_at: daysAgo(5) },
+        { id: 2, name: digest('art/amd64'), created_at: daysAgo(5) },
         {
           id: 3,
-          name: index,
+          name: digest('art/index'),
           tags: ['v1'],
           created_at: daysAgo(5),
-          manifest: { kind: 'index', children: [amd64] }
+          manifest: { kind: 'index', children: [digest('art/amd64')] }
         },
         {
           id: 4,
@@ -212,26 +211,34 @@ describe('manifests the registry serves only to an Accept naming their type', ()
           created_at: daysAgo(4),
           manifest: { kind: 'artifact' }
         },
-        {
-          id: 5,
-          name: digest('art/old'),
-          tags: ['v0'],
-          created_at: daysAgo(900),
-          manifest: { kind: 'schema1' }
-        }
+        ...extra
       ])
       .start()
-    const run = await fake.run({
-      owner: 'acme',
-      'package-type': 'container',
-      'package-names': 'app',
-      'keep-last': 3,
-      'min-age': 0
-    })
+  const inputs = {
+    owner: 'acme',
+    'package-type': 'container',
+    'package-names': 'app',
+    'keep-last': 3,
+    'min-age': 0
+  }
+
+  it('reads tagged OCI artifact manifests, so the real leftover can go', async () => {
+    const fake = await world([])
+    const run = await fake.run(inputs)
     expect(run.exitCode).toBe(0)
     // No warning but the one min-age 0 always gives: every manifest was read.
     const warnings = run.annotations.filter(a => a.level === 'warning' && !a.message.startsWith('min-age:'))
     expect(warnings).toEqual([])
-    expect(activeIds(fake, 'app')).toEqual([2, 3, 4, 5])
+    expect(activeIds(fake, 'app')).toEqual([2, 3, 4])
+  })
+
+  it('takes a signed Docker schema 1 manifest as a failed read: its digest cannot be checked, so nothing rests on it', async () => {
+    const old = { id: 5, name: digest('art/old'), tags: ['v0'], created_at: daysAgo(900) }
+    const fake = await world([{ ...old, manifest: { kind: 'schema1' } }])
+    const run = await fake.run(inputs)
+    expect(run.annotations.map(a => a.message)).toEqual(
+      expect.arrayContaining([expect.stringContaining('a signed schema 1 manifest')])
+    )
+    expect(activeIds(fake, 'app')).toEqual([1, 2, 3, 4, 5])
   })
 })

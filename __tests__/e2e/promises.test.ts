@@ -12,15 +12,16 @@ import {
   activeIds,
   apiCalls,
   aWorld,
-  digest,
   imageVersion,
   indexVersion,
   parsed,
-  versions
+  served,
+  versions,
+  type Fake
 } from './world.js'
 
 /** A digest as the log and the summary show it. */
-const short = (label: string) => shortDigest(digest(label))
+const short = (fake: Fake, label: string) => shortDigest(served(fake, label))
 
 const index = indexVersion
 const platform = (id: number, label: string, days: number, extra: Partial<VersionSpec> = {}) =>
@@ -59,7 +60,7 @@ describe('the run keeps the promises of the plan', () => {
       [1, 'image-not-deleted'],
       [2, 'image-not-deleted']
     ])
-    expect(skipped.find(s => s.id === 1)?.reason).toContain(`v1 (${short('v1')}), id 3`)
+    expect(skipped.find(s => s.id === 1)?.reason).toContain(`v1 (${short(fake, 'v1')}), id 3`)
     expect(run.summary).toContain('image-not-deleted')
     // The children were never sent a delete.
     const deletes = apiCalls(fake).filter(c => c.startsWith('DELETE'))
@@ -304,10 +305,10 @@ describe('the run keeps the promises of the plan', () => {
     expect(activeIds(fake, 'app')).toEqual([5])
     const warnings = run.annotations.filter(a => a.level === 'warning').map(a => a.message)
     expect(warnings).toContain(
-      `app: kept image v2 (${short('v2')}) lost part(s) no longer listed: ${short('v2/amd64')} (id 4)`
+      `app: kept image v2 (${short(fake, 'v2')}) lost part(s) no longer listed: ${short(fake, 'v2/amd64')} (id 4)`
     )
     expect(warnings).toContain(
-      `app: 1 version(s) went while the run ran, not deleted by it (another run or a person?): ${short('v2/amd64')} (id 4)`
+      `app: 1 version(s) went while the run ran, not deleted by it (another run or a person?): ${short(fake, 'v2/amd64')} (id 4)`
     )
     expect(run.summary).toContain('3 deleted version(s) confirmed gone, :warning: 1 problem(s) below')
     expect(run.summary).toContain('Kept image v2')

@@ -8,7 +8,17 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { VersionSpec } from '../../fake-github/scenario.js'
-import { activeIds, aWorld, daysAgo, digest, imageVersion, indexVersion, parsed, type Fake } from './world.js'
+import {
+  activeIds,
+  aWorld,
+  daysAgo,
+  digest,
+  imageVersion,
+  indexVersion,
+  parsed,
+  served,
+  type Fake
+} from './world.js'
 
 const CONTAINER = { owner: 'acme', 'package-type': 'container', 'package-names': 'app' }
 
@@ -57,7 +67,7 @@ describe('reading only what the plan needs', () => {
     const run = await fake.run({ ...CONTAINER, 'keep-last': 1, 'min-age': 0 })
     expect(run.exitCode).toBe(0)
     expect(activeIds(fake, 'app')).toEqual([2])
-    expect(manifestRequests(fake)).toEqual([`200 ${digest('new')}`])
+    expect(manifestRequests(fake)).toEqual([`200 ${served(fake, 'new')}`])
     const old = fake.state().packages[0].versions.find(v => v.id === 1)
     expect(old).toMatchObject({ state: 'deleted', downloads: 5000 })
   })
@@ -87,10 +97,10 @@ describe('reading only what the plan needs', () => {
     ])
     // v1 is read once, after GitHub refused to delete it.
     const refusal = fake.requests.findIndex(r => r.method === 'DELETE' && r.path.endsWith('/versions/3'))
-    const read = fake.requests.findIndex(r => r.path.endsWith(`/manifests/${digest('v1')}`))
+    const read = fake.requests.findIndex(r => r.path.endsWith(`/manifests/${served(fake, 'v1')}`))
     expect(refusal).toBeGreaterThanOrEqual(0)
     expect(read).toBeGreaterThan(refusal)
-    expect(manifestRequests(fake)).toEqual([`200 ${digest('v2')}`, `200 ${digest('v1')}`])
+    expect(manifestRequests(fake)).toEqual([`200 ${served(fake, 'v2')}`, `200 ${served(fake, 'v1')}`])
   })
 
   it('keeps tagged platform manifests of a refused index (docker manifest create over tagged images)', async () => {
@@ -116,9 +126,9 @@ describe('reading only what the plan needs', () => {
     // Before the deletes only the kept v2 is read; v1 only after GitHub refused it (and v1-arm64, held back
     // with it, once it was not deleted: its parts, had it any, would stay too).
     const reads = manifestRequests(fake)
-    expect(reads[0]).toBe(`200 ${digest('v2')}`)
+    expect(reads[0]).toBe(`200 ${served(fake, 'v2')}`)
     const refusal = fake.requests.findIndex(r => r.method === 'DELETE' && r.path.endsWith('/versions/3'))
-    const readV1 = fake.requests.findIndex(r => r.path.endsWith(`/manifests/${digest('v1')}`))
+    const readV1 = fake.requests.findIndex(r => r.path.endsWith(`/manifests/${served(fake, 'v1')}`))
     expect(refusal).toBeGreaterThanOrEqual(0)
     expect(readV1).toBeGreaterThan(refusal)
     expect(fake.requests.filter(r => r.method === 'DELETE').length).toBe(1)
@@ -171,7 +181,7 @@ describe('a policy of rules', () => {
     const run = await fake.run({ ...CONTAINER, policy })
     expect(run.exitCode).toBe(0)
     expect(activeIds(fake, 'app')).toEqual([1, 2, 3, 5])
-    expect(manifestRequests(fake)).toContain(`200 ${digest('pushed')}`)
+    expect(manifestRequests(fake)).toContain(`200 ${served(fake, 'pushed')}`)
   })
 })
 
@@ -221,7 +231,9 @@ describe('the manifest cache', () => {
     const second = await world(generation(7), 'public').start()
     const warm = await second.run(inputs, { env })
     expect(warm.exitCode).toBe(0)
-    expect(manifestRequests(second).sort()).toEqual([`200 ${digest('g6')}`, `200 ${digest('g5')}`].sort())
+    expect(manifestRequests(second).sort()).toEqual(
+      [`200 ${served(second, 'g6')}`, `200 ${served(second, 'g5')}`].sort()
+    )
     expect(second.manifestReads).toBe(2)
     expect(warm.stdout).toContain('manifest cache: 5 of 7 digests (71%)')
     // Every image stays whole; the loose untagged versions go.
@@ -253,9 +265,9 @@ describe('a registry as it really answers', () => {
     expect(run.exitCode).toBe(0)
     expect(warningsOf(run)).toEqual([])
     expect(manifestRequests(fake)).toEqual([
-      `429 ${digest('v2')}`,
-      `503 ${digest('v2')}`,
-      `200 ${digest('v2')}`
+      `429 ${served(fake, 'v2')}`,
+      `503 ${served(fake, 'v2')}`,
+      `200 ${served(fake, 'v2')}`
     ])
     expect(activeIds(fake, 'app')).toEqual([4, 5])
   })

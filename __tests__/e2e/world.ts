@@ -24,6 +24,12 @@ export const daysAgo = (days: number, seconds = 0) =>
   new Date(Date.now() - days * DAY + seconds * 1000).toISOString()
 export const digest = (label: string) => `sha256:${createHash('sha256').update(label).digest('hex')}`
 
+/**
+ * The digest the fake serves the container version labelled `label` under: the registry names each manifest by
+ * the sha256 of its body, so a scenario's `digest(label)` is a label, not the version's name.
+ */
+export const served = (fake: Pick<FakeGitHub, 'digestOf'>, label: string) => fake.digestOf(digest(label))
+
 /** `count` versions 1.0.0 … one day apart, the newest `newestDaysAgo` days old, ids from `firstId`. */
 export function versions(count: number, firstId = 1, newestDaysAgo = 1): VersionSpec[] {
   return Array.from({ length: count }, (_, i) => ({

@@ -184,6 +184,6 @@ describe('restoring', () => {
     await restore(`${app}/versions/302`)
     expect(fake.isPullable('acme', 'app', 'latest')).toBe(true)
     expect(fake.isPullable('acme', 'app', 'nope')).toBe(false)
-    expect(APP.arm64).toBe(versionState(fake, 'acme', 'app', 302)?.name)
+    expect(fake.digestOf(APP.arm64)).toBe(versionState(fake, 'acme', 'app', 302)?.name)
   })
 })

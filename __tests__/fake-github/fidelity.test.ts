@@ -68,9 +68,15 @@ async function startWorld(world: Recording['world'] = 'github.com'): Promise<Fak
   return startFakeGitHub(scenario, options)
 }
 
-/** Recorded URLs name GitHub's hosts; the fake's stand in for them. */
+/**
+ * Recorded URLs name GitHub's hosts; the fake's stand in for them. Container versions are named in the scenario
+ * by labels the fake serves under the sha256 of their manifests: a digest (or cosign tag) names the served one.
+ */
 function localise(text: string, fake: FakeGitHub): string {
   return text
+    .replace(/sha256([:-])([0-9a-f]{64})/g, (_, separator: string, hex: string) =>
+      fake.digestOf(`sha256:${hex}`).replace(':', separator)
+    )
     .replaceAll('https://HOST/api/v3', fake.url)
     .replaceAll('https://containers.HOST', fake.registryUrl)
     .replaceAll('containers.HOST', 'containers.127.0.0.1')
@@ -95,7 +101,7 @@ async function send(fake: FakeGitHub, request: RecordedRequest): Promise<Respons
   } else if (request.auth !== 'anonymous') headers.authorization = `Bearer ${TOKENS[request.auth]}`
   if (!isRegistry) headers.accept ??= 'application/vnd.github+json'
   const query = request.query ? `?${request.query}` : ''
-  return fetch(`${base}${request.path}${query}`, { method: request.method, headers })
+  return fetch(`${base}${localise(request.path, fake)}${query}`, { method: request.method, headers })
 }
 
 /** Every key of `recorded` is in `actual` with a value of the same kind, recursively; arrays by their first item. */

@@ -1,8 +1,12 @@
+import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { MEDIA_TYPES } from '../../fake-github/oci.js'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
 import { APP, baseScenario, call, digest, NOW, TOKENS, versionState } from './helpers.js'
 
 let fake: FakeGitHub
+/** The digests the fake serves the base scenario's images under (the sha256 of each manifest). */
+let app: typeof APP
 beforeEach(async () => {
   const scenario = baseScenario()
   scenario.packages.push({
@@ -15,6 +19,9 @@ beforeEach(async () => {
     ]
   })
   fake = await startFakeGitHub(scenario, { now: () => NOW })
+  app = Object.fromEntries(
+    Object.entries(APP).map(([key, label]) => [key, fake.digestOf(label)])
+  ) as typeof APP
 })
 afterEach(() => fake.close())
 
@@ -98,29 +105,29 @@ describe('manifests', () => {
     const answer = await manifest('acme/app/manifests/latest', await pullToken())
     expect(answer.status).toBe(200)
     expect(answer.headers.get('content-type')).toBe(INDEX)
-    expect(answer.headers.get('docker-content-digest')).toBe(APP.index)
+    expect(answer.headers.get('docker-content-digest')).toBe(app.index)
     const index = (await answer.json()) as { mediaType: string; manifests: Record<string, unknown>[] }
     expect(index.mediaType).toBe(INDEX)
     expect(index.manifests).toEqual([
       {
         mediaType: MANIFEST,
-        digest: APP.amd64,
+        digest: app.amd64,
         size: expect.any(Number),
         platform: { architecture: 'amd64', os: 'linux' }
       },
       {
         mediaType: MANIFEST,
-        digest: APP.arm64,
+        digest: app.arm64,
         size: expect.any(Number),
         platform: { architecture: 'arm64', os: 'linux' }
       },
       {
         mediaType: MANIFEST,
-        digest: APP.attestation,
+        digest: app.attestation,
         size: expect.any(Number),
         platform: { architecture: 'unknown', os: 'unknown' },
         annotations: {
-          'vnd.docker.reference.digest': APP.amd64,
+          'vnd.docker.reference.digest': app.amd64,
           'vnd.docker.reference.type': 'attestation-manifest'
         }
       }
@@ -129,7 +136,7 @@ describe('manifests', () => {
 
   test('by digest: an image manifest, and a referrer carrying its subject', async () => {
     const token = await pullToken()
-    const platform = await manifest(`acme/app/manifests/${APP.amd64}`, token)
+    const platform = await manifest(`acme/app/manifests/${app.amd64}`, token)
     expect(platform.headers.get('content-type')).toBe(MANIFEST)
     const body = JSON.stringify(await platform.json())
     expect(JSON.parse(body)).toMatchObject({
@@ -138,19 +145,19 @@ describe('manifests', () => {
       layers: [expect.any(Object)]
     })
     expect(Number(platform.headers.get('content-length'))).toBe(Buffer.byteLength(body))
-    const referrer = (await (await manifest(`acme/app/manifests/${APP.referrer}`, token)).json()) as {
+    const referrer = (await (await manifest(`acme/app/manifests/${app.referrer}`, token)).json()) as {
       subject: object
     }
-    expect(referrer.subject).toEqual({ mediaType: INDEX, digest: APP.index, size: expect.any(Number) })
+    expect(referrer.subject).toEqual({ mediaType: INDEX, digest: app.index, size: expect.any(Number) })
   })
 
   test('every GET counts as a download; HEAD does not', async () => {
     const token = await pullToken()
     await manifest('acme/app/manifests/latest', token)
-    await manifest(`acme/app/manifests/${APP.index}`, token)
-    await manifest(`acme/app/manifests/${APP.arm64}`, token)
-    const head = await manifest(`acme/app/manifests/${APP.amd64}`, token, 'HEAD')
-    expect([head.status, head.headers.get('docker-content-digest')]).toEqual([200, APP.amd64])
+    await manifest(`acme/app/manifests/${app.index}`, token)
+    await manifest(`acme/app/manifests/${app.arm64}`, token)
+    const head = await manifest(`acme/app/manifests/${app.amd64}`, token, 'HEAD')
+    expect([head.status, head.headers.get('docker-content-digest')]).toEqual([200, app.amd64])
     expect(fake.manifestReads).toBe(3)
     expect(versionState(fake, 'acme', 'app', 304)?.downloads).toBe(2)
     expect(versionState(fake, 'acme', 'app', 302)?.downloads).toBe(1)
@@ -165,7 +172,7 @@ describe('manifests', () => {
     expect(
       (await call(fake, 'DELETE', '/orgs/acme/packages/container/app/versions/301', TOKENS.all)).status
     ).toBe(204)
-    const answer = await manifest(`acme/app/manifests/${APP.amd64}`, token)
+    const answer = await manifest(`acme/app/manifests/${app.amd64}`, token)
     expect(answer.status).toBe(404)
     expect(await answer.json()).toEqual({
       errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }]
@@ -187,7 +194,92 @@ describe('manifests', () => {
     const answer = await manifest('acme/app/tags/list', await pullToken())
     expect(await answer.json()).toEqual({
       name: 'acme/app',
-      tags: ['latest', 'pr-7', `${APP.index.replace(':', '-')}.sig`, 'v1.0.0']
+      tags: ['latest', 'pr-7', `${app.index.replace(':', '-')}.sig`, 'v1.0.0']
     })
   })
 })
+
+describe('the registry names each manifest by the sha256 of its bytes', () => {
+  test('every manifest served hashes to the digest it is served under, and Docker-Content-Digest says the same', async () => {
+    const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+    const all = [INDEX, MANIFEST, ...Object.values(MEDIA_TYPES)].join(', ')
+    let checked = 0
+    for (const pkg of fake.state().packages.filter(p => p.type === 'container' && p.state === 'active')) {
+      const repository = `${pkg.owner}/${pkg.name}`.toLowerCase()
+      const token = await pullToken(repository)
+      for (const version of pkg.versions.filter(v => v.state === 'active')) {
+        const answer = await fetch(`${fake.registryUrl}/v2/${repository}/manifests/${version.name}`, {
+          headers: { accept: all, authorization: `Bearer ${token}` }
+        })
+        const bytes = Buffer.from(await answer.arrayBuffer())
+        expect([version.name, answer.status]).toEqual([version.name, 200])
+        expect([version.name, answer.headers.get('docker-content-digest')]).toEqual([
+          version.name,
+          version.name
+        ])
+        expect([version.name, sha256(bytes)]).toEqual([version.name, version.name])
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(10)
+  })
+
+  test('references name served digests: index children, subjects, attestations and cosign tags', async () => {
+    const token = await pullToken()
+    const names = new Set(versionNames())
+    const index = (await (await manifest('acme/app/manifests/latest', token)).json()) as {
+      manifests: { digest: string; annotations?: Record<string, string> }[]
+    }
+    for (const entry of index.manifests) {
+      expect(names.has(entry.digest)).toBe(true)
+      const reference = entry.annotations?.['vnd.docker.reference.digest']
+      if (reference) expect(names.has(reference)).toBe(true)
+    }
+    const tags = (await (await manifest('acme/app/tags/list', token)).json()) as { tags: string[] }
+    expect(tags.tags).toContain(`${app.index.replace(':', '-')}.sig`)
+    expect(app.index).not.toBe(APP.index)
+  })
+
+  test('a signed schema 1 manifest is named by its payload without signatures, not by the bytes served', async () => {
+    const scenario = baseScenario()
+    scenario.packages.push({
+      owner: 'acme',
+      type: 'container',
+      name: 'legacy',
+      visibility: 'private',
+      versions: [
+        {
+          id: 801,
+          name: digest('legacy/1'),
+          tags: ['old'],
+          created_at: '2026-01-01T00:00:00Z',
+          manifest: { kind: 'schema1' }
+        }
+      ]
+    })
+    const legacy = await startFakeGitHub(scenario, { now: () => NOW })
+    try {
+      const name = legacy.digestOf(digest('legacy/1'))
+      const { token } = (await (
+        await fetch(`${legacy.registryUrl}/token?scope=repository:acme/legacy:pull`, {
+          headers: { authorization: `Basic ${Buffer.from(`user:${TOKENS.read}`).toString('base64')}` }
+        })
+      ).json()) as { token: string }
+      const answer = await fetch(`${legacy.registryUrl}/v2/acme/legacy/manifests/${name}`, {
+        headers: { accept: MEDIA_TYPES.dockerSchema1, authorization: `Bearer ${token}` }
+      })
+      const text = await answer.text()
+      const { signatures, ...payload } = JSON.parse(text) as { signatures: unknown }
+      expect(signatures).toBeDefined()
+      expect(answer.headers.get('docker-content-digest')).toBe(name)
+      expect(`sha256:${createHash('sha256').update(JSON.stringify(payload)).digest('hex')}`).toBe(name)
+      expect(`sha256:${createHash('sha256').update(text).digest('hex')}`).not.toBe(name)
+    } finally {
+      await legacy.close()
+    }
+  })
+})
+
+function versionNames(): string[] {
+  return fake.state().packages.flatMap(p => p.versions.map(v => v.name))
+}

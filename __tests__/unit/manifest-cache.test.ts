@@ -9,6 +9,7 @@ import {
   directoryStore,
   loadManifestCache,
   manifestStore,
+  sha256,
   saveManifestCache,
   type ManifestStore
 } from '../../src/github/manifest-cache.js'
@@ -19,31 +20,35 @@ function logger() {
   return { lines, debug: at('debug'), info: at('info'), warning: at('warning'), error: at('error') }
 }
 
-/** Cache keys of `count` manifests of ghcr.io/acme/app. */
+/** A manifest body of ghcr.io/acme/app, numbered `i`. */
+const body = (i: number) =>
+  JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', n: i })
+/** Cache keys of `count` manifests of ghcr.io/acme/app: each names the sha256 of `body(i)`. */
 const digests = (count: number) =>
-  Array.from({ length: count }, (_, i) =>
-    manifestKey('ghcr.io', 'acme/app', `sha256:${String(i).padStart(64, '0')}`)
-  )
+  Array.from({ length: count }, (_, i) => manifestKey('ghcr.io', 'acme/app', sha256(body(i))))
+/** The entries of these keys, as a run that read them saves them. */
+const entries = (keys: string[]) => Object.fromEntries(keys.map(key => [key, BODIES.get(key)]))
+const BODIES = new Map(digests(6000).map((key, i) => [key, body(i)]))
 
 describe('ManifestCache', () => {
   it('logs the hit rate of the digests looked up, each counted once', () => {
     const known = digests(5294)
-    const cache = new ManifestCache(Object.fromEntries(known.slice(0, 5234).map(d => [d, { children: [] }])))
+    const cache = new ManifestCache(entries(known.slice(0, 5234)))
     for (const d of known) cache.get(d)
-    for (const d of known.slice(5234)) cache.put(d, { children: [] })
+    known.slice(5234).forEach((d, i) => cache.put(d, body(5234 + i)))
     for (const d of known) cache.get(d)
     expect(cache.hitRate()).toBe('manifest cache: 5,234 of 5,294 digests (99%)')
   })
 
   it('never rounds a miss up to 100%', () => {
     const known = digests(1000)
-    const cache = new ManifestCache(Object.fromEntries(known.slice(1).map(d => [d, { children: [] }])))
+    const cache = new ManifestCache(entries(known.slice(1)))
     known.forEach(d => cache.get(d))
     expect(cache.hitRate()).toBe('manifest cache: 999 of 1,000 digests (99%)')
   })
 
   it('says nothing when nothing was looked up, and saves nothing when nothing new was read', () => {
-    const cache = new ManifestCache({ [digests(1)[0]]: { children: [] } })
+    const cache = new ManifestCache(entries(digests(1)))
     expect(cache.hitRate()).toBeUndefined()
     cache.get(digests(1)[0])
     expect(cache.toSave()).toBeUndefined()
@@ -54,14 +59,14 @@ describe('ManifestCache', () => {
     const now = Date.parse('2026-12-01T00:00:00Z')
     const day = 86_400_000
     const cache = new ManifestCache(
-      { [used]: { children: [] }, [recent]: { children: [] }, [old]: { children: [] } },
+      entries([used, recent, old]),
       { [used]: now - 90 * day, [recent]: now - 29 * day, [old]: now - 31 * day },
       now
     )
     cache.get(used)
-    cache.put(fresh, { children: [] })
+    cache.put(fresh, body(3))
     expect(cache.toSave()).toEqual({
-      manifests: { [used]: { children: [] }, [recent]: { children: [] }, [fresh]: { children: [] } },
+      manifests: entries([used, recent, fresh]),
       usedAt: { [used]: now, [recent]: now - 29 * day, [fresh]: now }
     })
   })
@@ -69,24 +74,28 @@ describe('ManifestCache', () => {
   it('saves to renew an entry last used more than a day ago, even when nothing new was read', () => {
     const [entry] = digests(1)
     const now = Date.parse('2026-12-01T00:00:00Z')
-    const cache = new ManifestCache({ [entry]: { children: [] } }, { [entry]: now - 2 * 86_400_000 }, now)
+    const cache = new ManifestCache(entries([entry]), { [entry]: now - 2 * 86_400_000 }, now)
     cache.get(entry)
     expect(cache.toSave()?.usedAt).toEqual({ [entry]: now })
   })
 
-  it('drops malformed entries, entries naming anything but sha256 digests, and keys of another form', () => {
-    const [good, bad, badChild, badSubject] = digests(4)
-    const child = `sha256:${'a'.repeat(64)}`
+  it('drops every entry whose body does not hash to the digest in its key, and keys of another form', () => {
+    const [good, lie, swapped, notText] = digests(4)
     const cache = new ManifestCache({
-      [good]: { children: [child] },
-      [bad]: { children: 'x' } as never,
-      [badChild]: { children: ['../../v2/_catalog'] },
-      [badSubject]: { children: [], subject: `sha256:${'A'.repeat(64)}` },
-      // A format 1 key: the digest alone, for any registry and package.
-      [child]: { children: [] }
+      [good]: body(0),
+      // An index of no children under the digest of another manifest.
+      [lie]: JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: []
+      }),
+      [swapped]: body(0),
+      [notText]: { children: [] },
+      // A key of the digest alone, for any registry and package.
+      [sha256(body(4))]: body(4)
     })
-    expect(cache.get(good)).toEqual({ children: [child] })
-    expect([bad, badChild, badSubject, child].map(key => cache.get(key))).toEqual([
+    expect(cache.get(good)).toBe(body(0))
+    expect([lie, swapped, notText, sha256(body(4))].map(key => cache.get(key))).toEqual([
       undefined,
       undefined,
       undefined,
@@ -103,14 +112,11 @@ describe('stores', () => {
     const log = logger()
     const first = await loadManifestCache(store, log)
     first.get(digests(1)[0])
-    first.put(digests(1)[0], {
-      children: [`sha256:${'1'.repeat(64)}`],
-      mediaType: 'application/vnd.oci.image.index.v1+json'
-    })
+    first.put(digests(1)[0], body(0))
     await saveManifestCache(first, store, log)
     expect(log.lines).toEqual(['info: manifest cache: 0 of 1 digests (0%)'])
     const second = await loadManifestCache(directoryStore(dir), log)
-    expect(second.get(digests(1)[0])?.children).toEqual([`sha256:${'1'.repeat(64)}`])
+    expect(second.get(digests(1)[0])).toBe(body(0))
   })
 
   it('a broken store costs only the reads: an empty cache, a debug line, no failure', async () => {
@@ -123,7 +129,7 @@ describe('stores', () => {
       load: async () => undefined,
       save: () => Promise.reject(new Error('disk full'))
     }
-    cache.put(digests(1)[0], { children: [] })
+    cache.put(digests(1)[0], body(0))
     await saveManifestCache(cache, failing, log)
     expect(log.lines.filter(l => l.startsWith('debug'))).toEqual([
       expect.stringContaining('manifest cache not restored'),

@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
+import fc from 'fast-check'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
-import { ManifestCache, manifestKey } from '../../src/github/manifest-cache.js'
-import { RegistryClient } from '../../src/github/registry-client.js'
+import { loadManifestCache, ManifestCache, manifestKey, sha256 } from '../../src/github/manifest-cache.js'
+import { MANIFEST_ACCEPT, RegistryClient } from '../../src/github/registry-client.js'
 import { isLoopback } from '../../src/config/urls.js'
 import { digest } from '../e2e/world.js'
 
@@ -35,8 +36,13 @@ async function registry(): Promise<FakeGitHub> {
     ]
   })
   fakes.push(fake)
+  current = fake
   return fake
 }
+
+let current: FakeGitHub | undefined
+/** The digest the registry serves a scenario label under: the sha256 of its manifest. */
+const d = (label: string) => current?.digestOf(digest(label)) ?? digest(label)
 
 function logger() {
   const lines: { level: string; message: string }[] = []
@@ -50,8 +56,8 @@ const client = (registryUrl: string, log = logger(), extra = {}) =>
 describe('RegistryClient', () => {
   it('reads an index and its children', async () => {
     const fake = await registry()
-    const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [digest('latest')])
-    expect(structure?.get(digest('latest'))).toMatchObject({ children: [digest('amd64')] })
+    const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [d('latest')])
+    expect(structure?.get(d('latest'))).toMatchObject({ children: [d('amd64')] })
   })
 
   it('does not keep a failed token exchange: the next read asks again', async () => {
@@ -59,19 +65,19 @@ describe('RegistryClient', () => {
     const log = logger()
     const registryClient = client(fake.registryUrl, log)
     fake.registry.realm = 'http://127.0.0.1:9/token'
-    expect(await registryClient.readImageStructure('acme', 'app', [digest('latest')])).toBeUndefined()
+    expect(await registryClient.readImageStructure('acme', 'app', [d('latest')])).toBeUndefined()
     expect(log.lines.filter(l => l.level === 'warning').map(l => l.message)).toEqual([
       expect.stringContaining('Could not read the image structure of app')
     ])
     fake.registry.realm = undefined
-    const structure = await registryClient.readImageStructure('acme', 'app', [digest('latest')])
-    expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+    const structure = await registryClient.readImageStructure('acme', 'app', [d('latest')])
+    expect(structure?.get(d('latest'))?.children).toEqual([d('amd64')])
   })
 
   it('asks for a fresh token when the registry refuses the one it has', async () => {
     const fake = await registry()
     const registryClient = client(fake.registryUrl)
-    await registryClient.readImageStructure('acme', 'app', [digest('amd64')])
+    await registryClient.readImageStructure('acme', 'app', [d('amd64')])
     fake.registry.answerNext.push({
       status: 401,
       headers: {
@@ -79,8 +85,8 @@ describe('RegistryClient', () => {
       },
       json: { errors: [{ code: 'UNAUTHORIZED', message: 'token expired' }] }
     })
-    const structure = await registryClient.readImageStructure('acme', 'app', [digest('latest')])
-    expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+    const structure = await registryClient.readImageStructure('acme', 'app', [d('latest')])
+    expect(structure?.get(d('latest'))?.children).toEqual([d('amd64')])
     expect(fake.registry.tokenRequests).toHaveLength(2)
   })
 
@@ -104,8 +110,8 @@ describe('RegistryClient', () => {
     const { port } = server.address() as AddressInfo
     fake.registry.realm = `http://127.0.0.1:${port}/token`
     try {
-      const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [digest('latest')])
-      expect(structure?.get(digest('latest'))?.children).toEqual([digest('amd64')])
+      const structure = await client(fake.registryUrl).readImageStructure('acme', 'app', [d('latest')])
+      expect(structure?.get(d('latest'))?.children).toEqual([d('amd64')])
       expect(calls).toBe(2)
     } finally {
       server.closeAllConnections()
@@ -129,8 +135,8 @@ describe('RegistryClient', () => {
     fake.registry.realm = `http://127.0.0.1:${port}/token`
     try {
       const registryClient = client(fake.registryUrl)
-      await registryClient.readImageStructure('acme', 'app', [digest('latest')])
-      await registryClient.readImageStructure('acme', 'app', [digest('amd64')])
+      await registryClient.readImageStructure('acme', 'app', [d('latest')])
+      await registryClient.readImageStructure('acme', 'app', [d('amd64')])
       expect(fake.registry.tokenRequests).toHaveLength(2)
       expect(fake.manifestReads).toBe(2)
     } finally {
@@ -148,7 +154,7 @@ describe('RegistryClient', () => {
       const structure = await client(`http://127.0.0.1:${port}`, log, { timeoutMs: 50 }).readImageStructure(
         'acme',
         'app',
-        [digest('latest')]
+        [d('latest')]
       )
       expect(structure).toBeUndefined()
       expect(log.lines.find(l => l.level === 'warning')?.message).toMatch(
@@ -165,26 +171,25 @@ describe('RegistryClient', () => {
     fake.registry.answerNext.push({ status: 429, headers: { 'retry-after': '3600' }, json: {} })
     const log = logger()
     expect(
-      await client(fake.registryUrl, log).readImageStructure('acme', 'app', [digest('latest')])
+      await client(fake.registryUrl, log).readImageStructure('acme', 'app', [d('latest')])
     ).toBeUndefined()
     expect(log.lines.find(l => l.level === 'warning')?.message).toContain('HTTP 429, retry after 3600s')
   })
 
   it('takes a manifest of an unknown type as having no parts, with a debug line', async () => {
     const fake = await registry()
+    const text = JSON.stringify({
+      mediaType: 'application/vnd.example.thing.v1+json',
+      manifests: [{ digest: 'x' }]
+    })
     fake.registry.answerNext.push({
       status: 200,
       headers: { 'content-type': 'application/vnd.example.thing.v1+json' },
-      text: JSON.stringify({
-        mediaType: 'application/vnd.example.thing.v1+json',
-        manifests: [{ digest: 'x' }]
-      })
+      text
     })
     const log = logger()
-    const structure = await client(fake.registryUrl, log).readImageStructure('acme', 'app', [
-      digest('latest')
-    ])
-    expect(structure?.get(digest('latest'))?.children).toEqual([])
+    const structure = await client(fake.registryUrl, log).readImageStructure('acme', 'app', [sha256(text)])
+    expect(structure?.get(sha256(text))?.children).toEqual([])
     expect(log.lines.filter(l => l.level === 'debug').map(l => l.message)).toEqual([
       expect.stringContaining('media type application/vnd.example.thing.v1+json, taken as having no parts')
     ])
@@ -194,39 +199,151 @@ describe('RegistryClient', () => {
     const fake = await registry()
     const key = (name: string, d: string) =>
       manifestKey(new URL(fake.registryUrl).hostname, `acme/${name}`, d)
+    const body = await manifestBody(fake, d('latest'))
     const cache = new ManifestCache({
-      [key('app', digest('latest'))]: { children: [digest('amd64')] },
+      [key('app', d('latest'))]: body,
       // Another package's entry for the same digest answers nothing here.
-      [key('other', digest('amd64'))]: { children: [] }
+      [key('other', d('amd64'))]: await manifestBody(fake, d('amd64'))
     })
     const registryClient = client(fake.registryUrl, logger(), { cache })
-    await registryClient.readImageStructure('acme', 'app', [digest('latest'), digest('amd64')])
-    expect(fake.manifestReads).toBe(1)
+    const before = fake.manifestReads
+    await registryClient.readImageStructure('acme', 'app', [d('latest'), d('amd64')])
+    expect(fake.manifestReads - before).toBe(1)
     expect(cache.hitRate()).toBe('manifest cache: 1 of 2 digests (50%)')
     expect(Object.keys(cache.toSave()?.manifests ?? {}).sort()).toEqual(
-      [key('app', digest('latest')), key('app', digest('amd64')), key('other', digest('amd64'))].sort()
+      [key('app', d('latest')), key('app', d('amd64')), key('other', d('amd64'))].sort()
     )
   })
 
   it('fails a read whose index names something other than a sha256 digest', async () => {
     const fake = await registry()
+    const text = JSON.stringify({
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [{ digest: d('amd64') }, { mediaType: 'application/vnd.oci.image.manifest.v1+json' }]
+    })
     fake.registry.answerNext.push({
       status: 200,
       headers: { 'content-type': 'application/vnd.oci.image.index.v1+json' },
-      text: JSON.stringify({
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [{ digest: digest('amd64') }, { mediaType: 'application/vnd.oci.image.manifest.v1+json' }]
-      })
+      text
     })
     const log = logger()
     expect(
-      await client(fake.registryUrl, log).readImageStructure('acme', 'app', [digest('latest')])
+      await client(fake.registryUrl, log).readImageStructure('acme', 'app', [sha256(text)])
     ).toBeUndefined()
     expect(log.lines.find(l => l.level === 'warning')?.message).toContain(
       'names undefined, which is not a sha256 digest'
     )
   })
 })
+
+describe('a manifest is taken only if it is the one asked for', () => {
+  const INDEX = 'application/vnd.oci.image.index.v1+json'
+  const failure = async (fake: FakeGitHub, asked: string) => {
+    const log = logger()
+    const structure = await client(fake.registryUrl, log).readImageStructure('acme', 'app', [asked])
+    expect(structure).toBeUndefined()
+    return log.lines.find(l => l.level === 'warning')?.message ?? ''
+  }
+
+  it('fails a read whose body does not hash to the digest asked for', async () => {
+    const fake = await registry()
+    // The index of `latest`, claiming to have no children.
+    fake.registry.answerNext.push({
+      status: 200,
+      headers: { 'content-type': INDEX, 'docker-content-digest': d('latest') },
+      text: JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] })
+    })
+    expect(await failure(fake, d('latest'))).toContain("the body's sha256 is not this digest")
+  })
+
+  it('fails a read whose Docker-Content-Digest names another manifest', async () => {
+    const fake = await registry()
+    const body = await manifestBody(fake, d('latest'))
+    fake.registry.answerNext.push({
+      status: 200,
+      headers: { 'content-type': INDEX, 'docker-content-digest': d('amd64') },
+      text: body
+    })
+    expect(await failure(fake, d('latest'))).toContain(`the registry says it sent ${d('amd64')}`)
+  })
+
+  it('fails a signed schema 1 manifest, whose digest is not that of its bytes', async () => {
+    const fake = await registry()
+    const type = 'application/vnd.docker.distribution.manifest.v1+prettyjws'
+    fake.registry.answerNext.push({
+      status: 200,
+      headers: { 'content-type': type },
+      text: JSON.stringify({ schemaVersion: 1, signatures: [] })
+    })
+    expect(await failure(fake, d('latest'))).toContain('a signed schema 1 manifest')
+  })
+
+  it('drops a cached body that does not hash to its digest, with a debug line, and reads it again', async () => {
+    const fake = await registry()
+    const key = manifestKey(new URL(fake.registryUrl).hostname, 'acme/app', d('latest'))
+    const log = logger()
+    const lie = JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] })
+    const cache = await loadManifestCache(
+      {
+        load: () => Promise.resolve({ manifests: { [key]: lie }, usedAt: {} }),
+        save: () => Promise.resolve()
+      },
+      log
+    )
+    expect(log.lines.map(l => l.message)).toEqual([expect.stringContaining('1 entry(ies)')])
+    const structure = await client(fake.registryUrl, logger(), { cache }).readImageStructure('acme', 'app', [
+      d('latest')
+    ])
+    expect(structure?.get(d('latest'))?.children).toEqual([d('amd64')])
+    expect(fake.manifestReads).toBe(1)
+  })
+})
+
+describe('a cache that lies', () => {
+  it('never changes what a read finds: any entries, under any of the package’s digests', async () => {
+    const fake = await registry()
+    const host = new URL(fake.registryUrl).hostname
+    const names = [d('latest'), d('amd64')]
+    const bodies = await Promise.all(names.map(name => manifestBody(fake, name)))
+    const truth = await client(fake.registryUrl).readImageStructure('acme', 'app', names)
+    const entry = fc.oneof(
+      fc.string(),
+      fc.constantFrom(...bodies),
+      fc.json(),
+      fc.record({ children: fc.array(fc.constantFrom(...names)), subject: fc.constantFrom(...names) }),
+      fc.constant(JSON.stringify({ mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [] }))
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.constantFrom(...names), entry), async lies => {
+        const cache = new ManifestCache(
+          Object.fromEntries(
+            Object.entries(lies).map(([name, lie]) => [manifestKey(host, 'acme/app', name), lie])
+          )
+        )
+        const structure = await client(fake.registryUrl, logger(), { cache }).readImageStructure(
+          'acme',
+          'app',
+          names
+        )
+        expect(structure).toEqual(truth)
+      }),
+      { numRuns: 300 }
+    )
+  }, 60_000)
+})
+
+/** The exact bytes the registry serves for a digest, read with a token of its own. */
+async function manifestBody(fake: FakeGitHub, name: string): Promise<string> {
+  const basic = Buffer.from(`user:${TOKEN}`).toString('base64')
+  const answer = await fetch(`${fake.registryUrl}/token?scope=repository:acme/app:pull`, {
+    headers: { authorization: `Basic ${basic}` }
+  })
+  const { token } = (await answer.json()) as { token: string }
+  const manifest = await fetch(`${fake.registryUrl}/v2/acme/app/manifests/${name}`, {
+    headers: { accept: MANIFEST_ACCEPT, authorization: `Bearer ${token}` }
+  })
+  return manifest.text()
+}
 
 describe('isLoopback', () => {
   it.each([

@@ -1,7 +1,9 @@
 /**
- * Manifests remembered between runs. A manifest addressed by its digest never changes, so what a run read once
- * (children, subject, media type) holds for every later run, and each read saved is a download of the package
- * saved. Entries are keyed by registry host, repository (owner and package) and digest, so that one package's
+ * Manifests remembered between runs. A manifest addressed by its digest never changes, so a body read once holds
+ * for every later run, and each read saved is a download of the package saved. The cache keeps the bodies
+ * themselves, as the registry sent them, and believes none it cannot check: on load, an entry whose body does not
+ * hash to the digest in its key is dropped (and read again), and what a body says (children, subject) is parsed
+ * from it again by the registry client. Entries are keyed by registry host, repository (owner and package) and digest, so that one package's
  * or one registry's entries never answer for another; entries unused for 30 days age out. Kept in the runner's
  * cache service (`@actions/cache`) when it offers one, or in a directory named by
  * `PACKAGE_RETENTION_MANIFEST_CACHE_DIR`; skipped without a word when neither is there or either fails, since
@@ -10,12 +12,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createHash } from 'node:crypto'
 import { errorMessage } from '../errors.js'
-import type { Logger, ManifestInfo } from '../types.js'
+import type { Logger } from '../types.js'
 
-/** What a store keeps: entries by key (`host/owner/package@digest`), and when each was last used (ms). */
+/** What a store keeps: manifest bodies by key (`host/owner/package@digest`), and when each was last used (ms). */
 export interface SavedManifests {
-  manifests: Record<string, ManifestInfo>
+  manifests: Record<string, string>
   usedAt: Record<string, number>
 }
 
@@ -28,7 +31,10 @@ export interface ManifestStore {
 
 export const CACHE_DIR_VARIABLE = 'PACKAGE_RETENTION_MANIFEST_CACHE_DIR'
 const FILE = 'manifests.json'
-/** 2: keys name registry host, owner and package as well as the digest; entries carry when they were used. */
+/**
+ * 2: keys name registry host, owner and package as well as the digest; entries are manifest bodies, checked
+ * against the key's digest when loaded, and carry when they were used.
+ */
 const FORMAT = 2
 const KEY_PREFIX = `package-retention-manifests-v${FORMAT}-`
 const DAY_MS = 86_400_000
@@ -42,29 +48,34 @@ export function manifestKey(registryHost: string, repository: string, digest: st
 
 /** The manifests known at the start of a run and those read during it; counts what the run looked up. */
 export class ManifestCache {
-  private readonly known: Map<string, ManifestInfo>
+  private readonly known: Map<string, string>
   private readonly usedAt: Map<string, number>
   private readonly used = new Set<string>()
   private lookups = 0
   private hits = 0
   private added = 0
-  /** Entries loaded but not taken: not as this version writes them (they are read again if needed). */
+  /** Entries loaded but not taken: a body that does not hash to its key's digest (read again if needed). */
   readonly dropped: number
 
   constructor(
-    entries: Record<string, ManifestInfo> = {},
+    entries: Record<string, unknown> = {},
     usedAt: Record<string, number> = {},
     private readonly now = Date.now()
   ) {
     const all = Object.entries(entries)
-    this.known = new Map(all.filter(([key, info]) => KEY.test(key) && isManifestInfo(info)))
+    this.known = new Map(
+      all.filter((entry): entry is [string, string] => {
+        const [key, body] = entry
+        return typeof body === 'string' && KEY.exec(key)?.[1] === sha256(body)
+      })
+    )
     this.dropped = all.length - this.known.size
     this.usedAt = new Map(
       [...this.known.keys()].map(key => [key, typeof usedAt[key] === 'number' ? usedAt[key] : now])
     )
   }
 
-  get(key: string): ManifestInfo | undefined {
+  get(key: string): string | undefined {
     const info = this.known.get(key)
     if (!this.used.has(key)) {
       this.lookups++
@@ -77,13 +88,14 @@ export class ManifestCache {
   }
 
   /** An entry without counting it as needed (kept for the next run only if used). */
-  peek(key: string): ManifestInfo | undefined {
+  peek(key: string): string | undefined {
     const info = this.known.get(key)
     if (info !== undefined) this.used.add(key)
     return info
   }
 
-  put(key: string, info: ManifestInfo): void {
+  /** A body the registry sent for the key's digest, verified by the caller. */
+  put(key: string, info: string): void {
     if (!this.known.has(key)) this.added++
     this.known.set(key, info)
     this.used.add(key)
@@ -105,7 +117,7 @@ export class ManifestCache {
   toSave(): SavedManifests | undefined {
     const stale = [...this.used].some(key => (this.usedAt.get(key) ?? 0) < this.now - DAY_MS)
     if (this.added === 0 && !stale) return undefined
-    const manifests: Record<string, ManifestInfo> = {}
+    const manifests: Record<string, string> = {}
     const usedAt: Record<string, number> = {}
     for (const [key, info] of this.known) {
       const last = this.used.has(key) ? this.now : (this.usedAt.get(key) ?? 0)
@@ -117,23 +129,12 @@ export class ManifestCache {
   }
 }
 
-const DIGEST = /^sha256:[0-9a-f]{64}$/
-/** `host/owner/package@sha256:…`, as `manifestKey` writes it. */
-const KEY = /^[^/@\s]+\/[^@\s]+@sha256:[0-9a-f]{64}$/
+/** `host/owner/package@sha256:…`, as `manifestKey` writes it; the digest captured. */
+const KEY = /^[^/@\s]+\/[^@\s]+@(sha256:[0-9a-f]{64})$/
 
-/** An entry whose every digest is a sha256 digest, as a read that was accepted leaves it. */
-function isManifestInfo(value: unknown): value is ManifestInfo {
-  const info = value as ManifestInfo | null
-  const digests = (list: unknown) =>
-    Array.isArray(list) && list.every(d => typeof d === 'string' && DIGEST.test(d))
-  return (
-    typeof info === 'object' &&
-    info !== null &&
-    digests(info.children) &&
-    (info.subject === undefined || digests([info.subject])) &&
-    (info.indexChildren === undefined || digests(info.indexChildren)) &&
-    (info.mediaType === undefined || typeof info.mediaType === 'string')
-  )
+/** `sha256:<hex>` of a text's UTF-8 bytes, as a registry names a manifest. */
+export function sha256(text: string): string {
+  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`
 }
 
 /** The entries of a file of this format; undefined for none, or for another format (read again). */
@@ -199,7 +200,7 @@ export async function loadManifestCache(store: ManifestStore, log: Logger): Prom
     const cache = new ManifestCache(saved?.manifests, saved?.usedAt)
     if (cache.dropped > 0)
       log.debug(
-        `manifest cache: ${cache.dropped} entry(ies) not as this version writes them dropped; read again`
+        `manifest cache: ${cache.dropped} entry(ies) whose body does not hash to its digest dropped; read again`
       )
     return cache
   } catch (error) {

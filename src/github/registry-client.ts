@@ -14,7 +14,7 @@ import { fetch, type Dispatcher } from 'undici'
 import { mapWithConcurrency } from './concurrency.js'
 import { errorMessage } from '../errors.js'
 import { isLoopback } from '../config/urls.js'
-import { manifestKey, type ManifestCache } from './manifest-cache.js'
+import { manifestKey, sha256, type ManifestCache } from './manifest-cache.js'
 import type { ImageStructure, Logger, ManifestInfo } from '../types.js'
 
 /** The only digests used: sha256, lower-case hex (as GitHub names container versions). */
@@ -120,7 +120,8 @@ export class RegistryClient {
     const cache = this.options.cache
     const known = new Map<string, ManifestInfo>()
     for (const digest of digests) {
-      const info = cache?.peek(this.cacheKey(`${owner}/${name}`, digest))
+      const body = cache?.peek(this.cacheKey(`${owner}/${name}`, digest))
+      const info = body === undefined ? undefined : this.cached(digest, body)
       if (info !== undefined) known.set(digest, info)
     }
     return known
@@ -128,14 +129,17 @@ export class RegistryClient {
 
   private async readAll(repository: string, digests: string[]): Promise<ManifestInfo[]> {
     const cache = this.options.cache
-    const infos: (ManifestInfo | undefined)[] = digests.map(d => cache?.get(this.cacheKey(repository, d)))
+    const infos = digests.map(digest => {
+      const body = cache?.get(this.cacheKey(repository, digest))
+      return body === undefined ? undefined : this.cached(digest, body)
+    })
     const missing = digests.filter((_, i) => infos[i] === undefined)
     // The first read of a repository learns from its 401 challenge where to get a token; the others then
     // use that token instead of each being challenged.
     const first = this.registryTokens.has(repository) ? 0 : Math.min(1, missing.length)
     const read = async (digest: string) => {
-      const info = await this.readManifest(repository, digest)
-      cache?.put(this.cacheKey(repository, digest), info)
+      const { info, body } = await this.readManifest(repository, digest)
+      cache?.put(this.cacheKey(repository, digest), body)
       return info
     }
     const results = [
@@ -146,41 +150,46 @@ export class RegistryClient {
     return infos.map(info => info ?? results[next++])
   }
 
+  /** What a remembered body says; the cache verified it on load. Undefined (read again) if it does not parse. */
+  private cached(digest: string, body: string): ManifestInfo | undefined {
+    try {
+      return parseManifest(digest, body)
+    } catch (error) {
+      this.options.log.debug(`manifest cache: ${errorMessage(error)}; read again`)
+      return undefined
+    }
+  }
+
   private cacheKey(repository: string, digest: string): string {
     return manifestKey(this.registryHost, repository, digest)
   }
 
-  private async readManifest(repository: string, digest: string): Promise<ManifestInfo> {
+  /**
+   * Reads one manifest by digest. The answer is taken only if the sha256 of its body is that digest and
+   * `Docker-Content-Digest`, when sent, names it too: anything else fails the read, never becomes a structure.
+   */
+  private async readManifest(
+    repository: string,
+    digest: string
+  ): Promise<{ info: ManifestInfo; body: string }> {
     const url = `${this.options.registryUrl}/v2/${repository}/manifests/${digest}`
     const { response, body } = await this.get(repository, url)
     if (response.status !== 200) throw new Error(`manifest ${digest}: HTTP ${response.status}`)
     this.manifestReads++
-    let manifest: RawManifest
-    try {
-      manifest = JSON.parse(body) as RawManifest
-    } catch {
-      throw new Error(`manifest ${digest}: not JSON`)
-    }
-    if (typeof manifest !== 'object' || manifest === null)
-      throw new Error(`manifest ${digest}: not an object`)
-    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? ''
-    const info: ManifestInfo = { children: [], mediaType }
-    if (INDEX_TYPES.includes(mediaType) || (!mediaType && Array.isArray(manifest.manifests))) {
-      const entries: unknown = manifest.manifests ?? []
-      if (!Array.isArray(entries)) throw new Error(`manifest ${digest}: its "manifests" is not a list`)
-      const listed = entries as { digest?: unknown; mediaType?: unknown }[]
-      info.children = listed.map(m => checkedDigest(digest, m?.digest))
-      const nested = listed
-        .filter(m => INDEX_TYPES.includes(String(m.mediaType)))
-        .map(m => m.digest as string)
-      if (nested.length > 0) info.indexChildren = nested
-    } else if (!LEAF_TYPES.includes(mediaType)) {
-      this.options.log.debug(
-        `manifest ${digest} of ${repository}: media type ${mediaType || 'unknown'}, taken as having no parts`
+    const announced = response.headers.get('docker-content-digest')
+    if (announced !== null && announced !== digest)
+      throw new Error(`manifest ${digest}: the registry says it sent ${announced}`)
+    if (sha256(body) !== digest) {
+      const schema1 = /^application\/vnd\.docker\.distribution\.manifest\.v1\+/.test(
+        response.headers.get('content-type') ?? ''
+      )
+      throw new Error(
+        schema1
+          ? `manifest ${digest}: a signed schema 1 manifest, whose digest cannot be checked against its body`
+          : `manifest ${digest}: the body's sha256 is not this digest`
       )
     }
-    if (manifest.subject !== undefined) info.subject = checkedDigest(digest, manifest.subject?.digest)
-    return info
+    return { info: parseManifest(digest, body, this.options.log, repository), body }
   }
 
   /**
@@ -308,6 +317,36 @@ export class RegistryClient {
     if (realm.hostname !== this.registryHost) return false
     return realm.protocol === 'https:' || (realm.protocol === 'http:' && isLoopback(realm.hostname))
   }
+}
+
+/**
+ * What a verified manifest body says: its children when it is an index (and which of them are indexes), its
+ * `subject` when it is a referrer. Throws when it is not a manifest or names anything but sha256 digests.
+ */
+export function parseManifest(digest: string, body: string, log?: Logger, repository = ''): ManifestInfo {
+  let manifest: RawManifest
+  try {
+    manifest = JSON.parse(body) as RawManifest
+  } catch {
+    throw new Error(`manifest ${digest}: not JSON`)
+  }
+  if (typeof manifest !== 'object' || manifest === null) throw new Error(`manifest ${digest}: not an object`)
+  const mediaType = typeof manifest.mediaType === 'string' ? manifest.mediaType : ''
+  const info: ManifestInfo = { children: [], mediaType }
+  if (INDEX_TYPES.includes(mediaType) || (!mediaType && Array.isArray(manifest.manifests))) {
+    const entries: unknown = manifest.manifests ?? []
+    if (!Array.isArray(entries)) throw new Error(`manifest ${digest}: its "manifests" is not a list`)
+    const listed = entries as { digest?: unknown; mediaType?: unknown }[]
+    info.children = listed.map(m => checkedDigest(digest, m?.digest))
+    const nested = listed.filter(m => INDEX_TYPES.includes(String(m.mediaType))).map(m => m.digest as string)
+    if (nested.length > 0) info.indexChildren = nested
+  } else if (!LEAF_TYPES.includes(mediaType)) {
+    log?.debug(
+      `manifest ${digest} of ${repository}: media type ${mediaType || 'unknown'}, taken as having no parts`
+    )
+  }
+  if (manifest.subject !== undefined) info.subject = checkedDigest(digest, manifest.subject?.digest)
+  return info
 }
 
 /**
