@@ -6,10 +6,10 @@
 import { mapWithConcurrency } from '../github/concurrency.js'
 import { errorMessage } from '../errors.js'
 import { REPOSITORY_SCOPED, type GitHubPackagesClient } from '../github/rest-client.js'
+import { NO_ANSWER_STATUS, noAnswer, type WriteAnswer } from '../github/answers.js'
 import { label } from '../report/report.js'
 import { formatAge } from '../engine/time.js'
 import type {
-  ApiAnswer,
   ExecutedWrite,
   OwnerScope,
   Outcome,
@@ -21,7 +21,7 @@ import type {
 
 /** The narrow view of the client the executor needs; a dry run passes one that writes nothing. */
 export interface VersionWriter {
-  write(target: WriteTarget): Promise<ApiAnswer>
+  write(target: WriteTarget): Promise<WriteAnswer>
   /** Requests left in the primary budget, as the last answer said; undefined when unknown. */
   budgetLeft(): number | undefined
 }
@@ -33,7 +33,8 @@ export function writerFor(
   config: { dryRun: boolean; packageType: PackageType },
   verb: WriteVerb
 ): VersionWriter {
-  if (config.dryRun) return { write: async () => ({ status: 204, message: '' }), budgetLeft: () => undefined }
+  if (config.dryRun)
+    return { write: async () => ({ kind: 'done', status: 204, message: '' }), budgetLeft: () => undefined }
   const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client)
   return {
     write: target => send(scope, config.packageType, target.packageName, target.version.id),
@@ -146,7 +147,7 @@ export async function executeWrites(
         ? skip('image-not-deleted', `kept with its image: ${blockers.join('; ')}`)
         : skip('part-not-restored', `restored only with all its parts: ${blockers.join('; ')}`)
     }
-    if (halted !== undefined) return fail(0, `${NOT_SENT} ${halted}`)
+    if (halted !== undefined) return fail(NO_ANSWER_STATUS, `${NOT_SENT} ${halted}`)
     if (options.signal?.aborted)
       return skip('stopped', `not sent: the run was stopped (${stopReason()}); left for the next run`)
     const left = writer.budgetLeft()
@@ -158,7 +159,7 @@ export async function executeWrites(
       options.onSend?.(target)
     } catch (error) {
       halt(error)
-      return fail(0, `${NOT_SENT} ${halted}`)
+      return fail(NO_ANSWER_STATUS, `${NOT_SENT} ${halted}`)
     }
     inFlight++
     sent.add(target)
@@ -180,7 +181,7 @@ export async function executeWrites(
   }
 
   const runOne = async (target: WriteTarget, index: number): Promise<void> => {
-    let outcome: Outcome = { kind: 'failed', status: 0, message: `${NOT_SENT} not attempted` }
+    let outcome: Outcome = { kind: 'failed', status: NO_ANSWER_STATUS, message: `${NOT_SENT} not attempted` }
     try {
       outcome = await decide(target, index)
       if (!cleared(outcome)) await holdBack(target, outcome)
@@ -244,7 +245,10 @@ export async function executeWrites(
     t =>
       results.get(t) ?? {
         ...t,
-        outcome: fail(0, 'sent, but no answer came before the run stopped; it may or may not have gone')
+        outcome: fail(
+          NO_ANSWER_STATUS,
+          'sent, but no answer came before the run stopped; it may or may not have gone'
+        )
       }
   )
   const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
@@ -314,50 +318,49 @@ function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
   return { promise, resolve }
 }
 
-/** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */
-export function classify(answer: ApiAnswer, verb: WriteVerb, type?: PackageType): Outcome {
+/** What one of GitHub's answers, decoded, means for the run. */
+export function classify(answer: WriteAnswer, verb: WriteVerb, type?: PackageType): Outcome {
   const { status, message } = answer
-  if (status >= 200 && status < 300) return { kind: 'done' }
-  const versionGone = status === 404 && /package version not found/i.test(message)
-  if (versionGone && verb === 'delete' && answer.afterLostAnswer === true) {
-    return {
-      kind: 'done',
-      note: 'the answer to the delete was lost and its retry found the version gone: deleted by this run'
-    }
+  switch (answer.kind) {
+    case 'done':
+      return { kind: 'done' }
+    case 'gone-after-lost-answer':
+      return {
+        kind: 'done',
+        note: 'the answer to the delete was lost and its retry found the version gone: deleted by this run'
+      }
+    case 'already-gone':
+      return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`)
+    case 'download-limit':
+      return skip(
+        'download-limit',
+        'public version with more than 5,000 downloads; GitHub refuses to delete it'
+      )
+    case 'last-version':
+      return skip('last-version', message)
+    case 'rate-limited':
+      return skip('rate-limit', `${message}; left for the next run`)
+    case 'token-rejected':
+      return fail(status, `${message}: the token was rejected; check the token input`)
+    case 'no-access':
+      return fail(status, `${message}. ${permissionHint(verb, type)}`)
+    case 'version-missing':
+      return fail(
+        status,
+        `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`
+      )
+    // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
+    case 'package-missing':
+      return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
+    case 'name-taken':
+      return fail(
+        status,
+        `${message} A newer version now has this name; delete it first to restore this one.`
+      )
+    case 'lost':
+    case 'other':
+      return fail(status, message || 'no answer from GitHub')
   }
-  if (versionGone && verb === 'delete') {
-    return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`)
-  }
-  if (status === 400 && /more than 5,?000 downloads/i.test(message)) {
-    return skip(
-      'download-limit',
-      'public version with more than 5,000 downloads; GitHub refuses to delete it'
-    )
-  }
-  if (status === 400 && /cannot delete the last/i.test(message)) return skip('last-version', message)
-  if ((status === 403 || status === 429) && /rate limit/i.test(message)) {
-    return skip('rate-limit', `${message}; left for the next run`)
-  }
-  if (status === 401) return fail(status, `${message}: the token was rejected; check the token input`)
-  if (status === 403) return fail(status, `${message}. ${permissionHint(verb, type)}`)
-  if (versionGone) {
-    return fail(
-      status,
-      `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`
-    )
-  }
-  // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
-  if (status === 404)
-    return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
-  if (status === 400 && /already exists/i.test(message)) {
-    return fail(status, `${message} A newer version now has this name; delete it first to restore this one.`)
-  }
-  return fail(status, message || 'no answer from GitHub')
-}
-
-/** A write that threw instead of answering still ends as a failure of that one version. */
-function noAnswer(error: unknown): ApiAnswer {
-  return { status: 0, message: errorMessage(error) }
 }
 
 function permissionHint(verb: WriteVerb, type: PackageType | undefined): string {

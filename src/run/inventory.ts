@@ -3,6 +3,7 @@
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
+import { NO_ANSWER_STATUS } from '../github/answers.js'
 import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
@@ -265,7 +266,7 @@ export async function planRestore(
         untrusted.push({
           packageName: name,
           version,
-          outcome: { kind: 'failed', status: 0, message: reason }
+          outcome: { kind: 'failed', status: NO_ANSWER_STATUS, message: reason }
         })
       }
       packages.push({ name, writes: [] })
