@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import { decodeWrite } from '../../src/github/answers.js'
 import { executeWrites } from '../../src/run/execute.js'
 import { refusedImageParts } from '../../src/run/inventory.js'
-import { checkAfterRun } from '../../src/run/check.js'
+import { checkRun } from '../../src/run/check.js'
 import { planWithReads } from '../../src/engine/reads.js'
 import type { ImageStructure, PackageVersion, WriteTarget } from '../../src/types.js'
 import { NOW } from './builder.js'
@@ -191,7 +191,7 @@ describe('deciding only from verified facts, as a property', () => {
           }
           // After the check (the package listed again), `deleted` is exactly what this run removed.
           const after = scenario.versions.filter(v => !real.has(v.id))
-          const { writes } = checkAfterRun({ name: 'app', plan, writes: results }, after)
+          const { writes } = checkRun({ name: 'app', plan, writes: results }, after)
           const deleted = writes.filter(w => w.outcome.kind === 'done').map(w => w.version.id)
           expect(deleted.sort()).toEqual([...real].sort())
         }

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { shortDigest } from '../engine/images.js'
 import { formatAge, parseTime } from '../engine/time.js'
-import { RunJournal } from '../run/record.js'
+import { RunRecord as RunJournal } from '../run/record.js'
 import type { AfterRunCheck, ExecutedWrite, PackageReport, PackageType, VersionRef } from '../types.js'
 
 export interface RunReport {

@@ -51,7 +51,7 @@ function mayHaveGone(outcome: { status: number; message: string }): boolean {
  * Compares the listing after the run with the plan and the writes: returns the writes (those reported done
  * but still listed moved to failed) and the check.
  */
-export function checkAfterRun(
+export function checkRun(
   pkg: PackageReport,
   after: readonly PackageVersion[]
 ): { writes: ExecutedWrite[]; check: AfterRunCheck } {

@@ -15,7 +15,7 @@ import type { RegistryClient } from '../github/registry-client.js'
 import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
 import { selectRestorations, trustDeletedList } from '../engine/restore.js'
-import { checkAfterRun, withKeptParts } from './check.js'
+import { checkRun, withKeptParts } from './check.js'
 import type {
   DeletionPlan,
   ExecutedWrite,
@@ -94,7 +94,7 @@ export async function resolvePackageNames(
  * image, and they wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`).
  * A read that fails fails the package, naming the registry and the digests: nothing of it is deleted.
  */
-export async function planPackage(
+export async function listAndPlanPackage(
   client: PackageReader,
   registry: ImageReader,
   scope: OwnerScope,
@@ -170,7 +170,7 @@ export function refusedImageParts(
  * A delete run's plan: every package planned, each decision logged; a package that cannot be read is reported
  * with its error and the others go on. The deletions of all packages go oldest first (`oldestFirstAcross`).
  */
-export async function planDeletes(
+export async function planDeleteRun(
   client: PackageReader,
   registry: ImageReader,
   scope: OwnerScope,
@@ -183,7 +183,16 @@ export async function planDeletes(
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policyFor(policy, name), now, log, npm)
+      const plan = await listAndPlanPackage(
+        client,
+        registry,
+        scope,
+        name,
+        policyFor(policy, name),
+        now,
+        log,
+        npm
+      )
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length
       if (unknown > 0)
@@ -238,7 +247,7 @@ export function oldestFirstAcross(packages: readonly PackageReport[]): WriteTarg
  * A restore run's plan: the deleted versions of each package that the request brings back; ids found in no
  * package's deleted versions fail, never silently dropped.
  */
-export async function planRestore(
+export async function planRestoreRun(
   client: PackageReader,
   scope: OwnerScope,
   names: readonly string[],
@@ -313,10 +322,10 @@ export function restoreTargets(
 }
 
 /**
- * Lists each package the run wrote to again and checks the run against it (verify.ts); writes reported done
+ * Lists each package the run wrote to again and checks the run against it (`checkRun`); writes reported done
  * but still listed come back as failed. Problems are warnings naming the versions.
  */
-export async function checkAfterWrites(
+export async function listAndCheckRun(
   client: PackageReader,
   scope: OwnerScope,
   type: PackageType,
@@ -332,7 +341,7 @@ export async function checkAfterWrites(
     }
     try {
       const after = await client.listVersions(scope, type, pkg.name)
-      const { writes, check } = checkAfterRun(pkg, after)
+      const { writes, check } = checkRun(pkg, after)
       const names = (list: readonly VersionRef[]) => list.map(v => `${label(v)} (id ${v.id})`).join(', ')
       if (check.stillListed.length > 0)
         log.warning(
