@@ -8,7 +8,7 @@ import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
-import { imageName, isGhost, shortDigest } from '../engine/images.js'
+import { imageName, isGhost, isTagged, shortDigest } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
 import { partsOf, planWithReads, UnreadableManifests } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
@@ -312,8 +312,8 @@ export function restoreTargets(
   type: PackageType
 ): WriteTarget[] {
   if (type !== 'container') return chosen.map(version => ({ packageName, version }))
-  const parts = chosen.filter(v => v.tags.length === 0)
-  const images = chosen.filter(v => v.tags.length > 0)
+  const parts = chosen.filter(v => !isTagged(v))
+  const images = chosen.filter(isTagged)
   const after = parts.map(v => v.id)
   return [
     ...parts.map(version => ({ packageName, version })),
