@@ -3,6 +3,7 @@
  * N tagged images older than the one kept (unread deletion candidates of a public package) and N untagged
  * versions: planned with reads, ordered by the executor, and carried out by a writer that answers at once.
  */
+import type { WriteAnswer } from '../src/github/answers.js'
 import { createHash } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { planWithReads } from '../src/engine/reads.js'
@@ -66,7 +67,7 @@ export async function benchOrder(n: number) {
   const executeStarted = performance.now()
   await executeWrites(
     targets,
-    { write: async () => ({ status: 204, message: '' }), budgetLeft: () => undefined },
+    { write: async () => ({ kind: 'done' as const, status: 204, message: '' }), budgetLeft: () => undefined },
     { verb: 'delete', reserve: 0, concurrency: 8, log: quiet }
   )
   return {
@@ -87,8 +88,8 @@ export async function benchChain(n: number, answerMs: number) {
   )
   const writer = {
     write: () =>
-      new Promise<{ status: number; message: string }>(r =>
-        setTimeout(() => r({ status: 204, message: '' }), answerMs)
+      new Promise<WriteAnswer>(r =>
+        setTimeout(() => r({ kind: 'done', status: 204, message: '' }), answerMs)
       ),
     budgetLeft: () => undefined
   }

@@ -170,8 +170,7 @@ async function cli(
       `kept ${outputs['kept-count']}, skipped ${outputs['skipped-count']}, failed ${outputs['failed-count']}` +
       (config.dryRun ? ' (give --delete to delete)' : '')
   )
-  if (!config.dryRun)
-    out(`record: ${report.journalFile} (undo with --restore ${report.journalFile} --delete)`)
+  if (!config.dryRun) out(`record: ${report.recordFile} (undo with --restore ${report.recordFile} --delete)`)
   for (const failure of JSON.parse(outputs.failed) as { package: string; id: number; message: string }[])
     out(`failed: ${failure.package} ${failure.id}: ${failure.message}`)
   if (stopped) out(`stopped by ${stopped}: no write was sent after it`)

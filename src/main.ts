@@ -25,9 +25,9 @@ export async function run(): Promise<void> {
       log: core,
       group: core.group,
       recordDirectory: process.env.RUNNER_TEMP || tmpdir(),
-      onRecord: (plan, journal) => {
+      onRecord: (plan, record) => {
         core.setOutput('plan-file', plan)
-        core.setOutput('journal-file', journal)
+        core.setOutput('journal-file', record)
       }
     })
   } catch (error) {

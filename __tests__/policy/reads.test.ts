@@ -6,9 +6,10 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import { decodeWrite } from '../../src/github/answers.js'
 import { executeWrites } from '../../src/run/execute.js'
 import { refusedImageParts } from '../../src/run/inventory.js'
-import { checkAfterRun } from '../../src/run/check.js'
+import { checkRun } from '../../src/run/check.js'
 import { planWithReads } from '../../src/engine/reads.js'
 import type { ImageStructure, PackageVersion, WriteTarget } from '../../src/types.js'
 import { NOW } from './builder.js'
@@ -57,9 +58,12 @@ describe('reading only what the plan needs, as a property', () => {
           targets,
           {
             write: async target =>
-              refused.has(target.version.id)
-                ? { status: 400, message: DOWNLOADS }
-                : { status: 204, message: '' },
+              decodeWrite(
+                'delete',
+                refused.has(target.version.id)
+                  ? { status: 400, message: DOWNLOADS }
+                  : { status: 204, message: '' }
+              ),
             budgetLeft: () => undefined
           },
           {
@@ -151,13 +155,17 @@ describe('deciding only from verified facts, as a property', () => {
                 )
                 if (answer === 'refused') {
                   refused.add(id)
-                  return { status: 400, message: DOWNLOADS }
+                  return decodeWrite('delete', { status: 400, message: DOWNLOADS })
                 }
                 if (answer !== 'lost-not-done') real.add(id)
-                if (answer === 'done') return { status: 204, message: '' }
+                if (answer === 'done') return decodeWrite('delete', { status: 204, message: '' })
                 if (answer === 'lost-then-gone')
-                  return { status: 404, message: 'Package version not found.', afterLostAnswer: true }
-                return { status: 502, message: 'Bad Gateway' }
+                  return decodeWrite('delete', {
+                    status: 404,
+                    message: 'Package version not found.',
+                    afterLostAnswer: true
+                  })
+                return decodeWrite('delete', { status: 502, message: 'Bad Gateway' })
               },
               budgetLeft: () => undefined
             },
@@ -183,7 +191,7 @@ describe('deciding only from verified facts, as a property', () => {
           }
           // After the check (the package listed again), `deleted` is exactly what this run removed.
           const after = scenario.versions.filter(v => !real.has(v.id))
-          const { writes } = checkAfterRun({ name: 'app', plan, writes: results }, after)
+          const { writes } = checkRun({ name: 'app', plan, writes: results }, after)
           const deleted = writes.filter(w => w.outcome.kind === 'done').map(w => w.version.id)
           expect(deleted.sort()).toEqual([...real].sort())
         }

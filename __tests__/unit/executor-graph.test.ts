@@ -1,3 +1,4 @@
+import { decodeWrite } from '../../src/github/answers.js'
 import { describe, expect, it } from '@jest/globals'
 import { dependencyOrder, executeWrites, type VersionWriter } from '../../src/run/execute.js'
 import type { ApiAnswer, ExecutedWrite, WriteTarget } from '../../src/types.js'
@@ -19,7 +20,7 @@ function writer(answers: Record<number, ApiAnswer> = {}) {
     write: async t => {
       asked.push(t.version.id)
       await new Promise(resolve => setTimeout(resolve, 1))
-      return answers[t.version.id] ?? { status: 204, message: '' }
+      return decodeWrite('delete', answers[t.version.id] ?? { status: 204, message: '' })
     },
     budgetLeft: () => undefined
   }

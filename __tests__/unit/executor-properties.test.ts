@@ -3,6 +3,7 @@
  * that stays (kept by the plan, or refused by GitHub) is ever deleted, and no part is sent before its images
  * answered. The writer is a fake; no HTTP.
  */
+import { decodeWrite } from '../../src/github/answers.js'
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { cleared, classify, executeWrites, type VersionWriter } from '../../src/run/execute.js'
@@ -82,12 +83,13 @@ describe('executor safety over generated graphs and answers', () => {
           write: async t => {
             for (const image of t.partOf ?? []) {
               const answer = answered.get(image)
-              if (!answer || !cleared(classify(answer, 'delete'))) early.push(t.version.id)
+              if (!answer || !cleared(classify(decodeWrite('delete', answer), 'delete')))
+                early.push(t.version.id)
             }
             for (let k = 0; k < delayOf(t.version.id); k++) await Promise.resolve()
             const answer = answerOf(t.version.id)
             answered.set(t.version.id, answer)
-            return answer
+            return decodeWrite('delete', answer)
           },
           budgetLeft: () => undefined
         }
@@ -103,7 +105,7 @@ describe('executor safety over generated graphs and answers', () => {
         // An image stays when the plan keeps it or its delete did not clear; none of its parts may be gone.
         const imageGone = (i: number) => {
           const answer = answered.get(imageId(i))
-          return answer !== undefined && cleared(classify(answer, 'delete'))
+          return answer !== undefined && cleared(classify(decodeWrite('delete', answer), 'delete'))
         }
         g.owners.forEach((owners, j) => {
           const partGone = answered.get(partId(j))?.status === 204

@@ -1,3 +1,4 @@
+import { decodeWrite } from '../../src/github/answers.js'
 import { describe, expect, it } from '@jest/globals'
 import { classify, executeWrites, writerFor, type VersionWriter } from '../../src/run/execute.js'
 import type { ApiAnswer, OwnerScope, PackageType, WriteTarget } from '../../src/types.js'
@@ -51,17 +52,17 @@ describe('classify', () => {
       ''
     ]
   ])('%j on %s is %s %s', (answer, verb, kind, reason) => {
-    const outcome = classify(answer, verb)
+    const outcome = classify(decodeWrite(verb, answer), verb)
     expect(outcome.kind).toBe(kind)
     expect(outcome.kind === 'skipped' ? outcome.reason : '').toBe(reason)
   })
 
   it('names the missing permission on a 403', () => {
     const outcome = classify(
-      {
+      decodeWrite('delete', {
         status: 403,
         message: 'You need at least delete:packages and read:packages scopes to delete a package version.'
-      },
+      }),
       'delete'
     )
     expect(outcome).toMatchObject({ kind: 'failed', status: 403 })
@@ -69,7 +70,7 @@ describe('classify', () => {
   })
 
   it('names the Admin role on a 404 "Package not found." to a delete', () => {
-    const outcome = classify({ status: 404, message: 'Package not found.' }, 'delete')
+    const outcome = classify(decodeWrite('delete', { status: 404, message: 'Package not found.' }), 'delete')
     expect(outcome).toMatchObject({ kind: 'failed', status: 404 })
     expect(outcome.kind === 'failed' && outcome.message).toContain('Admin role')
   })
@@ -94,7 +95,7 @@ function writer(answers: Record<number, ApiAnswer> = {}, budget: () => number | 
   const w: VersionWriter = {
     write: async t => {
       asked.push(t.version.id)
-      return answers[t.version.id] ?? { status: 204, message: '' }
+      return decodeWrite('delete', answers[t.version.id] ?? { status: 204, message: '' })
     },
     budgetLeft: budget
   }
@@ -193,7 +194,7 @@ describe('writes that wait for others (partOf, after)', () => {
       write: async t => {
         sent.push(t.version.id)
         await new Promise(resolve => setTimeout(resolve, delayMs))
-        return answers[t.version.id] ?? { status: 204, message: '' }
+        return decodeWrite('delete', answers[t.version.id] ?? { status: 204, message: '' })
       },
       budgetLeft: () => undefined
     }
@@ -261,7 +262,7 @@ describe('writerFor', () => {
     const sent: string[] = []
     const answer = (verb: string) => async (_s: OwnerScope, type: PackageType, name: string, id: number) => {
       sent.push(`${verb} ${type} ${name} ${id}`)
-      return { status: 204, message: '' }
+      return { kind: 'done' as const, status: 204, message: '' }
     }
     return {
       sent,
@@ -276,7 +277,7 @@ describe('writerFor', () => {
     async verb => {
       const client = recordingClient()
       const writer = writerFor(client, scope, { dryRun: true, packageType: 'npm' }, verb)
-      expect(await writer.write(target)).toEqual({ status: 204, message: '' })
+      expect(await writer.write(target)).toEqual({ kind: 'done', status: 204, message: '' })
       expect(writer.budgetLeft()).toBeUndefined()
       expect(client.sent).toEqual([])
     }

@@ -1,6 +1,11 @@
 /** The orchestration of a run's reads and plans, on src/ through stand-ins for the two clients. */
 import { describe, expect, it } from '@jest/globals'
-import { planPackage, planRestore, type ImageReader, type PackageReader } from '../../src/run/inventory.js'
+import {
+  listAndPlanPackage,
+  planRestoreRun,
+  type ImageReader,
+  type PackageReader
+} from '../../src/run/inventory.js'
 import { shortDigest } from '../../src/engine/images.js'
 import type {
   ImageStructure,
@@ -62,7 +67,7 @@ function policy(type: PackageType, overrides: Partial<RetentionPolicy> = {}): Re
   }
 }
 
-describe('planPackage', () => {
+describe('listAndPlanPackage', () => {
   // v2 (newest, kept by keep-last) and v1 are tagged images. `moved` is an untagged index, a day old (so
   // min-age keeps it), whose tag moved on; its platform manifests are a month old.
   const versions = [
@@ -82,7 +87,7 @@ describe('planPackage', () => {
 
   it('reads a kept untagged version that may be an index, and keeps the parts it turns out to have', async () => {
     const reader = registry(manifests)
-    const plan = await planPackage(packages(versions), reader, ACME, 'app', policy('container'), NOW)
+    const plan = await listAndPlanPackage(packages(versions), reader, ACME, 'app', policy('container'), NOW)
 
     // One round: what the first plan keeps and may have parts; v1, a deletion candidate, is never read.
     expect(reader.reads.map(round => round.map(keyOf).sort())).toEqual([['moved', 'v2', 'v2/amd64']])
@@ -97,7 +102,7 @@ describe('planPackage', () => {
   it('reads no deletion candidate, and nothing more once every kept version is known', async () => {
     const reader = registry(manifests)
     const young = versions.filter(v => v.id !== 5 && v.id !== 3 && v.id !== 4)
-    const plan = await planPackage(packages(young), reader, ACME, 'app', policy('container'), NOW)
+    const plan = await listAndPlanPackage(packages(young), reader, ACME, 'app', policy('container'), NOW)
     expect(reader.reads.map(round => round.map(keyOf).sort())).toEqual([['v2', 'v2/amd64']])
     expect(plan.deletions.map(d => d.version.id).sort()).toEqual([1, 2])
   })
@@ -105,13 +110,13 @@ describe('planPackage', () => {
   it('reads no manifest for other package types', async () => {
     const reader = registry({})
     const npm = [version(1, 'a', 30), version(2, 'b', 20), version(3, 'c', 10)]
-    const plan = await planPackage(packages(npm), reader, ACME, 'web', policy('npm'), NOW)
+    const plan = await listAndPlanPackage(packages(npm), reader, ACME, 'web', policy('npm'), NOW)
     expect(reader.reads).toEqual([])
     expect(plan.deletions.map(d => d.version.id)).toEqual([1, 2])
   })
 })
 
-describe('planRestore', () => {
+describe('planRestoreRun', () => {
   const deleted = [version(11, 'old', 40), version(12, 'new', 20)].map(v => ({
     ...v,
     deletedAt: new Date(NOW.getTime() - DAY).toISOString()
@@ -119,7 +124,15 @@ describe('planRestore', () => {
 
   it('targets the requested deleted versions, and fails each id found in no package', async () => {
     const request = { kind: 'ids' as const, ids: [12, 99] }
-    const work = await planRestore(packages([], deleted), ACME, ['app'], request, policy('npm'), NOW, quiet)
+    const work = await planRestoreRun(
+      packages([], deleted),
+      ACME,
+      ['app'],
+      request,
+      policy('npm'),
+      NOW,
+      quiet
+    )
     expect(work.targets.map(t => [t.packageName, t.version.id])).toEqual([['app', 12]])
     expect(work.alreadyFailed).toEqual([
       expect.objectContaining({
@@ -138,7 +151,7 @@ describe('planRestore', () => {
       }
     }
     const request = { kind: 'ids' as const, ids: [11] }
-    const work = await planRestore(reader, ACME, ['gone', 'app'], request, policy('npm'), NOW, quiet)
+    const work = await planRestoreRun(reader, ACME, ['gone', 'app'], request, policy('npm'), NOW, quiet)
     expect(work.packages).toEqual([
       { name: 'gone', error: 'not found', writes: [] },
       { name: 'app', writes: [] }

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { oldestFirstAcross } from '../../src/run/inventory.js'
 import { SlidingWindow } from '../../src/github/pacing.js'
 import { buildReport, cappedJson, cell } from '../../src/report/report.js'
-import { checkAfterRun, withKeptParts } from '../../src/run/check.js'
+import { checkRun, withKeptParts } from '../../src/run/check.js'
 import type { Decision, PackageReport, PackageVersion } from '../../src/types.js'
 
 const version = (id: number, day: number, tags: string[] = []): PackageVersion => ({
@@ -92,7 +92,7 @@ describe('the check after the run', () => {
 
   it('moves a delete still listed to failed, names a kept image that lost a part and what others changed', () => {
     const appeared = version(9, 9, ['new'])
-    const { writes, check } = checkAfterRun(pkg, [index, stuck, appeared])
+    const { writes, check } = checkRun(pkg, [index, stuck, appeared])
     expect(writes.map(w => w.outcome.kind)).toEqual(['done', 'failed'])
     expect(check.confirmed).toBe(1)
     expect(check.stillListed.map(v => v.id)).toEqual([2])
@@ -104,7 +104,7 @@ describe('the check after the run', () => {
   })
 
   it('finds nothing to say when the listing is as the run left it', () => {
-    const { check } = checkAfterRun(pkg, [index, child, other])
+    const { check } = checkRun(pkg, [index, child, other])
     expect(check).toMatchObject({ confirmed: 2, brokenImages: [], disappeared: [], appeared: [] })
     expect(check.stillListed).toEqual([])
   })

@@ -72,6 +72,16 @@ export function isGhost(image: IncompleteImage): boolean {
 }
 
 /** How reasons name an image: by its first tag, else its digest. */
+/** Has at least one tag. A version whose tags are unknown has none listed, so it is not tagged either. */
+export function isTagged(version: Pick<PackageVersion, 'tags'>): boolean {
+  return version.tags.length > 0
+}
+
+/** Known to have no tag: listed with an empty tag list, not one whose tags are unknown. */
+export function isUntagged(version: Pick<PackageVersion, 'tags' | 'tagsUnknown'>): boolean {
+  return version.tags.length === 0 && version.tagsUnknown !== true
+}
+
 export function imageName(version: PackageVersion): string {
   return version.tags[0] ?? shortDigest(version.name)
 }
@@ -161,7 +171,7 @@ export function linkImages(
   }
   for (let p = 0; p < count; p++) {
     if (!isPart[p]) continue
-    if (versions[p].tags.length === 0) graph.role[p] = PART
+    if (!isTagged(versions[p])) graph.role[p] = PART
     else graph.taggedParts.add(p)
   }
   for (const referrer of graph.kinds.keys())

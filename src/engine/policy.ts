@@ -15,6 +15,8 @@ import {
   PLATFORM_MANIFEST,
   imageName,
   isCosignTag,
+  isTagged,
+  isUntagged,
   linkImages,
   unlinkedGraph,
   type ImageGraph
@@ -367,7 +369,7 @@ class Planner {
       this.#keep(p, this.#named ? NO_RULE : `keep: ${orphan} (untagged: exclude)`)
       return undefined
     }
-    if (this.#container && version.tags.length === 0) {
+    if (this.#container && !isTagged(version)) {
       for (let r = 0; r < rules.length; r++) {
         if (!rules[r].untagged || rules[r].prerelease === 'only') continue
         this.#ruleOf[p] = r
@@ -429,7 +431,7 @@ class Planner {
   #countsForKeepLast(p: number, rule: Rule): boolean {
     if (!this.#container) return true
     if (this.#graph.taggedParts.has(p)) return false
-    return this.#graph.role[p] === IMAGE && (this.#versions[p].tags.length === 0) === rule.countsUntagged
+    return this.#graph.role[p] === IMAGE && !isTagged(this.#versions[p]) === rule.countsUntagged
   }
 
   /** The protections of single versions: keep-tags, min-age, unknown data, and untagged versions that must not go. */
@@ -460,7 +462,7 @@ class Planner {
       for (const tag of this.#distTags.get(withoutV(version.name)) ?? [])
         this.#keep(p, `keep: dist-tag ${tag}`)
       if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
-      else if (this.#container && version.tags.length === 0 && this.#graph.role[p] !== ORPHAN) {
+      else if (this.#container && isUntagged(version) && this.#graph.role[p] !== ORPHAN) {
         // A known part of an image goes with it, or stays with it, under `untagged: exclude` too; unless an
         // untagged version is unread: it may be an index over that part.
         if (this.#excludesUntagged()) {
@@ -478,9 +480,7 @@ class Planner {
       const structure = this.#structure
       this.#anyUntaggedUnread = this.#versions.some(
         (v, p) =>
-          v.tags.length === 0 &&
-          this.#graph.role[p] === IMAGE &&
-          (structure === undefined || !structure.has(v.name))
+          !isTagged(v) && this.#graph.role[p] === IMAGE && (structure === undefined || !structure.has(v.name))
       )
     }
     return this.#anyUntaggedUnread
@@ -552,7 +552,7 @@ class Planner {
     let newestTaggedImage = -1
     let keptTaggedReferrer = false
     for (let p = 0; p < this.#versions.length; p++) {
-      if (this.#versions[p].tags.length === 0) continue
+      if (!isTagged(this.#versions[p])) continue
       const image = this.#graph.role[p] === IMAGE
       if (this.#kept(p) && image) return
       if (this.#kept(p)) keptTaggedReferrer = true
@@ -577,16 +577,13 @@ class Planner {
     if (this.#excludesUntagged() || structure === undefined) return
     const unread = this.#versions.find(
       (version, p) =>
-        this.#kept(p) &&
-        version.tags.length > 0 &&
-        !version.tags.some(isCosignTag) &&
-        !structure.has(version.name)
+        this.#kept(p) && isTagged(version) && !version.tags.some(isCosignTag) && !structure.has(version.name)
     )
     if (unread === undefined) return
     const reason = `keep: image structure unknown (manifest of ${imageName(unread)} not read)`
     const newlyKept: number[] = []
     for (let p = 0; p < this.#versions.length; p++) {
-      if (this.#versions[p].tags.length > 0) continue
+      if (isTagged(this.#versions[p])) continue
       if (!this.#kept(p)) newlyKept.push(p)
       this.#keep(p, reason)
     }

@@ -9,7 +9,14 @@
  * are part of no kept image; if GitHub refuses to delete the image, its parts are held back after all
  * (`unreadCandidates` names the images whose refusal must be waited for).
  */
-import { incompleteImages, isCosignTag, isGhost, type IncompleteImage } from './images.js'
+import {
+  incompleteImages,
+  isCosignTag,
+  isGhost,
+  isTagged,
+  isUntagged,
+  type IncompleteImage
+} from './images.js'
 import { excludesUntagged, planDeletions } from './policy.js'
 import { parseTime } from './time.js'
 import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from '../types.js'
@@ -111,7 +118,7 @@ export function assumingLeaves(
 ): ImageStructure {
   const assumed = new Map(structure)
   for (const version of versions) {
-    if (version.tags.length > 0 && !assumed.has(version.name)) assumed.set(version.name, LEAF)
+    if (isTagged(version) && !assumed.has(version.name)) assumed.set(version.name, LEAF)
   }
   return assumed
 }
@@ -141,7 +148,7 @@ export function manifestsToRead(
   for (const { action, version } of plan.decisions) {
     if (structure.has(version.name) || !mayHaveParts(version)) continue
     if (action !== 'keep' && !readCandidates) continue
-    const untagged = version.tags.length === 0 && !version.tagsUnknown
+    const untagged = isUntagged(version)
     if (untagged && (!readUntagged || parts.has(version.name))) continue
     // An untagged candidate's parts matter only where keep-last counts untagged images: they would take its
     // places. Otherwise they are untagged versions of no kept image, and go with it or after it anyway.
@@ -165,7 +172,7 @@ function countsUntaggedImages(policy: RetentionPolicy): boolean {
  */
 export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure): number[] {
   return plan.deletions
-    .filter(d => d.version.tags.length > 0 && mayHaveParts(d.version) && !structure.has(d.version.name))
+    .filter(d => isTagged(d.version) && mayHaveParts(d.version) && !structure.has(d.version.name))
     .map(d => d.version.id)
 }
 
@@ -200,7 +207,7 @@ export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStru
       const after = previous.get(d.version.id)
       return after === undefined ? d : { ...d, after }
     }
-    if (d.version.tags.length > 0) return d
+    if (isTagged(d.version)) return d
     waiting.add(d.version.id)
     return { ...d, after: last }
   })

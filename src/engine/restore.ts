@@ -1,5 +1,6 @@
 /** Undo: which deleted versions a restore run brings back. Pure, like the policy engine. */
 import { compileGlobList } from './globs.js'
+import { isTagged } from './images.js'
 import type { GlobMatcher } from './globs.js'
 import { SEMVER_ITEM, compileMatchList } from './versions.js'
 import type { ListedVersion, RestoreRequest, RetentionPolicy } from '../types.js'
@@ -53,7 +54,7 @@ export function selectRestorations(
       const deletedAt = Date.parse(v.deletedAt ?? '')
       // Untagged container versions are parts of images (or harmless leftovers): restoring them with the
       // tagged ones keeps every restored tag pullable.
-      const untaggedPart = policy.packageType === 'container' && v.tags.length === 0
+      const untaggedPart = policy.packageType === 'container' && !isTagged(v)
       const names = policy.packageType === 'container' ? v.tags : [v.name]
       return deletedAt >= since && (!matcher || untaggedPart || names.some(n => matcher.match(n)))
     })

@@ -10,7 +10,8 @@ import Bottleneck from 'bottleneck'
 import { mapWithConcurrency } from './concurrency.js'
 import { ApiError, errorMessage } from '../errors.js'
 import { SlidingWindow } from './pacing.js'
-import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType } from '../types.js'
+import { NO_ANSWER_STATUS, decodeWrite, type WriteAnswer } from './answers.js'
+import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType, WriteVerb } from '../types.js'
 
 export const API_VERSION = '2022-11-28'
 /**
@@ -96,7 +97,7 @@ export class GitHubPackagesClient {
           this.noteRateLimit((error as { response?: { headers?: ResponseHeaders } }).response?.headers)
           const tries = (requestOptions.request as { tries?: WriteTries } | undefined)?.tries
           const { status } = answerOf(error)
-          if (tries !== undefined && (status === 0 || status >= 500)) tries.lost = true
+          if (tries !== undefined && (status === NO_ANSWER_STATUS || status >= 500)) tries.lost = true
           throw error
         }
       })
@@ -221,12 +222,12 @@ export class GitHubPackagesClient {
     return known
   }
 
-  deleteVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<ApiAnswer> {
-    return this.write('DELETE', `${packagePath(scope, type, name)}/versions/${id}`)
+  deleteVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<WriteAnswer> {
+    return this.write('delete', 'DELETE', `${packagePath(scope, type, name)}/versions/${id}`)
   }
 
-  restoreVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<ApiAnswer> {
-    return this.write('POST', `${packagePath(scope, type, name)}/versions/${id}/restore`)
+  restoreVersion(scope: OwnerScope, type: PackageType, name: string, id: number): Promise<WriteAnswer> {
+    return this.write('restore', 'POST', `${packagePath(scope, type, name)}/versions/${id}/restore`)
   }
 
   /**
@@ -279,15 +280,15 @@ export class GitHubPackagesClient {
     return (await this.request<T>('GET', path, {}, messages)).data
   }
 
-  /** A write's answer; `afterLostAnswer` when an earlier try of it (retried) got a server error or none. */
-  private async write(method: 'DELETE' | 'POST', path: string): Promise<ApiAnswer> {
+  /** A write's answer, decoded; `afterLostAnswer` when an earlier try of it (retried) got a server error or none. */
+  private async write(verb: WriteVerb, method: 'DELETE' | 'POST', path: string): Promise<WriteAnswer> {
     const tries: WriteTries = { lost: false }
     try {
       const response = await this.octokit.request(`${method} ${path}`, { request: { tries } })
-      return { status: response.status, message: '' }
+      return decodeWrite(verb, { status: response.status, message: '' })
     } catch (error) {
       const answer = answerOf(error)
-      return tries.lost ? { ...answer, afterLostAnswer: true } : answer
+      return decodeWrite(verb, tries.lost ? { ...answer, afterLostAnswer: true } : answer)
     }
   }
 
@@ -353,7 +354,7 @@ export function answerOf(error: unknown): ApiAnswer {
         : errorMessage(error)
     return { status: error.status, message }
   }
-  return { status: 0, message: errorMessage(error) }
+  return { status: NO_ANSWER_STATUS, message: errorMessage(error) }
 }
 
 function lastPage(link: string | undefined): number {

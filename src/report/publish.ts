@@ -5,17 +5,17 @@
 import * as core from '@actions/core'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { RunJournal } from '../run/record.js'
+import { RunRecord } from '../run/record.js'
 import { EMPTY_OUTPUTS, buildReport, failureSummary, planDocument, type RunReport } from './report.js'
 
 /**
  * Before the first write: the plan file (the plan, no outcomes yet) and the run's record are written next to
  * each other, so that a run killed at any point leaves them (the action sets both paths as outputs then).
  */
-export function startRecord(run: RunReport, directory: string): { planFile: string; journal: RunJournal } {
+export function startRecord(run: RunReport, directory: string): { planFile: string; record: RunRecord } {
   const planFile = join(directory, `package-retention-plan-${run.startedAt.getTime()}.json`)
   writeFileSync(planFile, JSON.stringify(planDocument(run), null, 2))
-  const journal = RunJournal.create(planFile.replace(/\.json$/, '.jsonl'), {
+  const record = RunRecord.create(planFile.replace(/\.json$/, '.jsonl'), {
     owner: run.owner,
     packageType: run.packageType,
     mode: run.mode,
@@ -23,7 +23,7 @@ export function startRecord(run: RunReport, directory: string): { planFile: stri
     startedAt: run.startedAt.toISOString(),
     planFile
   })
-  return { planFile, journal }
+  return { planFile, record }
 }
 
 /**

@@ -16,7 +16,7 @@ export interface RunReport {
   requests: number
   manifestReads: number
   /** The run's record (JSON Lines), which outputs cut for size point at. */
-  journalFile?: string
+  recordFile?: string
   /** Restore runs: what was asked for, in words (`requested by id`), for each version's Why. */
   restoring?: string
 }
@@ -86,7 +86,7 @@ export function buildReport(run: RunReport): {
       else failed.push({ ...item, status: outcome.status, message: outcome.message })
     }
   }
-  const list = (items: unknown[]) => cappedJson(items, run.journalFile)
+  const list = (items: unknown[]) => cappedJson(items, run.recordFile)
   return {
     outputs: {
       ...EMPTY_OUTPUTS,

@@ -3,6 +3,7 @@
  * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
  * without the run are named. Also what a plan expects to stay: the parts of each kept image.
  */
+import { NO_ANSWER_STATUS } from '../github/answers.js'
 import { linkImages } from '../engine/images.js'
 import { NOT_SENT } from './execute.js'
 import type {
@@ -41,14 +42,16 @@ export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | un
 
 /** A write that failed without a definite refusal (no answer, or a server error) may still have been done. */
 function mayHaveGone(outcome: { status: number; message: string }): boolean {
-  return (outcome.status === 0 || outcome.status >= 500) && !outcome.message.startsWith(NOT_SENT)
+  return (
+    (outcome.status === NO_ANSWER_STATUS || outcome.status >= 500) && !outcome.message.startsWith(NOT_SENT)
+  )
 }
 
 /**
  * Compares the listing after the run with the plan and the writes: returns the writes (those reported done
  * but still listed moved to failed) and the check.
  */
-export function checkAfterRun(
+export function checkRun(
   pkg: PackageReport,
   after: readonly PackageVersion[]
 ): { writes: ExecutedWrite[]; check: AfterRunCheck } {
@@ -74,7 +77,7 @@ export function checkAfterRun(
       ...w,
       outcome: {
         kind: 'failed',
-        status: 0,
+        status: NO_ANSWER_STATUS,
         message: 'GitHub answered the delete with success, but the version is still listed after the run'
       }
     }

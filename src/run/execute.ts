@@ -6,10 +6,10 @@
 import { mapWithConcurrency } from '../github/concurrency.js'
 import { errorMessage } from '../errors.js'
 import { REPOSITORY_SCOPED, type GitHubPackagesClient } from '../github/rest-client.js'
+import { NO_ANSWER_STATUS, noAnswer, type WriteAnswer } from '../github/answers.js'
 import { label } from '../report/report.js'
 import { formatAge } from '../engine/time.js'
 import type {
-  ApiAnswer,
   ExecutedWrite,
   OwnerScope,
   Outcome,
@@ -21,7 +21,7 @@ import type {
 
 /** The narrow view of the client the executor needs; a dry run passes one that writes nothing. */
 export interface VersionWriter {
-  write(target: WriteTarget): Promise<ApiAnswer>
+  write(target: WriteTarget): Promise<WriteAnswer>
   /** Requests left in the primary budget, as the last answer said; undefined when unknown. */
   budgetLeft(): number | undefined
 }
@@ -33,7 +33,8 @@ export function writerFor(
   config: { dryRun: boolean; packageType: PackageType },
   verb: WriteVerb
 ): VersionWriter {
-  if (config.dryRun) return { write: async () => ({ status: 204, message: '' }), budgetLeft: () => undefined }
+  if (config.dryRun)
+    return { write: async () => ({ kind: 'done', status: 204, message: '' }), budgetLeft: () => undefined }
   const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client)
   return {
     write: target => send(scope, config.packageType, target.packageName, target.version.id),
@@ -91,114 +92,178 @@ export async function executeWrites(
   writer: VersionWriter,
   options: ExecuteOptions
 ): Promise<ExecutedWrite[]> {
-  const { log, verb, concurrency } = options
-  const clock = options.clock ?? Date.now
-  const started = clock()
-  let lastProgress = started
-  let done = 0
-  let budgetSpent = false
-  // Writes sent but not answered yet: the budget the last answer reported does not count them.
-  let inFlight = 0
-  const cap = options.maxWrites ?? Infinity
-  const order = dependencyOrder(targets)
-  const position = new Map<string, number>()
-  order.forEach((t, i) => position.set(keyOf(t.packageName, t.version.id), i))
-  /** Per target others wait for (`after`): the ids of those waiting. */
-  const waiters = new Map<string, number[]>()
-  for (const t of order)
-    for (const id of t.after ?? []) {
-      const key = keyOf(t.packageName, id)
-      const list = waiters.get(key)
-      if (list === undefined) waiters.set(key, [t.version.id])
-      else list.push(t.version.id)
-    }
-  /** Why no new write may be sent: a hard failure (the record could not be written); undefined while none. */
-  let halted: string | undefined
-  /** Targets whose write was sent: only those GitHub refused are read (a read is a download). */
-  const sent = new Set<WriteTarget>()
-  const settled = order.map(() => deferred<Outcome>())
-  /** Targets held back by a refusal: why, naming the refused image. */
-  const held = new Map<string, string>()
-  const results = new Map<WriteTarget, ExecutedWrite>()
+  return new WriteRun(targets, writer, options).run()
+}
 
-  const decide = async (target: WriteTarget, index: number): Promise<Outcome> => {
-    if (index >= cap) return skip('max-deletions', `over max-deletions (${cap}); left for the next run`)
-    const own = (id: number) => position.get(keyOf(target.packageName, id))
-    // Only writes earlier in the order are waited for; a later one (a cycle) counts as not done.
+/** One run of the executor: its targets in dependency order, and what has happened to them so far. */
+class WriteRun {
+  private readonly clock: () => number
+  private readonly started: number
+  private lastProgress: number
+  private readonly cap: number
+  private readonly order: WriteTarget[]
+  /** Each target's place in `order`, by package and id. */
+  private readonly position = new Map<string, number>()
+  /** Per target others wait for (`after`): the ids of those waiting. */
+  private readonly waiters = new Map<string, number[]>()
+  private readonly settled: Deferred<Outcome>[]
+  /** Targets whose write was sent: only those GitHub refused are read (a read is a download). */
+  private readonly sent = new Set<WriteTarget>()
+  /** Targets held back by a refusal: why, naming the refused image. */
+  private readonly held = new Map<string, string>()
+  private readonly results = new Map<WriteTarget, ExecutedWrite>()
+  private answered = 0
+  private budgetSpent = false
+  /** Writes sent but not answered yet: the budget the last answer reported does not count them. */
+  private inFlight = 0
+  /** Why no new write may be sent: a hard failure (the record could not be written); undefined while none. */
+  private halted: string | undefined
+
+  constructor(
+    private readonly targets: WriteTarget[],
+    private readonly writer: VersionWriter,
+    private readonly options: ExecuteOptions
+  ) {
+    this.clock = options.clock ?? Date.now
+    this.started = this.lastProgress = this.clock()
+    this.cap = options.maxWrites ?? Infinity
+    this.order = dependencyOrder(targets)
+    this.order.forEach((t, i) => this.position.set(keyOf(t.packageName, t.version.id), i))
+    for (const t of this.order)
+      for (const id of t.after ?? []) {
+        const key = keyOf(t.packageName, id)
+        const list = this.waiters.get(key)
+        if (list === undefined) this.waiters.set(key, [t.version.id])
+        else list.push(t.version.id)
+      }
+    this.settled = this.order.map(() => deferred<Outcome>())
+  }
+
+  /** Takes the targets in order, so the oldest go first and a cap or a spent budget cuts the newest. */
+  async run(): Promise<ExecutedWrite[]> {
+    const { signal, verb } = this.options
+    const work = mapWithConcurrency(this.order, Math.max(1, this.options.concurrency), (t, i) =>
+      this.runOne(t, i)
+    )
+    await (signal ? untilStoppedAndGrace(work, signal, this.options.graceMs ?? 3_000) : work)
+    if (this.answered > 0 && this.targets.length > 0) this.logProgress(this.clock())
+    // Writes still unanswered when a stopped run's grace ran out: sent, and it is unknown whether they went.
+    const all = this.targets.map(
+      t =>
+        this.results.get(t) ?? {
+          ...t,
+          outcome: fail(
+            NO_ANSWER_STATUS,
+            'sent, but no answer came before the run stopped; it may or may not have gone'
+          )
+        }
+    )
+    const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
+    if (stopped > 0)
+      this.options.log.warning(
+        `Stopped by the API rate limit: ${stopped} version(s) not ${verb}d, left for the next run.`
+      )
+    return all
+  }
+
+  /** One target, from waiting for its dependencies to its outcome, recorded and passed on. */
+  private async runOne(target: WriteTarget, index: number): Promise<void> {
+    let outcome: Outcome = { kind: 'failed', status: NO_ANSWER_STATUS, message: `${NOT_SENT} not attempted` }
+    try {
+      outcome = await this.decide(target, index)
+      if (!cleared(outcome)) await this.holdBack(target, outcome)
+    } finally {
+      const write = { ...target, outcome }
+      this.results.set(target, write)
+      this.settled[index].resolve(outcome)
+      try {
+        this.options.onOutcome?.(write)
+      } catch (error) {
+        this.halt(error)
+      }
+    }
+    const now = this.clock()
+    if (now - this.lastProgress >= (this.options.progressEveryMs ?? 10_000)) this.logProgress(now)
+  }
+
+  private async decide(target: WriteTarget, index: number): Promise<Outcome> {
+    if (index >= this.cap)
+      return skip('max-deletions', `over max-deletions (${this.cap}); left for the next run`)
+    const blockers = await this.blockersOf(target, index)
+    if (blockers.length > 0) {
+      return this.options.verb === 'delete'
+        ? skip('image-not-deleted', `kept with its image: ${blockers.join('; ')}`)
+        : skip('part-not-restored', `restored only with all its parts: ${blockers.join('; ')}`)
+    }
+    return this.whyNotSend() ?? this.send(target)
+  }
+
+  /**
+   * Waits for the writes the target depends on, and says which of them keep it: a `partOf` that did not
+   * clear, or a refusal that held it back. Only writes earlier in the order are waited for; a later one (a
+   * cycle) counts as not done.
+   */
+  private async blockersOf(target: WriteTarget, index: number): Promise<string[]> {
     const earlier = (id: number) => {
-      const at = own(id)
+      const at = this.position.get(keyOf(target.packageName, id))
       return at !== undefined && at < index ? at : undefined
     }
     for (const id of target.after ?? []) {
       const at = earlier(id)
-      if (at !== undefined) await settled[at].promise
+      if (at !== undefined) await this.settled[at].promise
     }
     const blockers: string[] = []
     for (const id of target.partOf ?? []) {
       const at = earlier(id)
-      const outcome = at === undefined ? undefined : await settled[at].promise
-      if (outcome === undefined || !cleared(outcome)) blockers.push(blockerText(id, at, outcome))
+      const outcome = at === undefined ? undefined : await this.settled[at].promise
+      if (outcome === undefined || !cleared(outcome)) blockers.push(this.blockerText(id, at, outcome))
     }
-    const heldBy = held.get(keyOf(target.packageName, target.version.id))
+    const heldBy = this.held.get(keyOf(target.packageName, target.version.id))
     if (heldBy !== undefined) blockers.push(heldBy)
-    if (blockers.length > 0) {
-      return verb === 'delete'
-        ? skip('image-not-deleted', `kept with its image: ${blockers.join('; ')}`)
-        : skip('part-not-restored', `restored only with all its parts: ${blockers.join('; ')}`)
-    }
-    if (halted !== undefined) return fail(0, `${NOT_SENT} ${halted}`)
-    if (options.signal?.aborted)
-      return skip('stopped', `not sent: the run was stopped (${stopReason()}); left for the next run`)
-    const left = writer.budgetLeft()
-    if (budgetSpent || (left !== undefined && left - inFlight <= options.reserve)) {
-      budgetSpent = true
-      return skip('rate-limit', 'API rate limit nearly spent; left for the next run')
-    }
-    try {
-      options.onSend?.(target)
-    } catch (error) {
-      halt(error)
-      return fail(0, `${NOT_SENT} ${halted}`)
-    }
-    inFlight++
-    sent.add(target)
-    const outcome = classify(await writer.write(target).catch(noAnswer), verb, options.packageType)
-    inFlight--
-    done++
-    if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit') budgetSpent = true
-    if (outcome.kind === 'skipped' && outcome.reason === 'download-limit') {
-      log.warning(`${target.packageName} ${label(target.version)}: ${outcome.detail}`)
-    }
-    return outcome
+    return blockers
   }
 
-  const blockerText = (id: number, at: number | undefined, outcome: Outcome | undefined): string => {
-    const name = at === undefined ? `id ${id}` : `${label(order[at].version)}, id ${id}`
+  private blockerText(id: number, at: number | undefined, outcome: Outcome | undefined): string {
+    const { verb } = this.options
+    const name = at === undefined ? `id ${id}` : `${label(this.order[at].version)}, id ${id}`
     const what = verb === 'delete' ? 'image' : 'part'
     if (outcome === undefined) return `${what} ${name} is not ${verb}d in this run`
     return `${what} ${name} was not ${verb}d (${shortOutcome(outcome)})`
   }
 
-  const runOne = async (target: WriteTarget, index: number): Promise<void> => {
-    let outcome: Outcome = { kind: 'failed', status: 0, message: `${NOT_SENT} not attempted` }
+  /** Why no write may be sent now: a halted or stopped run, or a budget (nearly) spent; undefined if none. */
+  private whyNotSend(): Outcome | undefined {
+    if (this.halted !== undefined) return fail(NO_ANSWER_STATUS, `${NOT_SENT} ${this.halted}`)
+    if (this.options.signal?.aborted)
+      return skip('stopped', `not sent: the run was stopped (${this.stopReason()}); left for the next run`)
+    const left = this.writer.budgetLeft()
+    if (this.budgetSpent || (left !== undefined && left - this.inFlight <= this.options.reserve)) {
+      this.budgetSpent = true
+      return skip('rate-limit', 'API rate limit nearly spent; left for the next run')
+    }
+    return undefined
+  }
+
+  /** Sends the write and classifies GitHub's answer. */
+  private async send(target: WriteTarget): Promise<Outcome> {
+    const { options } = this
     try {
-      outcome = await decide(target, index)
-      if (!cleared(outcome)) await holdBack(target, outcome)
-    } finally {
-      const write = { ...target, outcome }
-      results.set(target, write)
-      settled[index].resolve(outcome)
-      try {
-        options.onOutcome?.(write)
-      } catch (error) {
-        halt(error)
-      }
+      options.onSend?.(target)
+    } catch (error) {
+      this.halt(error)
+      return fail(NO_ANSWER_STATUS, `${NOT_SENT} ${this.halted}`)
     }
-    const now = clock()
-    if (now - lastProgress >= (options.progressEveryMs ?? 10_000)) {
-      lastProgress = now
-      log.info(progressLine(done, Math.min(targets.length, cap), now - started, verb))
+    this.inFlight++
+    this.sent.add(target)
+    const answer = await this.writer.write(target).catch(noAnswer)
+    const outcome = classify(answer, options.verb, options.packageType)
+    this.inFlight--
+    this.answered++
+    if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit') this.budgetSpent = true
+    if (outcome.kind === 'skipped' && outcome.reason === 'download-limit') {
+      options.log.warning(`${target.packageName} ${label(target.version)}: ${outcome.detail}`)
     }
+    return outcome
   }
 
   /**
@@ -206,51 +271,42 @@ export async function executeWrites(
    * hold back (reading the image now); a target GitHub never saw (capped, rate-limited, held back itself,
    * stopped) is not read, and those waiting for it are held back with it.
    */
-  const holdBack = async (target: WriteTarget, outcome: Outcome): Promise<void> => {
-    const waiting = waiters.get(keyOf(target.packageName, target.version.id))
+  private async holdBack(target: WriteTarget, outcome: Outcome): Promise<void> {
+    const { onRefused, verb, log } = this.options
+    const waiting = this.waiters.get(keyOf(target.packageName, target.version.id))
     if (waiting === undefined) return
     const why = `${label(target.version)}, id ${target.version.id}, was not ${verb}d (${shortOutcome(outcome)})`
     let ids: readonly number[] = waiting
-    const refused = sent.has(target) && !(outcome.kind === 'skipped' && outcome.reason === 'rate-limit')
-    if (refused && options.onRefused) {
+    const refused = this.sent.has(target) && !(outcome.kind === 'skipped' && outcome.reason === 'rate-limit')
+    if (refused && onRefused) {
       try {
-        ids = await options.onRefused(target)
+        ids = await onRefused(target)
       } catch (error) {
         log.warning(
           `${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`
         )
       }
     }
-    for (const id of ids) held.set(keyOf(target.packageName, id), `image ${why}`)
+    for (const id of ids) this.held.set(keyOf(target.packageName, id), `image ${why}`)
   }
 
-  const halt = (error: unknown): void => {
-    if (halted !== undefined) return
-    halted = `the run's record could not be written (${errorMessage(error)}); no further write is sent`
-    ;(log.error ?? log.warning)(halted)
+  /** A hard failure (the run's record could not be written): no further write is sent. */
+  private halt(error: unknown): void {
+    if (this.halted !== undefined) return
+    this.halted = `the run's record could not be written (${errorMessage(error)}); no further write is sent`
+    ;(this.options.log.error ?? this.options.log.warning)(this.halted)
   }
-  const stopReason = (): string => {
-    const reason: unknown = options.signal?.reason
+
+  private stopReason(): string {
+    const reason: unknown = this.options.signal?.reason
     return typeof reason === 'string' ? reason : 'cancelled'
   }
 
-  // Targets are taken in order, so the oldest go first and a cap or a spent budget cuts the newest.
-  const all_ = mapWithConcurrency(order, Math.max(1, concurrency), runOne)
-  await (options.signal ? untilStoppedAndGrace(all_, options.signal, options.graceMs ?? 3_000) : all_)
-  if (done > 0 && targets.length > 0)
-    log.info(progressLine(done, Math.min(targets.length, cap), clock() - started, verb))
-  // Writes still unanswered when a stopped run's grace ran out: sent, and it is unknown whether they went.
-  const all = targets.map(
-    t =>
-      results.get(t) ?? {
-        ...t,
-        outcome: fail(0, 'sent, but no answer came before the run stopped; it may or may not have gone')
-      }
-  )
-  const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
-  if (stopped > 0)
-    log.warning(`Stopped by the API rate limit: ${stopped} version(s) not ${verb}d, left for the next run.`)
-  return all
+  private logProgress(now: number): void {
+    this.lastProgress = now
+    const { verb, log } = this.options
+    log.info(progressLine(this.answered, Math.min(this.targets.length, this.cap), now - this.started, verb))
+  }
 }
 
 /**
@@ -308,56 +364,60 @@ function shortOutcome(outcome: Outcome): string {
   return outcome.kind === 'skipped' ? `skipped: ${outcome.reason}` : `failed: ${outcome.status}`
 }
 
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+interface Deferred<T> {
+  promise: Promise<T>
+  resolve: (value: T) => void
+}
+
+function deferred<T>(): Deferred<T> {
   let resolve: (value: T) => void = () => {}
   const promise = new Promise<T>(r => (resolve = r))
   return { promise, resolve }
 }
 
-/** What one answer means for the run. The texts are GitHub's (see api-facts), matched loosely on purpose. */
-export function classify(answer: ApiAnswer, verb: WriteVerb, type?: PackageType): Outcome {
+/** What one of GitHub's answers, decoded, means for the run. */
+export function classify(answer: WriteAnswer, verb: WriteVerb, type?: PackageType): Outcome {
   const { status, message } = answer
-  if (status >= 200 && status < 300) return { kind: 'done' }
-  const versionGone = status === 404 && /package version not found/i.test(message)
-  if (versionGone && verb === 'delete' && answer.afterLostAnswer === true) {
-    return {
-      kind: 'done',
-      note: 'the answer to the delete was lost and its retry found the version gone: deleted by this run'
-    }
+  switch (answer.kind) {
+    case 'done':
+      return { kind: 'done' }
+    case 'gone-after-lost-answer':
+      return {
+        kind: 'done',
+        note: 'the answer to the delete was lost and its retry found the version gone: deleted by this run'
+      }
+    case 'already-gone':
+      return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`)
+    case 'download-limit':
+      return skip(
+        'download-limit',
+        'public version with more than 5,000 downloads; GitHub refuses to delete it'
+      )
+    case 'last-version':
+      return skip('last-version', message)
+    case 'rate-limited':
+      return skip('rate-limit', `${message}; left for the next run`)
+    case 'token-rejected':
+      return fail(status, `${message}: the token was rejected; check the token input`)
+    case 'no-access':
+      return fail(status, `${message}. ${permissionHint(verb, type)}`)
+    case 'version-missing':
+      return fail(
+        status,
+        `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`
+      )
+    // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
+    case 'package-missing':
+      return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
+    case 'name-taken':
+      return fail(
+        status,
+        `${message} A newer version now has this name; delete it first to restore this one.`
+      )
+    case 'lost':
+    case 'other':
+      return fail(status, message || 'no answer from GitHub')
   }
-  if (versionGone && verb === 'delete') {
-    return skip('already-gone', `already gone (${message}): deleted by someone else first, not by this run`)
-  }
-  if (status === 400 && /more than 5,?000 downloads/i.test(message)) {
-    return skip(
-      'download-limit',
-      'public version with more than 5,000 downloads; GitHub refuses to delete it'
-    )
-  }
-  if (status === 400 && /cannot delete the last/i.test(message)) return skip('last-version', message)
-  if ((status === 403 || status === 429) && /rate limit/i.test(message)) {
-    return skip('rate-limit', `${message}; left for the next run`)
-  }
-  if (status === 401) return fail(status, `${message}: the token was rejected; check the token input`)
-  if (status === 403) return fail(status, `${message}. ${permissionHint(verb, type)}`)
-  if (versionGone) {
-    return fail(
-      status,
-      `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`
-    )
-  }
-  // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
-  if (status === 404)
-    return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
-  if (status === 400 && /already exists/i.test(message)) {
-    return fail(status, `${message} A newer version now has this name; delete it first to restore this one.`)
-  }
-  return fail(status, message || 'no answer from GitHub')
-}
-
-/** A write that threw instead of answering still ends as a failure of that one version. */
-function noAnswer(error: unknown): ApiAnswer {
-  return { status: 0, message: errorMessage(error) }
 }
 
 function permissionHint(verb: WriteVerb, type: PackageType | undefined): string {

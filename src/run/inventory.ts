@@ -3,18 +3,19 @@
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
+import { NO_ANSWER_STATUS } from '../github/answers.js'
 import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
-import { imageName, isGhost, shortDigest } from '../engine/images.js'
+import { imageName, isGhost, isTagged, shortDigest } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
 import { partsOf, planWithReads, UnreadableManifests } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
 import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
 import { selectRestorations, trustDeletedList } from '../engine/restore.js'
-import { checkAfterRun, withKeptParts } from './check.js'
+import { checkRun, withKeptParts } from './check.js'
 import type {
   DeletionPlan,
   ExecutedWrite,
@@ -93,7 +94,7 @@ export async function resolvePackageNames(
  * image, and they wait for it (`Decision.after`) so that they stay if GitHub refuses it (`refusedImageParts`).
  * A read that fails fails the package, naming the registry and the digests: nothing of it is deleted.
  */
-export async function planPackage(
+export async function listAndPlanPackage(
   client: PackageReader,
   registry: ImageReader,
   scope: OwnerScope,
@@ -169,7 +170,7 @@ export function refusedImageParts(
  * A delete run's plan: every package planned, each decision logged; a package that cannot be read is reported
  * with its error and the others go on. The deletions of all packages go oldest first (`oldestFirstAcross`).
  */
-export async function planDeletes(
+export async function planDeleteRun(
   client: PackageReader,
   registry: ImageReader,
   scope: OwnerScope,
@@ -182,7 +183,16 @@ export async function planDeletes(
   const packages: PackageReport[] = []
   for (const name of names) {
     try {
-      const plan = await planPackage(client, registry, scope, name, policyFor(policy, name), now, log, npm)
+      const plan = await listAndPlanPackage(
+        client,
+        registry,
+        scope,
+        name,
+        policyFor(policy, name),
+        now,
+        log,
+        npm
+      )
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length
       if (unknown > 0)
@@ -237,7 +247,7 @@ export function oldestFirstAcross(packages: readonly PackageReport[]): WriteTarg
  * A restore run's plan: the deleted versions of each package that the request brings back; ids found in no
  * package's deleted versions fail, never silently dropped.
  */
-export async function planRestore(
+export async function planRestoreRun(
   client: PackageReader,
   scope: OwnerScope,
   names: readonly string[],
@@ -265,7 +275,7 @@ export async function planRestore(
         untrusted.push({
           packageName: name,
           version,
-          outcome: { kind: 'failed', status: 0, message: reason }
+          outcome: { kind: 'failed', status: NO_ANSWER_STATUS, message: reason }
         })
       }
       packages.push({ name, writes: [] })
@@ -302,8 +312,8 @@ export function restoreTargets(
   type: PackageType
 ): WriteTarget[] {
   if (type !== 'container') return chosen.map(version => ({ packageName, version }))
-  const parts = chosen.filter(v => v.tags.length === 0)
-  const images = chosen.filter(v => v.tags.length > 0)
+  const parts = chosen.filter(v => !isTagged(v))
+  const images = chosen.filter(isTagged)
   const after = parts.map(v => v.id)
   return [
     ...parts.map(version => ({ packageName, version })),
@@ -312,10 +322,10 @@ export function restoreTargets(
 }
 
 /**
- * Lists each package the run wrote to again and checks the run against it (verify.ts); writes reported done
+ * Lists each package the run wrote to again and checks the run against it (`checkRun`); writes reported done
  * but still listed come back as failed. Problems are warnings naming the versions.
  */
-export async function checkAfterWrites(
+export async function listAndCheckRun(
   client: PackageReader,
   scope: OwnerScope,
   type: PackageType,
@@ -331,7 +341,7 @@ export async function checkAfterWrites(
     }
     try {
       const after = await client.listVersions(scope, type, pkg.name)
-      const { writes, check } = checkAfterRun(pkg, after)
+      const { writes, check } = checkRun(pkg, after)
       const names = (list: readonly VersionRef[]) => list.map(v => `${label(v)} (id ${v.id})`).join(', ')
       if (check.stillListed.length > 0)
         log.warning(

@@ -32,12 +32,12 @@ type RecordLine =
       'outcome'
     >)
 
-export class RunJournal {
+export class RunRecord {
   constructor(readonly path: string) {}
 
-  static create(path: string, header: Omit<RecordHeader, 'record'>): RunJournal {
+  static create(path: string, header: Omit<RecordHeader, 'record'>): RunRecord {
     writeFileSync(path, line({ record: RECORD_KIND, ...header }))
-    return new RunJournal(path)
+    return new RunRecord(path)
   }
 
   sent(target: WriteTarget): void {

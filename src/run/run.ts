@@ -7,9 +7,9 @@ import type { Config } from '../config/inputs.js'
 import { executeWrites, writerFor } from './execute.js'
 import { GitHubPackagesClient } from '../github/rest-client.js'
 import {
-  checkAfterWrites,
-  planDeletes,
-  planRestore,
+  listAndCheckRun,
+  planDeleteRun,
+  planRestoreRun,
   refusedImageParts,
   resolvePackageNames,
   type ImageReader
@@ -33,7 +33,7 @@ export interface RunIO {
   /** Where the plan file and the run's record go. */
   recordDirectory: string
   /** Called once the plan file and the record exist, before the first write. */
-  onRecord?(planFile: string, journalFile: string): void
+  onRecord?(planFile: string, recordFile: string): void
 }
 
 export async function runRetention(
@@ -65,8 +65,8 @@ export async function runRetention(
   const verb = config.restore ? 'restore' : 'delete'
   const work = await group(`Plan ${names.length} package(s)`, () =>
     config.restore
-      ? planRestore(client, scope, names, config.restore, config.policy, startedAt, log)
-      : planDeletes(client, registry, scope, names, config.policy, startedAt, log, npm)
+      ? planRestoreRun(client, scope, names, config.restore, config.policy, startedAt, log)
+      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm)
   )
   if (config.dryRun && !config.restore)
     work.packages = await markVisibility(client, scope, config, work.packages, log)
@@ -81,8 +81,8 @@ export async function runRetention(
     manifestReads: 0
   } as const
   // Written before the first write, appended to as each ends: a killed run still leaves its record.
-  const { planFile, journal } = startRecord(run, io.recordDirectory)
-  io.onRecord?.(planFile, journal.path)
+  const { planFile, record } = startRecord(run, io.recordDirectory)
+  io.onRecord?.(planFile, record.path)
   const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
   // A cancelled workflow sends SIGINT, then SIGTERM: no new write is sent, those in flight are awaited briefly.
   const stop = new AbortController()
@@ -101,8 +101,8 @@ export async function runRetention(
       reserve: BUDGET_RESERVE,
       concurrency: WRITE_CONCURRENCY,
       log,
-      onSend: target => journal.sent(target),
-      onOutcome: write => journal.ended(write),
+      onSend: target => record.sent(target),
+      onOutcome: write => record.ended(write),
       onRefused: refusedImageParts(registry, scope, work.packages)
     })
   ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal))
@@ -113,20 +113,20 @@ export async function runRetention(
   // A stopped run has seconds left: it reports what it did, and the next run's check sees the rest.
   if (verb === 'delete' && !config.dryRun && !stopped) {
     packages = await group('Check the packages after the run', () =>
-      checkAfterWrites(client, scope, config.packageType, packages, log)
+      listAndCheckRun(client, scope, config.packageType, packages, log)
     )
     // Writes the check found not done are recorded again, so that the record says what really went.
     const before = new Map(writes.map(w => [w.version.id, w.outcome]))
     for (const pkg of packages)
       for (const w of pkg.writes)
-        if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome) journal.ended(w)
+        if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome) record.ended(w)
   }
   const report: RunReport = {
     ...run,
     packages,
     requests: client.requestCount,
     manifestReads: registryClient?.manifestReads ?? 0,
-    journalFile: journal.path,
+    recordFile: record.path,
     ...(config.restore ? { restoring: restoreWords(config.restore) } : {})
   }
   return { report, planFile, ...(stopped ? { stopped } : {}) }
