@@ -468,46 +468,42 @@ function secureUrl(r: Reading, name: string, value: string): string {
 }
 
 /**
- * The npm registry of the GitHub that `api-url` names: npm.pkg.github.com for github.com; `npm.HOST` for a
- * GitHub Enterprise Server at `HOST/api/v3` (in the API's scheme, so a local server at
- * `http://localhost:PORT/api/v3` has its registry at `http://npm.localhost:PORT`); `npm.SUBDOMAIN.ghe.com`
- * for GHE.com. Evidence: fake-github/README.md.
+ * The registry (`containers` or `npm`) of the GitHub that `api-url` names, or undefined for any other API:
+ * ghcr.io and npm.pkg.github.com for github.com; `KIND.HOST` for a GitHub Enterprise Server at `HOST/api/v3`
+ * (in the API's scheme, so a local server at `http://localhost:PORT/api/v3` has its registries at
+ * `http://containers.localhost:PORT` and `http://npm.localhost:PORT`); `KIND.SUBDOMAIN.ghe.com` for GitHub
+ * Enterprise Cloud with data residency at `https://api.SUBDOMAIN.ghe.com`. Evidence: fake-github/README.md.
  */
-function npmRegistryUrl(url: URL): string | undefined {
-  if (url.hostname === 'api.github.com') return 'https://npm.pkg.github.com'
-  if (/^\/api\/v3\/?$/.test(url.pathname)) return `${url.protocol}//npm.${url.host}`
-  const ghe = /^api\.([a-z0-9-]+)\.ghe\.com$/.exec(url.hostname)
-  return ghe ? `https://npm.${ghe[1]}.ghe.com` : undefined
+function registryOf(url: URL, kind: 'containers' | 'npm'): string | undefined {
+  if (url.hostname === 'api.github.com')
+    return kind === 'npm' ? 'https://npm.pkg.github.com' : 'https://ghcr.io'
+  if (/^\/api\/v3\/?$/.test(url.pathname)) return `${url.protocol}//${kind}.${url.host}`
+  const dataResidency = /^api\.([a-z0-9-]+\.ghe\.com)$/.exec(url.hostname)
+  if (dataResidency && url.pathname === '/') return `https://${kind}.${dataResidency[1]}`
+  return undefined
 }
 
 /**
- * The container registry of the GitHub that `api-url` names: ghcr.io for github.com, `containers.HOST` for
- * a GitHub Enterprise Server (`https://HOST/api/v3`) and `containers.SUBDOMAIN.ghe.com` for GitHub Enterprise
- * Cloud with data residency (`https://api.SUBDOMAIN.ghe.com`; evidence in fake-github/README.md). Any other
- * API needs `registry-url` for containers; other package types need no registry.
+ * `registry-url` left empty: the registry of the package type (containers, npm) derived from `api-url`, or an
+ * input error when there is none; other package types need no registry.
  */
 function defaultRegistryUrl(r: Reading, api: string, type: PackageType | undefined): string {
+  const kind = type === 'npm' ? 'npm' : type === 'container' ? 'containers' : undefined
   let url: URL | undefined
   try {
     url = new URL(api)
   } catch {
     return '' // api-url is reported already
   }
-  if (type === 'npm')
-    return (
-      npmRegistryUrl(url) ??
-      r.fail('registry-url', '', `has no default for api-url ${api}; give the npm registry's URL`) ??
-      ''
-    )
-  if (url.hostname === 'api.github.com') return 'https://ghcr.io'
-  if (/^\/api\/v3\/?$/.test(url.pathname)) return `${url.protocol}//containers.${url.host}`
-  const dataResidency = /^api\.([a-z0-9-]+\.ghe\.com)$/.exec(url.hostname)
-  if (dataResidency && url.pathname === '/') return `https://containers.${dataResidency[1]}`
-  if (type === 'container')
+  if (kind === undefined) return registryOf(url, 'containers') ?? ''
+  const what = kind === 'npm' ? 'npm' : 'container'
+  return (
+    registryOf(url, kind) ??
     r.fail(
       'registry-url',
       '',
-      `has no default for ${r.named('api-url')} ${api}; give the container registry's URL`
-    )
-  return ''
+      `has no default for ${r.named('api-url')} ${api}; give the ${what} registry's URL`
+    ) ??
+    ''
+  )
 }
