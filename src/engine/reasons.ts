@@ -12,59 +12,59 @@ export function actionOf(reason: Reason): Action {
   return DELETING.has(reason.kind) ? 'delete' : 'keep'
 }
 
-/** The text users read, starting with `keep:` or `delete:`. */
+/** The text users read: `keep: ` or `delete: ` (`actionOf`), then what the code says. */
 export function reasonText(reason: Reason): string {
+  return `${actionOf(reason)}: ${body(reason)}`
+}
+
+function body(reason: Reason): string {
   switch (reason.kind) {
     case 'keep-last':
-      return `keep: ${ruleLabel(reason.rule)}${countText(reason, reason.rule)}`
+      return `${ruleLabel(reason.rule)}${countText(reason, reason.rule)}`
     case 'keep-forever':
-      return `keep: ${ruleLabel(reason.rule)}kept forever`
+      return `${ruleLabel(reason.rule)}kept forever`
     case 'keep-tags':
-      return reason.tag !== undefined
-        ? `keep: tag "${reason.tag}" matches keep-tags "${reason.glob}"`
-        : `keep: name "${reason.name}" matches keep-tags "${reason.glob}"`
+      return `${reason.tag !== undefined ? `tag "${reason.tag}"` : `name "${reason.name}"`} matches keep-tags "${reason.glob}"`
     case 'dist-tag':
-      return `keep: dist-tag ${reason.tag}`
+      return `dist-tag ${reason.tag}`
     case 'younger-than':
-      return `keep: ${ruleLabel(reason.rule)}younger than ${reason.minAge} (${reason.age} old)`
+      return `${ruleLabel(reason.rule)}younger than ${reason.minAge} (${reason.age} old)`
     case 'young-part':
-      return `keep: younger than ${reason.minAge} (${reason.age} old)`
+      return `younger than ${reason.minAge} (${reason.age} old)`
     case 'creation-time-unknown':
-      return `keep: creation time ${JSON.stringify(reason.createdAt)} is not a date`
+      return `creation time ${JSON.stringify(reason.createdAt)} is not a date`
     case 'tags-unknown':
-      return 'keep: tags unknown'
+      return 'tags unknown'
     case 'no-rule':
-      return 'keep: no rule matches'
+      return 'no rule matches'
     case 'not-selected':
-      return 'keep: not selected by delete-tags'
+      return 'not selected by delete-tags'
     case 'tagged-untagged-only':
-      return 'keep: tagged (untagged: only)'
+      return 'tagged (untagged: only)'
     case 'untagged-excluded':
-      return 'keep: untagged (untagged: exclude)'
+      return 'untagged (untagged: exclude)'
     case 'orphan-excluded':
-      return `keep: ${orphanText(reason)} (untagged: exclude)`
+      return `${orphanText(reason)} (untagged: exclude)`
     case 'structure-unknown':
-      return reason.unread === undefined
-        ? 'keep: image structure unknown (registry not read)'
-        : `keep: image structure unknown (manifest of ${reason.unread} not read)`
+      return `image structure unknown (${reason.unread === undefined ? 'registry' : `manifest of ${reason.unread}`} not read)`
     case 'part-of-kept-image':
-      return `keep: ${reason.part} of kept image ${reason.image}`
+      return `${reason.part} of kept image ${reason.image}`
     case 'last-tagged':
-      return 'keep: last tagged version of the package'
+      return 'last tagged version of the package'
     case 'last-version':
-      return 'keep: last version of the package'
+      return 'last version of the package'
     case 'selected':
       return selectedText(reason)
     case 'part-of-deleted-image':
-      return `delete: ${reason.part} of deleted image ${reason.image}`
+      return `${reason.part} of deleted image ${reason.image}`
     case 'ghost-image':
-      return `delete: ghost image (none of the ${reason.listed} manifests it lists is left)`
+      return `ghost image (none of the ${reason.listed} manifests it lists is left)`
   }
 }
 
 /**
- * `delete: <selection>, <age> old` for the inputs (`delete: selected by delete-tags "pr-*", 45d old`), `delete:
- * rule "x": <age> old` for a policy file's rule; then why keep-last did not keep it, when it counted it.
+ * `<selection>, <age> old` for the inputs (`selected by delete-tags "pr-*", 45d old`), `rule "x": <age> old` for
+ * a policy file's rule; then why keep-last did not keep it, when it counted it.
  */
 function selectedText(reason: Extract<Reason, { kind: 'selected' }>): string {
   const { rule, selection, age, notAmong } = reason
@@ -75,7 +75,7 @@ function selectedText(reason: Extract<Reason, { kind: 'selected' }>): string {
         : `rule ${JSON.stringify(rule)}:`
       : `${selectionText(selection)},`
   const beyond = notAmong === undefined ? '' : `, ${countText(notAmong, rule, true)}`
-  return `delete: ${selected} ${age} old${beyond}`
+  return `${selected} ${age} old${beyond}`
 }
 
 function selectionText(selection: Selection): string {
