@@ -126,35 +126,37 @@ interface Rule {
 }
 
 /**
- * How a rule selects images, with the delete reasons it gives them: one per age (`45d`, `5h`) and keep-last
- * clause, made once and shared (a million distinct reasons would weigh on time and memory).
+ * How a rule selects images, with the delete reasons it gives them: one per keep-last clause (none, the
+ * rule's, or a line's) and age in days, made once and shared (a million distinct reasons would weigh on time
+ * and memory). An age under a day (few versions) gets its reason made each time.
  */
 class Selecting {
   readonly #byDay: Said[] = []
   readonly #beyondKeepLastByDay: Said[] = []
-  readonly #byAge = new Map<string, Said>()
-  readonly #beyondKeepLastByAge = new Map<string, Said>()
+  readonly #beyondLineByDay = new Map<string, Said[]>()
 
   constructor(
     readonly rule: string | undefined,
     readonly selection: Selection
   ) {}
 
-  /** Deleted at `ageMs` old; `notAmong` when keep-last counted the image and kept others. */
+  /** Deleted at `ageMs` old; `notAmong` when keep-last counted the image (within its line) and kept others. */
   reason(ageMs: number, notAmong: KeepLastCount | undefined): Said {
-    if (ageMs >= DAY_MS) {
-      const days = Math.floor(ageMs / DAY_MS)
-      const byDay = notAmong === undefined ? this.#byDay : this.#beyondKeepLastByDay
-      return (byDay[days] ??= this.said(`${days}d`, notAmong))
-    }
-    const age = formatAge(ageMs)
-    const byAge = notAmong === undefined ? this.#byAge : this.#beyondKeepLastByAge
-    let reason = byAge.get(age)
-    if (reason === undefined) byAge.set(age, (reason = this.said(age, notAmong)))
-    return reason
+    if (ageMs < DAY_MS) return this.#said(formatAge(ageMs), notAmong)
+    const days = Math.floor(ageMs / DAY_MS)
+    return (this.#byDayFor(notAmong)[days] ??= this.#said(`${days}d`, notAmong))
   }
 
-  said(age: string, notAmong: KeepLastCount | undefined): Said {
+  #byDayFor(notAmong: KeepLastCount | undefined): Said[] {
+    if (notAmong === undefined) return this.#byDay
+    const line = notAmong.line
+    if (line === undefined) return this.#beyondKeepLastByDay
+    let byDay = this.#beyondLineByDay.get(line)
+    if (byDay === undefined) this.#beyondLineByDay.set(line, (byDay = []))
+    return byDay
+  }
+
+  #said(age: string, notAmong: KeepLastCount | undefined): Said {
     const { rule, selection } = this
     return say({
       kind: 'selected',
@@ -655,14 +657,16 @@ class Planner {
     const selecting = this.#whySelected[p]
     if (selecting === undefined) return deletedWith ?? NOTHING_SAID
     const rule = this.#rules[this.#ruleOf[p]]
-    const line = this.#lineTexts[p]
-    const ageMs = this.#nowMs - this.#times[p]
-    const notAmong = line === undefined && this.#countsForKeepLast(p, rule) && rule.keepLast > 0
-    const own =
-      line !== undefined && rule.keepLast > 0
-        ? selecting.said(formatAge(ageMs), { n: rule.keepLast, order: rule.order, line })
-        : selecting.reason(ageMs, notAmong ? rule.notAmong : undefined)
+    const own = selecting.reason(this.#nowMs - this.#times[p], this.#notAmong(p, rule))
     return deletedWith === undefined ? own : also(own, deletedWith)
+  }
+
+  /** Why keep-last did not keep a deleted image it counted: `not among the 2 newest` (of its line). */
+  #notAmong(p: number, rule: Rule): KeepLastCount | undefined {
+    if (rule.keepLast === 0) return undefined
+    const line = this.#lineTexts[p]
+    if (line !== undefined) return { n: rule.keepLast, order: rule.order, line }
+    return this.#countsForKeepLast(p, rule) ? rule.notAmong : undefined
   }
 }
 
