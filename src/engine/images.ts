@@ -101,7 +101,7 @@ interface Reference {
   kind: string
 }
 
-function tagReference(version: PackageVersion): Reference | undefined {
+function tagReference(version: Pick<PackageVersion, 'tags'>): Reference | undefined {
   for (const tag of version.tags) {
     const match = SUBJECT_TAG.exec(tag)
     if (match !== null) {
@@ -126,11 +126,11 @@ export function unlinkedGraph(count: number): ImageGraph {
   }
 }
 
+/** What linking needs of a version: its digest and tags. */
+type Linkable = Pick<PackageVersion, 'name' | 'tags' | 'tagsUnknown'>
+
 /** Links the versions (in the planner's order) into images, by cosign tags and the manifests read. */
-export function linkImages(
-  versions: readonly PackageVersion[],
-  structure: ImageStructure | undefined
-): ImageGraph {
+export function linkImages(versions: readonly Linkable[], structure: ImageStructure | undefined): ImageGraph {
   const count = versions.length
   const graph = unlinkedGraph(count)
   const references = new Map<number, Reference>()
@@ -182,18 +182,15 @@ export function linkImages(
 
 /** Parts that no image reaches (a cycle of children) become images, so that every version is decided. */
 function adoptUnreachable(graph: ImageGraph): void {
+  const walker = new PartsWalker(graph)
   const reached = new Uint8Array(graph.role.length)
   const reach = (start: number): void => {
-    const stack = [start]
     reached[start] = 1
-    while (stack.length > 0) {
-      for (const part of graph.parts[stack.pop() as number] ?? []) {
-        if (!reached[part]) {
-          reached[part] = 1
-          stack.push(part)
-        }
-      }
-    }
+    walker.each(start, part => {
+      if (reached[part]) return false
+      reached[part] = 1
+      return true
+    })
   }
   for (let p = 0; p < graph.role.length; p++) if (graph.role[p] !== PART) reach(p)
   for (let p = 0; p < graph.role.length; p++) {
@@ -205,17 +202,93 @@ function adoptUnreachable(graph: ImageGraph): void {
 }
 
 /**
+ * The one walk over an image's parts (its child manifests and referrers, recursively), for every question of
+ * what an image takes along or what keeps a part: the planner's kept and young parts, the deletion order, the
+ * parts a kept image needs after the run, and what a refused image holds back. Each walk visits a version at
+ * most once, however many ways lead to it; cycles end. Walks use their own stacks: an image of a hundred
+ * thousand nested parts does not overflow the call stack. One walker serves many walks, one at a time.
+ */
+export class PartsWalker {
+  readonly #parts: readonly (readonly number[] | undefined)[]
+  /** Marks the versions one walk has visited, with a number per walk. */
+  readonly #visited: Int32Array
+  #walk = 0
+  readonly #stack: number[] = []
+  readonly #partsLeft: number[] = []
+
+  constructor(graph: Pick<ImageGraph, 'parts' | 'linked' | 'role'>) {
+    this.#parts = graph.parts
+    this.#visited = new Int32Array(graph.linked ? graph.role.length : 0)
+  }
+
+  /**
+   * Visits each part of `image`, recursively, once; the walk goes on below a part only when `visit` returns
+   * true for it. The order of visits is not part of the contract.
+   */
+  each(image: number, visit: (part: number) => boolean): void {
+    if (this.#parts[image] === undefined) return
+    const walk = ++this.#walk
+    const stack = this.#stack
+    this.#visited[image] = walk
+    stack.push(image)
+    while (stack.length > 0) {
+      for (const part of this.#parts[stack.pop() as number] ?? NO_PARTS) {
+        if (this.#visited[part] === walk) continue
+        this.#visited[part] = walk
+        if (visit(part)) stack.push(part)
+      }
+    }
+  }
+
+  /** Every part of `image`, recursively, each once. */
+  partsOf(image: number): number[] {
+    const parts: number[] = []
+    this.each(image, part => parts.push(part) > 0)
+    return parts
+  }
+
+  /**
+   * Depth first from `image`, its parts taken last to first: `enter(part)` when a part is first reached (false:
+   * leave it out, and what is below it unless reached another way), `leave(version)` once everything below
+   * it is done; `image` itself is left last.
+   */
+  postOrder(image: number, enter: (part: number) => boolean, leave: (version: number) => void): void {
+    const walk = ++this.#walk
+    const path = this.#stack
+    const partsLeft = this.#partsLeft
+    this.#visited[image] = walk
+    path.push(image)
+    partsLeft.push(this.#parts[image]?.length ?? 0)
+    while (path.length > 0) {
+      const top = path.length - 1
+      if (partsLeft[top] > 0) {
+        const part = (this.#parts[path[top]] as number[])[--partsLeft[top]]
+        if (this.#visited[part] === walk || !enter(part)) continue
+        this.#visited[part] = walk
+        path.push(part)
+        partsLeft.push(this.#parts[part]?.length ?? 0)
+      } else {
+        partsLeft.pop()
+        leave(path.pop() as number)
+      }
+    }
+  }
+}
+
+const NO_PARTS: readonly number[] = []
+
+/**
  * The first (newest) version of each name, by open addressing. A Map<string, number> costs a few hundred ns
  * an operation on a million long keys; digests are hashes already, so their last characters make the slot,
  * and the slots keep the hashes so that a probe rarely has to compare names.
  */
 class NameIndex {
-  readonly #versions: readonly PackageVersion[]
+  readonly #versions: readonly Linkable[]
   readonly #positions: Int32Array
   readonly #hashes: Int32Array
   readonly #mask: number
 
-  constructor(versions: readonly PackageVersion[]) {
+  constructor(versions: readonly Linkable[]) {
     this.#versions = versions
     let size = 2
     while (size < versions.length * 2) size *= 2
