@@ -226,15 +226,17 @@ export class PartsWalker {
    * true for it. The order of visits is not part of the contract.
    */
   each(image: number, visit: (part: number) => boolean): void {
-    if (this.#parts[image] === undefined) return
+    const parts = this.#parts
+    if (parts[image] === undefined) return
     const walk = ++this.#walk
+    const visited = this.#visited
     const stack = this.#stack
-    this.#visited[image] = walk
+    visited[image] = walk
     stack.push(image)
     while (stack.length > 0) {
-      for (const part of this.#parts[stack.pop() as number] ?? NO_PARTS) {
-        if (this.#visited[part] === walk) continue
-        this.#visited[part] = walk
+      for (const part of parts[stack.pop() as number] ?? NO_PARTS) {
+        if (visited[part] === walk) continue
+        visited[part] = walk
         if (visit(part)) stack.push(part)
       }
     }
@@ -253,20 +255,22 @@ export class PartsWalker {
    * it is done; `image` itself is left last.
    */
   postOrder(image: number, enter: (part: number) => boolean, leave: (version: number) => void): void {
+    const parts = this.#parts
     const walk = ++this.#walk
+    const visited = this.#visited
     const path = this.#stack
     const partsLeft = this.#partsLeft
-    this.#visited[image] = walk
+    visited[image] = walk
     path.push(image)
-    partsLeft.push(this.#parts[image]?.length ?? 0)
+    partsLeft.push(parts[image]?.length ?? 0)
     while (path.length > 0) {
       const top = path.length - 1
       if (partsLeft[top] > 0) {
-        const part = (this.#parts[path[top]] as number[])[--partsLeft[top]]
-        if (this.#visited[part] === walk || !enter(part)) continue
-        this.#visited[part] = walk
+        const part = (parts[path[top]] as number[])[--partsLeft[top]]
+        if (visited[part] === walk || !enter(part)) continue
+        visited[part] = walk
         path.push(part)
-        partsLeft.push(this.#parts[part]?.length ?? 0)
+        partsLeft.push(parts[part]?.length ?? 0)
       } else {
         partsLeft.pop()
         leave(path.pop() as number)

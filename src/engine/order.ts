@@ -36,6 +36,15 @@ export function deletionOrder(
 class OrderWalk {
   readonly #deletedWith: (string[] | undefined)[]
   readonly #takenBy: (readonly number[] | undefined)[]
+  readonly #placedWith: Int32Array
+  readonly #referrerLine: Uint8Array
+  /** The versions in deletion order, last to first. */
+  readonly #reversed: number[] = []
+  /** The image being walked, and what its parts' reasons and takenBy say. */
+  #image = -1
+  #name = ''
+  #platformManifest = ''
+  #takenByImage: readonly number[] = []
 
   constructor(
     private readonly versions: readonly PackageVersion[],
@@ -46,20 +55,20 @@ class OrderWalk {
     const count = graph.linked ? versions.length : 0
     this.#deletedWith = new Array<string[] | undefined>(count).fill(undefined)
     this.#takenBy = new Array<readonly number[] | undefined>(count).fill(undefined)
+    this.#placedWith = new Int32Array(count).fill(-1)
+    this.#referrerLine = new Uint8Array(count)
   }
 
   walk(): DeletionOrder {
     const count = this.versions.length
-    const order: number[] = []
+    const order = this.#reversed
     if (!this.graph.linked) {
       for (let p = count - 1; p >= 0; p--) if (!this.kept(p)) order.push(p)
       return { order, deletedWith: this.#deletedWith, takenBy: this.#takenBy }
     }
     // Images newest first, each adding its versions last to first: reversed, the oldest image comes first.
-    const placedWith = new Int32Array(count).fill(-1)
-    const referrerLine = new Uint8Array(count)
     for (let p = 0; p < count; p++) {
-      if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p, placedWith, referrerLine, order)
+      if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p)
     }
     return { order: order.reverse(), deletedWith: this.#deletedWith, takenBy: this.#takenBy }
   }
@@ -69,33 +78,39 @@ class OrderWalk {
    * it: those that no newer deleted image took along, parents before children (a post-order of the parts
    * walked last to first), referrers and their parts last.
    */
-  #deleteImage(image: number, placedWith: Int32Array, referrerLine: Uint8Array, reversed: number[]): void {
-    const { parts, kinds } = this.graph
-    const start = reversed.length
-    if (placedWith[image] === -1) placedWith[image] = image
-    const place = (done: number): void => {
-      if (placedWith[done] === image) reversed.push(done)
-    }
-    if (parts[image] !== undefined) {
-      const name = imageName(this.versions[image])
-      const platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${name}`
-      const imageId = this.versions[image].id
-      const takenByThis: readonly number[] = [imageId]
-      const enter = (part: number): boolean => {
-        if (this.kept(part)) return false
-        const kind = kinds.get(part)
-        const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`
-        ;(this.#deletedWith[part] ??= []).push(reason)
-        const takenBy = this.#takenBy[part]
-        this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId]
-        if (placedWith[part] === -1) placedWith[part] = image
-        return true
-      }
-      this.walker.postOrder(image, enter, place)
-    } else place(image)
-    moveReferrersLast(reversed, start, parts, kinds, placedWith, referrerLine)
+  #deleteImage(image: number): void {
+    const start = this.#reversed.length
+    if (this.#placedWith[image] === -1) this.#placedWith[image] = image
+    this.#image = image
+    if (this.graph.parts[image] !== undefined) {
+      this.#name = imageName(this.versions[image])
+      this.#platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${this.#name}`
+      this.#takenByImage = [this.versions[image].id]
+      this.walker.postOrder(image, this.#enter, this.#place)
+    } else this.#place(image)
+    moveReferrersLast(this.#reversed, start, this.graph, this.#placedWith, this.#referrerLine)
+  }
+
+  /** A part of the image being deleted: goes with it unless kept, noting why and which images take it. */
+  readonly #enter = (part: number): boolean => {
+    if (this.kept(part)) return false
+    const kind = this.graph.kinds.get(part)
+    const reason =
+      kind === undefined ? this.#platformManifest : `delete: ${kind} of deleted image ${this.#name}`
+    ;(this.#deletedWith[part] ??= []).push(reason)
+    const takenBy = this.#takenBy[part]
+    this.#takenBy[part] =
+      takenBy === undefined ? this.#takenByImage : [...takenBy, this.versions[this.#image].id]
+    if (this.#placedWith[part] === -1) this.#placedWith[part] = this.#image
+    return true
+  }
+
+  /** Once everything below it is placed: a version no newer deleted image took along goes here. */
+  readonly #place = (done: number): void => {
+    if (this.#placedWith[done] === this.#image) this.#reversed.push(done)
   }
 }
+
 /**
  * In `reversed` from `start` (one image's versions, last to first), puts the referrers and everything under
  * them before the rest, keeping the order within each: once reversed, they come last.
@@ -103,8 +118,7 @@ class OrderWalk {
 function moveReferrersLast(
   reversed: number[],
   start: number,
-  parts: readonly (number[] | undefined)[],
-  kinds: ReadonlyMap<number, string>,
+  { parts, kinds }: ImageGraph,
   placedWith: Int32Array,
   referrerLine: Uint8Array
 ): void {

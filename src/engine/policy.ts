@@ -492,15 +492,20 @@ class Planner {
   /** Keeps every part, recursively, of each kept version: deleting one would break the image. */
   #keepPartsOf(kept: readonly number[]): void {
     if (!this.#graph.linked) return
+    const { kinds } = this.#graph
+    // One visit for all the walks (a closure per image would cost as much as the walk).
+    let image = ''
+    let platformManifest = ''
+    const keep = (part: number): boolean => {
+      const kind = kinds.get(part)
+      this.#keep(part, kind === undefined ? platformManifest : `keep: ${kind} of kept image ${image}`)
+      return true
+    }
     for (const origin of kept) {
       if (this.#graph.parts[origin] === undefined) continue
-      const image = imageName(this.#versions[origin])
-      const platformManifest = `keep: ${PLATFORM_MANIFEST} of kept image ${image}`
-      this.#walker.each(origin, part => {
-        const kind = this.#graph.kinds.get(part)
-        this.#keep(part, kind === undefined ? platformManifest : `keep: ${kind} of kept image ${image}`)
-        return true
-      })
+      image = imageName(this.#versions[origin])
+      platformManifest = `keep: ${PLATFORM_MANIFEST} of kept image ${image}`
+      this.#walker.each(origin, keep)
     }
   }
 
@@ -511,19 +516,21 @@ class Planner {
   #keepYoungParts(): void {
     if (!this.#graph.linked) return
     const young: number[] = []
+    let minAgeMs = 0
+    let minAgeText = ''
+    const ageOf = (part: number): boolean => {
+      if (this.#kept(part)) return false
+      const age = this.#nowMs - this.#times[part]
+      if (age >= minAgeMs) return true
+      this.#keep(part, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
+      young.push(part)
+      return false
+    }
     for (let image = 0; image < this.#versions.length; image++) {
       const r = this.#ruleOf[image]
       if (r === NONE || this.#graph.parts[image] === undefined || this.#kept(image)) continue
-      const { minAgeMs, minAgeText } = this.#rules[r]
-      if (minAgeMs === 0) continue
-      this.#walker.each(image, part => {
-        if (this.#kept(part)) return false
-        const age = this.#nowMs - this.#times[part]
-        if (age >= minAgeMs) return true
-        this.#keep(part, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
-        young.push(part)
-        return false
-      })
+      ;({ minAgeMs, minAgeText } = this.#rules[r])
+      if (minAgeMs > 0) this.#walker.each(image, ageOf)
     }
     this.#keepPartsOf(young)
   }
