@@ -215,6 +215,7 @@ export class PartsWalker {
   #walk = 0
   readonly #stack: number[] = []
   readonly #partsLeft: number[] = []
+  readonly #order: number[] = []
 
   constructor(graph: Pick<ImageGraph, 'parts' | 'linked' | 'role'>) {
     this.#parts = graph.parts
@@ -250,16 +251,18 @@ export class PartsWalker {
   }
 
   /**
-   * Depth first from `image`, its parts taken last to first: `enter(part)` when a part is first reached (false:
-   * leave it out, and what is below it unless reached another way), `leave(version)` once everything below
-   * it is done; `image` itself is left last.
+   * Depth first from `image`, its parts taken last to first, leaving out the parts `skip` names (and what is
+   * below them unless reached another way): the versions reached, each after everything below it, `image`
+   * last. The list is the walker's own, valid until its next walk.
    */
-  postOrder(image: number, enter: (part: number) => boolean, leave: (version: number) => void): void {
+  postOrder(image: number, skip: (part: number) => boolean): readonly number[] {
     const parts = this.#parts
     const walk = ++this.#walk
     const visited = this.#visited
     const path = this.#stack
     const partsLeft = this.#partsLeft
+    const order = this.#order
+    order.length = 0
     visited[image] = walk
     path.push(image)
     partsLeft.push(parts[image]?.length ?? 0)
@@ -267,15 +270,16 @@ export class PartsWalker {
       const top = path.length - 1
       if (partsLeft[top] > 0) {
         const part = (parts[path[top]] as number[])[--partsLeft[top]]
-        if (visited[part] === walk || !enter(part)) continue
+        if (visited[part] === walk || skip(part)) continue
         visited[part] = walk
         path.push(part)
         partsLeft.push(parts[part]?.length ?? 0)
       } else {
         partsLeft.pop()
-        leave(path.pop() as number)
+        order.push(path.pop() as number)
       }
     }
+    return order
   }
 }
 

@@ -38,13 +38,6 @@ class OrderWalk {
   readonly #takenBy: (readonly number[] | undefined)[]
   readonly #placedWith: Int32Array
   readonly #referrerLine: Uint8Array
-  /** The versions in deletion order, last to first. */
-  readonly #reversed: number[] = []
-  /** The image being walked, and what its parts' reasons and takenBy say. */
-  #image = -1
-  #name = ''
-  #platformManifest = ''
-  #takenByImage: readonly number[] = []
 
   constructor(
     private readonly versions: readonly PackageVersion[],
@@ -61,14 +54,14 @@ class OrderWalk {
 
   walk(): DeletionOrder {
     const count = this.versions.length
-    const order = this.#reversed
+    const order: number[] = []
     if (!this.graph.linked) {
       for (let p = count - 1; p >= 0; p--) if (!this.kept(p)) order.push(p)
       return { order, deletedWith: this.#deletedWith, takenBy: this.#takenBy }
     }
     // Images newest first, each adding its versions last to first: reversed, the oldest image comes first.
     for (let p = 0; p < count; p++) {
-      if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p)
+      if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p, order)
     }
     return { order: order.reverse(), deletedWith: this.#deletedWith, takenBy: this.#takenBy }
   }
@@ -78,36 +71,31 @@ class OrderWalk {
    * it: those that no newer deleted image took along, parents before children (a post-order of the parts
    * walked last to first), referrers and their parts last.
    */
-  #deleteImage(image: number): void {
-    const start = this.#reversed.length
-    if (this.#placedWith[image] === -1) this.#placedWith[image] = image
-    this.#image = image
-    if (this.graph.parts[image] !== undefined) {
-      this.#name = imageName(this.versions[image])
-      this.#platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${this.#name}`
-      this.#takenByImage = [this.versions[image].id]
-      this.walker.postOrder(image, this.#enter, this.#place)
-    } else this.#place(image)
-    moveReferrersLast(this.#reversed, start, this.graph, this.#placedWith, this.#referrerLine)
-  }
-
-  /** A part of the image being deleted: goes with it unless kept, noting why and which images take it. */
-  readonly #enter = (part: number): boolean => {
-    if (this.kept(part)) return false
-    const kind = this.graph.kinds.get(part)
-    const reason =
-      kind === undefined ? this.#platformManifest : `delete: ${kind} of deleted image ${this.#name}`
-    ;(this.#deletedWith[part] ??= []).push(reason)
-    const takenBy = this.#takenBy[part]
-    this.#takenBy[part] =
-      takenBy === undefined ? this.#takenByImage : [...takenBy, this.versions[this.#image].id]
-    if (this.#placedWith[part] === -1) this.#placedWith[part] = this.#image
-    return true
-  }
-
-  /** Once everything below it is placed: a version no newer deleted image took along goes here. */
-  readonly #place = (done: number): void => {
-    if (this.#placedWith[done] === this.#image) this.#reversed.push(done)
+  #deleteImage(image: number, reversed: number[]): void {
+    const { parts, kinds } = this.graph
+    const placedWith = this.#placedWith
+    const start = reversed.length
+    if (placedWith[image] === -1) placedWith[image] = image
+    if (parts[image] === undefined) {
+      if (placedWith[image] === image) reversed.push(image)
+      return
+    }
+    const walked = this.walker.postOrder(image, this.kept)
+    const name = imageName(this.versions[image])
+    const platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${name}`
+    const imageId = this.versions[image].id
+    const takenByThis: readonly number[] = [imageId]
+    for (let i = 0; i < walked.length - 1; i++) {
+      const part = walked[i]
+      const kind = kinds.get(part)
+      const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`
+      ;(this.#deletedWith[part] ??= []).push(reason)
+      const takenBy = this.#takenBy[part]
+      this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId]
+      if (placedWith[part] === -1) placedWith[part] = image
+    }
+    for (const done of walked) if (placedWith[done] === image) reversed.push(done)
+    moveReferrersLast(reversed, start, this.graph, placedWith, this.#referrerLine)
   }
 }
 
