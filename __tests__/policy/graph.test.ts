@@ -21,25 +21,24 @@ describe('the walk over an image parts', () => {
   // 0 → 1, 2; 1 → 3; 2 → 3 (a part shared by two children); 3 → 1 (a cycle)
   const diamond = graphOf(5, { 0: [1, 2], 1: [3], 2: [3], 3: [1] })
 
-  it('visits every part once, however many ways lead to it, and ends on a cycle', () => {
-    const visits: number[] = []
-    new PartsWalker(diamond).each(0, part => visits.push(part) > 0)
-    expect([...visits].sort()).toEqual([1, 2, 3])
+  it('reaches every part once, however many ways lead to it, and ends on a cycle', () => {
+    expect([...new PartsWalker(diamond).partsOf(0)].sort()).toEqual([1, 2, 3])
   })
 
-  it('goes below a part only when the visit says so', () => {
-    const visits: number[] = []
-    new PartsWalker(diamond).each(0, part => {
-      visits.push(part)
+  it('goes below a part only when asked to', () => {
+    const asked: number[] = []
+    const reached = new PartsWalker(diamond).partsOf(0, part => {
+      asked.push(part)
       return part !== 1 && part !== 2
     })
-    expect([...visits].sort()).toEqual([1, 2])
+    expect([...reached].sort()).toEqual([1, 2])
+    expect([...asked].sort()).toEqual([1, 2])
   })
 
   it('walks again from scratch each time, on the same walker', () => {
     const walker = new PartsWalker(diamond)
-    expect(walker.partsOf(0).sort()).toEqual([1, 2, 3])
-    expect(walker.partsOf(2).sort()).toEqual([1, 3])
+    expect([...walker.partsOf(0)].sort()).toEqual([1, 2, 3])
+    expect([...walker.partsOf(2)].sort()).toEqual([1, 3])
     expect(walker.partsOf(4)).toEqual([])
   })
 
@@ -84,7 +83,7 @@ describe('the walk over an image parts', () => {
       [digestOf('nested'), { children: [digestOf('arm64')] }]
     ])
     const walker = new PartsWalker(linkImages(versions, structure))
-    expect(walker.partsOf(0).sort()).toEqual([1, 2, 3, 4])
+    expect([...walker.partsOf(0)].sort()).toEqual([1, 2, 3, 4])
     expect(walker.partsOf(1)).toEqual([3])
     expect(walker.partsOf(5)).toEqual([])
   })

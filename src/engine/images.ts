@@ -184,13 +184,10 @@ export function linkImages(versions: readonly Linkable[], structure: ImageStruct
 function adoptUnreachable(graph: ImageGraph): void {
   const walker = new PartsWalker(graph)
   const reached = new Uint8Array(graph.role.length)
+  const notYetReached = (part: number): boolean => !reached[part]
   const reach = (start: number): void => {
     reached[start] = 1
-    walker.each(start, part => {
-      if (reached[part]) return false
-      reached[part] = 1
-      return true
-    })
+    for (const part of walker.partsOf(start, notYetReached)) reached[part] = 1
   }
   for (let p = 0; p < graph.role.length; p++) if (graph.role[p] !== PART) reach(p)
   for (let p = 0; p < graph.role.length; p++) {
@@ -223,12 +220,14 @@ export class PartsWalker {
   }
 
   /**
-   * Visits each part of `image`, recursively, once; the walk goes on below a part only when `visit` returns
-   * true for it. The order of visits is not part of the contract.
+   * The parts of `image`, recursively, each once: below a part only when `below(part)` says so (always, without
+   * `below`). The list is the walker's own, valid until its next walk.
    */
-  each(image: number, visit: (part: number) => boolean): void {
+  partsOf(image: number, below?: (part: number) => boolean): readonly number[] {
     const parts = this.#parts
-    if (parts[image] === undefined) return
+    const reached = this.#order
+    reached.length = 0
+    if (parts[image] === undefined) return reached
     const walk = ++this.#walk
     const visited = this.#visited
     const stack = this.#stack
@@ -238,16 +237,11 @@ export class PartsWalker {
       for (const part of parts[stack.pop() as number] ?? NO_PARTS) {
         if (visited[part] === walk) continue
         visited[part] = walk
-        if (visit(part)) stack.push(part)
+        reached.push(part)
+        if (below === undefined || below(part)) stack.push(part)
       }
     }
-  }
-
-  /** Every part of `image`, recursively, each once. */
-  partsOf(image: number): number[] {
-    const parts: number[] = []
-    this.each(image, part => parts.push(part) > 0)
-    return parts
+    return reached
   }
 
   /**

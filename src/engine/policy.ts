@@ -492,20 +492,15 @@ class Planner {
   /** Keeps every part, recursively, of each kept version: deleting one would break the image. */
   #keepPartsOf(kept: readonly number[]): void {
     if (!this.#graph.linked) return
-    const { kinds } = this.#graph
-    // One visit for all the walks (a closure per image would cost as much as the walk).
-    let image = ''
-    let platformManifest = ''
-    const keep = (part: number): boolean => {
-      const kind = kinds.get(part)
-      this.#keep(part, kind === undefined ? platformManifest : `keep: ${kind} of kept image ${image}`)
-      return true
-    }
+    const { parts, kinds } = this.#graph
     for (const origin of kept) {
-      if (this.#graph.parts[origin] === undefined) continue
-      image = imageName(this.#versions[origin])
-      platformManifest = `keep: ${PLATFORM_MANIFEST} of kept image ${image}`
-      this.#walker.each(origin, keep)
+      if (parts[origin] === undefined) continue
+      const image = imageName(this.#versions[origin])
+      const platformManifest = `keep: ${PLATFORM_MANIFEST} of kept image ${image}`
+      for (const part of this.#walker.partsOf(origin)) {
+        const kind = kinds.get(part)
+        this.#keep(part, kind === undefined ? platformManifest : `keep: ${kind} of kept image ${image}`)
+      }
     }
   }
 
@@ -517,20 +512,20 @@ class Planner {
     if (!this.#graph.linked) return
     const young: number[] = []
     let minAgeMs = 0
-    let minAgeText = ''
-    const ageOf = (part: number): boolean => {
-      if (this.#kept(part)) return false
-      const age = this.#nowMs - this.#times[part]
-      if (age >= minAgeMs) return true
-      this.#keep(part, `keep: younger than ${minAgeText} (${formatAge(age)} old)`)
-      young.push(part)
-      return false
-    }
+    const oldEnough = (part: number): boolean =>
+      !this.#kept(part) && this.#nowMs - this.#times[part] >= minAgeMs
     for (let image = 0; image < this.#versions.length; image++) {
       const r = this.#ruleOf[image]
       if (r === NONE || this.#graph.parts[image] === undefined || this.#kept(image)) continue
-      ;({ minAgeMs, minAgeText } = this.#rules[r])
-      if (minAgeMs > 0) this.#walker.each(image, ageOf)
+      const rule = this.#rules[r]
+      minAgeMs = rule.minAgeMs
+      if (minAgeMs === 0) continue
+      for (const part of this.#walker.partsOf(image, oldEnough)) {
+        const age = this.#nowMs - this.#times[part]
+        if (this.#kept(part) || age >= minAgeMs) continue
+        this.#keep(part, `keep: younger than ${rule.minAgeText} (${formatAge(age)} old)`)
+        young.push(part)
+      }
     }
     this.#keepPartsOf(young)
   }
