@@ -4,7 +4,7 @@
  * without the run are named. Also what a plan expects to stay: the parts of each kept image.
  */
 import { NO_ANSWER_STATUS } from '../github/answers.js'
-import { linkImages } from '../engine/images.js'
+import { PartsWalker, linkImages } from '../engine/images.js'
 import { NOT_SENT } from './execute.js'
 import type {
   AfterRunCheck,
@@ -22,20 +22,11 @@ export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | un
   const versions = plan.decisions.map(d => d.version)
   const graph = linkImages(versions, structure)
   if (!graph.linked) return plan
+  const walker = new PartsWalker(graph)
   const keptParts: Record<number, number[]> = {}
   plan.decisions.forEach((d, p) => {
-    if (d.action !== 'keep' || graph.parts[p] === undefined) return
-    const seen = new Set<number>([p])
-    const stack = [p]
-    while (stack.length > 0) {
-      for (const part of graph.parts[stack.pop() as number] ?? []) {
-        if (seen.has(part)) continue
-        seen.add(part)
-        stack.push(part)
-      }
-    }
-    seen.delete(p)
-    keptParts[d.version.id] = [...seen].map(q => versions[q].id)
+    if (d.action === 'keep' && graph.parts[p] !== undefined)
+      keptParts[d.version.id] = walker.partsOf(p).map(q => versions[q].id)
   })
   return { ...plan, keptParts }
 }

@@ -8,9 +8,9 @@ import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
-import { imageName, isGhost, isTagged, shortDigest } from '../engine/images.js'
+import { PartsWalker, imageName, isGhost, isTagged, linkImages, shortDigest } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
-import { partsOf, planWithReads, UnreadableManifests } from '../engine/reads.js'
+import { planWithReads, UnreadableManifests } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
 import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
@@ -161,8 +161,14 @@ export function refusedImageParts(
     const digest = target.version.name
     const structure = await registry.readImageStructure(scope.login, target.packageName, [digest])
     if (structure === undefined) return waiting.map(d => d.version.id)
-    const parts = new Set(partsOf(digest, structure))
-    return (plan?.deletions ?? []).filter(d => parts.has(d.version.name)).map(d => d.version.id)
+    // The image and the versions its manifests name, linked as the planner links them.
+    const named = new Set<string>()
+    structure.forEach(manifest => manifest.children.forEach(child => named.add(child)))
+    const listed = (plan?.decisions ?? []).map(d => d.version).filter(v => named.has(v.name))
+    const versions = [target.version, ...listed]
+    const parts = new PartsWalker(linkImages(versions, structure)).partsOf(0).map(p => versions[p].id)
+    const deleted = new Set((plan?.deletions ?? []).map(d => d.version.id))
+    return parts.filter(id => deleted.has(id))
   }
 }
 
