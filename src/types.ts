@@ -232,6 +232,16 @@ export interface ExecutedWrite extends WriteTarget {
   outcome: Outcome
 }
 
+/**
+ * A restore run's requested id found among no package's deleted versions: nothing is sent for it, and it is
+ * reported failed.
+ */
+export interface UnmatchedRestore {
+  id: number
+  /** The packages whose deleted versions were searched. */
+  searched: readonly string[]
+}
+
 /** One package of a run: its plan (delete runs), the writes carried out, or why it could not be read. */
 export interface PackageReport {
   name: string

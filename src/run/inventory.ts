@@ -26,6 +26,7 @@ import type {
   PackageType,
   RestoreRequest,
   RetentionPolicy,
+  UnmatchedRestore,
   VersionRef,
   WriteTarget
 } from '../types.js'
@@ -44,15 +45,11 @@ export type DistTagReader = Pick<NpmRegistryClient, 'readDistTags'>
 export interface WorkPlan {
   packages: PackageReport[]
   targets: WriteTarget[]
-  /**
-   * Restore runs: writes that already failed before any request: requested ids found in none of the
-   * packages' deleted versions, and versions GitHub's deleted list cannot be trusted on.
-   */
+  /** Restore runs: writes that failed before any was sent: versions GitHub's deleted list cannot be trusted on. */
   alreadyFailed: ExecutedWrite[]
+  /** Restore runs: requested ids found in none of the packages' deleted versions. */
+  unmatched: UnmatchedRestore[]
 }
-
-const NOT_RESTORABLE =
-  'not among the deleted versions: it is not deleted, or was deleted more than 30 days ago'
 
 /**
  * Exact names are taken as they are, with no listing, so GITHUB_TOKEN (which cannot list packages) works
@@ -212,7 +209,7 @@ export async function planDeleteRun(
       packages.push(failedPackage(name, error, log))
     }
   }
-  return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [] }
+  return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [], unmatched: [] }
 }
 
 /**
@@ -298,12 +295,8 @@ export async function planRestoreRun(
     )
   const unmatched = requested
     .filter(id => !found.has(id) && !unsure.has(id))
-    .map((id): ExecutedWrite => ({
-      packageName: '',
-      version: { id, name: `id ${id}`, tags: [] },
-      outcome: { kind: 'failed', status: 404, message: `${NOT_RESTORABLE} (searched: ${names.join(', ')})` }
-    }))
-  return { packages, targets, alreadyFailed: [...untrusted, ...unmatched] }
+    .map(id => ({ id, searched: names }))
+  return { packages, targets, alreadyFailed: untrusted, unmatched }
 }
 
 /**
