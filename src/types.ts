@@ -206,7 +206,32 @@ export type SkipReason =
 export type Outcome =
   | { kind: 'done'; note?: string }
   | { kind: 'skipped'; reason: SkipReason; detail: string }
-  | { kind: 'failed'; status: number; message: string }
+  | ({ kind: 'failed' } & Failure)
+
+/**
+ * Why a write failed, with the text users read. GitHub's status is kept where GitHub answered; run records
+ * written before the cause was kept carry `status` alone (0 where no answer of GitHub's was behind it).
+ */
+export type Failure =
+  | {
+      /**
+       * `refused`: GitHub answered, and the write was not done (any answer other than success, a server error,
+       * or one the run skips). `server-error`: GitHub answered 5xx, so the write may or may not have been done.
+       */
+      cause: 'refused' | 'server-error'
+      status: number
+      message: string
+    }
+  | {
+      /**
+       * `no-answer`: sent, and no answer came (the connection failed, or the run stopped first): it may or may
+       * not have been done. `not-sent`: never sent, because the run halted. `still-listed`: GitHub answered
+       * success, but the version is still listed at the check after the run. `untrusted`: a restore not sent,
+       * because the listing of deleted versions could not be trusted for it.
+       */
+      cause: 'no-answer' | 'not-sent' | 'still-listed' | 'untrusted'
+      message: string
+    }
 
 /** What a write and its report need of a version. */
 export type VersionRef = Pick<PackageVersion, 'id' | 'name' | 'tags'> &

@@ -31,7 +31,7 @@ function run(count: number): RunReport {
               detail: 'public version with more than 5,000 downloads'
             }
           : i % 77 === 0
-            ? { kind: 'failed', status: 500, message: 'Server Error' }
+            ? { kind: 'failed', cause: 'server-error', status: 500, message: 'Server Error' }
             : { kind: 'done' }
     }))
   return {

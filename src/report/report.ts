@@ -7,6 +7,7 @@ import { formatAge, parseTime } from '../engine/time.js'
 import type {
   AfterRunCheck,
   ExecutedWrite,
+  Failure,
   PackageReport,
   PackageType,
   UnmatchedRestore,
@@ -59,6 +60,14 @@ export function label(version: VersionRef): string {
 }
 
 /**
+ * The status users see for a failure (the `failed` output, the summary): GitHub's where it answered, else 0,
+ * as the action has always shown a failure that no answer of GitHub's is behind.
+ */
+export function shownStatus(failure: Failure): number {
+  return 'status' in failure ? failure.status : 0
+}
+
+/**
  * A requested restore id found in no package, as users see it: a failed version of no package (`''`), named by
  * its id, with the status GitHub answers a restore of a version it does not hold as deleted.
  */
@@ -101,7 +110,7 @@ export function buildReport(run: RunReport): {
       if (outcome.kind === 'done') done.push(refusable ? { ...item, mayBeRefused: true } : item)
       else if (outcome.kind === 'skipped')
         skipped.push({ ...item, reason: `${outcome.reason}: ${outcome.detail}` })
-      else failed.push({ ...item, status: outcome.status, message: outcome.message })
+      else failed.push({ ...item, status: shownStatus(outcome), message: outcome.message })
     }
   }
   for (const { version, status, message } of (run.unmatched ?? []).map(unmatchedFailure))
@@ -355,7 +364,7 @@ function outcomeText(
 ): string {
   const { outcome, version } = write
   if (outcome.kind === 'skipped') return `${outcome.reason}: ${outcome.detail}`
-  if (outcome.kind === 'failed') return `${outcome.status} ${outcome.message}`
+  if (outcome.kind === 'failed') return `${shownStatus(outcome)} ${outcome.message}`
   const deleted = version.deletedAt ? `deleted ${ageText(now - parseTime(version.deletedAt))} ago` : ''
   const why = reasons ?? (restoring ? [`restore: ${restoring}${deleted ? `, ${deleted}` : ''}`] : [])
   return [...why, ...(outcome.note ? [outcome.note] : [])].join('; ')

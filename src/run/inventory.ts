@@ -3,7 +3,6 @@
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
-import { NO_ANSWER_STATUS } from '../github/answers.js'
 import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
@@ -278,7 +277,7 @@ export async function planRestoreRun(
         untrusted.push({
           packageName: name,
           version,
-          outcome: { kind: 'failed', status: NO_ANSWER_STATUS, message: reason }
+          outcome: { kind: 'failed', cause: 'untrusted', message: reason }
         })
       }
       packages.push({ name, writes: [] })
