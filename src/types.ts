@@ -181,10 +181,11 @@ export interface DeletionPlan {
   /** The versions to delete, in the order to delete them (oldest image first, a parent before its children). */
   deletions: Decision[]
   /**
-   * Containers: per kept image (by id), the ids of its parts (platform manifests, referrers), recursively,
-   * as the manifests read showed them; what the check after the run expects still to be there.
+   * Containers: per kept image (by id), its parts (platform manifests, referrers), recursively, as the
+   * manifests read showed them; what the check after the run expects still to be there. Each part is one of
+   * the plan's own versions, so a part that goes missing can always be named.
    */
-  keptParts?: Record<number, number[]>
+  keptParts?: Record<number, readonly VersionRef[]>
 }
 
 export type WriteVerb = 'delete' | 'restore'

@@ -82,7 +82,7 @@ describe('the check after the run', () => {
     plan: {
       decisions: [keep(index), keep(child), del(other), del(stuck), del(gone)],
       deletions: [del(gone), del(stuck)],
-      keptParts: { 5: [4] }
+      keptParts: { 5: [child] }
     },
     writes: [
       { packageName: 'app', version: gone, outcome: { kind: 'done' } },
@@ -168,7 +168,7 @@ describe('the check after the run', () => {
   it('knows the parts of each kept image from the manifests read', () => {
     const plan = { decisions: [keep(index), keep(child), del(other)], deletions: [del(other)] }
     const structure = new Map([[index.name, { children: [child.name] }]])
-    expect(withKeptParts(plan, structure).keptParts).toEqual({ 5: [4] })
+    expect(withKeptParts(plan, structure).keptParts).toEqual({ 5: [child] })
     expect(withKeptParts(plan, undefined).keptParts).toBeUndefined()
   })
 })

@@ -15,17 +15,17 @@ import type {
   VersionRef
 } from '../types.js'
 
-/** The plan with, per kept image that has parts, the ids of all its parts (recursively) as the manifests showed. */
+/** The plan with, per kept image that has parts, all its parts (recursively) as the manifests showed. */
 export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | undefined): DeletionPlan {
   if (structure === undefined || structure.size === 0) return plan
   const versions = plan.decisions.map(d => d.version)
   const graph = linkImages(versions, structure)
   if (!graph.linked) return plan
   const walker = new PartsWalker(graph)
-  const keptParts: Record<number, number[]> = {}
+  const keptParts: Record<number, VersionRef[]> = {}
   plan.decisions.forEach((d, p) => {
     if (d.action === 'keep' && graph.parts[p] !== undefined)
-      keptParts[d.version.id] = walker.partsOf(p).map(q => versions[q].id)
+      keptParts[d.version.id] = walker.partsOf(p).map(q => versions[q])
   })
   return { ...plan, keptParts }
 }
@@ -75,12 +75,8 @@ export function checkRun(
   for (const [id, parts] of Object.entries(pkg.plan?.keptParts ?? {})) {
     const image = listed.get(Number(id))
     if (image === undefined) continue
-    const missing = parts.filter(part => !listed.has(part)).map(part => before.get(part))
-    if (missing.length > 0)
-      brokenImages.push({
-        image: ref(image),
-        missing: missing.map(v => (v ? ref(v) : { id: 0, name: '?', tags: [] }))
-      })
+    const missing = parts.filter(part => !listed.has(part.id)).map(ref)
+    if (missing.length > 0) brokenImages.push({ image: ref(image), missing })
   }
   const disappeared = [...before.values()].filter(v => !listed.has(v.id) && !touched.has(v.id)).map(ref)
   const appeared = after.filter(v => !before.has(v.id)).map(ref)
