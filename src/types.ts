@@ -249,10 +249,11 @@ export interface DeletionPlan {
   /** The versions to delete, in the order to delete them (oldest image first, a parent before its children). */
   deletions: Decision[]
   /**
-   * Containers: per kept image (by id), the ids of its parts (platform manifests, referrers), recursively,
-   * as the manifests read showed them; what the check after the run expects still to be there.
+   * Containers: per kept image (by id), its parts (platform manifests, referrers), recursively, as the
+   * manifests read showed them; what the check after the run expects still to be there. Each part is one of
+   * the plan's own versions, so a part that goes missing can always be named.
    */
-  keptParts?: Record<number, number[]>
+  keptParts?: Record<number, readonly VersionRef[]>
 }
 
 export type WriteVerb = 'delete' | 'restore'
@@ -274,7 +275,32 @@ export type SkipReason =
 export type Outcome =
   | { kind: 'done'; note?: string }
   | { kind: 'skipped'; reason: SkipReason; detail: string }
-  | { kind: 'failed'; status: number; message: string }
+  | ({ kind: 'failed' } & Failure)
+
+/**
+ * Why a write failed, with the text users read. GitHub's status is kept where GitHub answered; run records
+ * written before the cause was kept carry `status` alone (0 where no answer of GitHub's was behind it).
+ */
+export type Failure =
+  | {
+      /**
+       * `refused`: GitHub answered, and the write was not done (any answer other than success, a server error,
+       * or one the run skips). `server-error`: GitHub answered 5xx, so the write may or may not have been done.
+       */
+      cause: 'refused' | 'server-error'
+      status: number
+      message: string
+    }
+  | {
+      /**
+       * `no-answer`: sent, and no answer came (the connection failed, or the run stopped first): it may or may
+       * not have been done. `not-sent`: never sent, because the run halted. `still-listed`: GitHub answered
+       * success, but the version is still listed at the check after the run. `untrusted`: a restore not sent,
+       * because the listing of deleted versions could not be trusted for it.
+       */
+      cause: 'no-answer' | 'not-sent' | 'still-listed' | 'untrusted'
+      message: string
+    }
 
 /** What a write and its report need of a version. */
 export type VersionRef = Pick<PackageVersion, 'id' | 'name' | 'tags'> &
@@ -298,6 +324,16 @@ export interface WriteTarget {
 
 export interface ExecutedWrite extends WriteTarget {
   outcome: Outcome
+}
+
+/**
+ * A restore run's requested id found among no package's deleted versions: nothing is sent for it, and it is
+ * reported failed.
+ */
+export interface UnmatchedRestore {
+  id: number
+  /** The packages whose deleted versions were searched. */
+  searched: readonly string[]
 }
 
 /** One package of a run: its plan (delete runs), the writes carried out, or why it could not be read. */

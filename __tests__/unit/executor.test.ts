@@ -10,8 +10,8 @@ describe('classify', () => {
   it.each<[ApiAnswer, 'delete' | 'restore', string, string]>([
     [{ status: 204, message: '' }, 'delete', 'done', ''],
     [{ status: 404, message: 'Package version not found.' }, 'delete', 'skipped', 'already-gone'],
-    [{ status: 404, message: 'Package not found.' }, 'delete', 'failed', ''],
-    [{ status: 404, message: 'Package not found.' }, 'restore', 'failed', ''],
+    [{ status: 404, message: 'Package not found.' }, 'delete', 'failed', 'refused'],
+    [{ status: 404, message: 'Package not found.' }, 'restore', 'failed', 'refused'],
     [{ status: 400, message: DOWNLOADS }, 'delete', 'skipped', 'download-limit'],
     [{ status: 400, message: DOWNLOADS.replace('5000', '5,000') }, 'delete', 'skipped', 'download-limit'],
     [
@@ -40,21 +40,23 @@ describe('classify', () => {
       'skipped',
       'rate-limit'
     ],
-    [{ status: 401, message: 'Bad credentials' }, 'delete', 'failed', ''],
-    [{ status: 403, message: 'Resource not accessible by integration' }, 'delete', 'failed', ''],
-    [{ status: 500, message: 'Server Error' }, 'delete', 'failed', ''],
-    [{ status: 0, message: 'socket hang up' }, 'delete', 'failed', ''],
-    [{ status: 404, message: 'Package version not found.' }, 'restore', 'failed', ''],
+    [{ status: 401, message: 'Bad credentials' }, 'delete', 'failed', 'refused'],
+    [{ status: 403, message: 'Resource not accessible by integration' }, 'delete', 'failed', 'refused'],
+    [{ status: 500, message: 'Server Error' }, 'delete', 'failed', 'server-error'],
+    [{ status: 0, message: 'socket hang up' }, 'delete', 'failed', 'no-answer'],
+    [{ status: 404, message: 'Package version not found.' }, 'restore', 'failed', 'refused'],
     [
       { status: 400, message: 'Active package version already exists with given name.' },
       'restore',
       'failed',
-      ''
+      'refused'
     ]
-  ])('%j on %s is %s %s', (answer, verb, kind, reason) => {
+  ])('%j on %s is %s %s', (answer, verb, kind, why) => {
     const outcome = classify(decodeWrite(verb, answer), verb)
     expect(outcome.kind).toBe(kind)
-    expect(outcome.kind === 'skipped' ? outcome.reason : '').toBe(reason)
+    expect(outcome.kind === 'skipped' ? outcome.reason : outcome.kind === 'failed' ? outcome.cause : '').toBe(
+      why
+    )
   })
 
   it('names the missing permission on a 403', () => {
@@ -65,13 +67,13 @@ describe('classify', () => {
       }),
       'delete'
     )
-    expect(outcome).toMatchObject({ kind: 'failed', status: 403 })
+    expect(outcome).toMatchObject({ kind: 'failed', cause: 'refused', status: 403 })
     expect(outcome.kind === 'failed' && outcome.message).toContain('Manage Actions access')
   })
 
   it('names the Admin role on a 404 "Package not found." to a delete', () => {
     const outcome = classify(decodeWrite('delete', { status: 404, message: 'Package not found.' }), 'delete')
-    expect(outcome).toMatchObject({ kind: 'failed', status: 404 })
+    expect(outcome).toMatchObject({ kind: 'failed', cause: 'refused', status: 404 })
     expect(outcome.kind === 'failed' && outcome.message).toContain('Admin role')
   })
 })
@@ -178,6 +180,55 @@ describe('executeWrites', () => {
     })
     expect(lines[0]).toBe('delete: 2 of 6 done, 60 a minute, about 4s left')
     expect(lines.at(-1)).toBe('delete: 6 of 6 done, 60 a minute, about 0s left')
+  })
+
+  it('sends nothing after the record cannot be written: the rest fail as not sent', async () => {
+    const { w, asked } = writer()
+    const errors: string[] = []
+    const results = await executeWrites(targets(3), w, {
+      verb: 'delete',
+      reserve: 0,
+      concurrency: 1,
+      log: { ...quiet, error: e => errors.push(e) },
+      onOutcome: () => {
+        throw new Error('disk full')
+      }
+    })
+    expect(asked).toEqual([1])
+    const why = "the run's record could not be written (disk full); no further write is sent"
+    expect(errors).toEqual([why])
+    expect(results.map(r => r.outcome)).toEqual([
+      { kind: 'done' },
+      { kind: 'failed', cause: 'not-sent', message: `not sent: ${why}` },
+      { kind: 'failed', cause: 'not-sent', message: `not sent: ${why}` }
+    ])
+  })
+
+  it('reports the writes still unanswered when the grace of a stopped run ends as sent without an answer', async () => {
+    const stop = new AbortController()
+    let sent = 0
+    const w: VersionWriter = {
+      write: () => {
+        if (++sent === 2) stop.abort('SIGTERM')
+        return new Promise(() => {})
+      },
+      budgetLeft: () => undefined
+    }
+    const results = await executeWrites(targets(2), w, {
+      verb: 'delete',
+      reserve: 0,
+      concurrency: 2,
+      log: quiet,
+      signal: stop.signal,
+      graceMs: 10
+    })
+    expect(sent).toBe(2)
+    const unanswered = {
+      kind: 'failed',
+      cause: 'no-answer',
+      message: 'sent, but no answer came before the run stopped; it may or may not have gone'
+    }
+    expect(results.map(r => r.outcome)).toEqual([unanswered, unanswered])
   })
 })
 

@@ -31,7 +31,7 @@ function run(count: number): RunReport {
               detail: 'public version with more than 5,000 downloads'
             }
           : i % 77 === 0
-            ? { kind: 'failed', status: 500, message: 'Server Error' }
+            ? { kind: 'failed', cause: 'server-error', status: 500, message: 'Server Error' }
             : { kind: 'done' }
     }))
   return {
@@ -101,5 +101,49 @@ describe('buildReport', () => {
     )
     expect(summary).toMatch(/… \d+ more package\(s\), \d+ version\(s\), in the plan file/)
     expect(summary).toContain('| Version | Age | Why |')
+  })
+
+  it('reports restore ids found in no package after every package, failed with 404', () => {
+    const restore: RunReport = {
+      owner: 'acme',
+      packageType: 'npm',
+      mode: 'restore',
+      dryRun: false,
+      startedAt: new Date('2026-11-22T00:00:00Z'),
+      packages: [{ name: 'web', writes: [] }],
+      requests: 2,
+      manifestReads: 0,
+      restoring: 'requested by id',
+      unmatched: [{ id: 99, searched: ['web', 'api'] }]
+    }
+    const { outputs, summary, plan } = buildReport(restore)
+    const message =
+      'not among the deleted versions: it is not deleted, or was deleted more than 30 days ago (searched: web, api)'
+    expect(JSON.parse(outputs.failed)).toEqual([
+      { package: '', id: 99, name: 'id 99', tags: [], status: 404, message }
+    ])
+    expect(outputs['failed-count']).toBe('1')
+    expect(summary).toContain('| web | 0 | 0 | 0 | 0 | 0 |\n|  | 1 | 0 | 0 | 1 | 0 |\n')
+    expect(summary).toContain(
+      [
+        '### web',
+        '### Found in none of the packages',
+        '**Failed (1)**',
+        '',
+        '| Version | Age | Why |',
+        '|---|--:|---|',
+        `| id 99 |  | 404 ${message} |`
+      ].join('\n')
+    )
+    expect(plan).toMatchObject({ unmatched: [{ id: 99, searched: ['web', 'api'] }] })
+  })
+
+  it('counts restore ids found in no package among the packages left out of a long summary', () => {
+    const one = run(2000)
+    const packages = Array.from({ length: 40 }, (_, p) => ({ ...one.packages[0], name: `app-${p}` }))
+    const { summary } = buildReport({ ...one, packages, unmatched: [{ id: 99, searched: ['app'] }] })
+    const shown = summary.match(/^### /gm)?.length ?? 0
+    const more = Number(/… (\d+) more package\(s\)/.exec(summary)?.[1])
+    expect(shown + more).toBe(41)
   })
 })

@@ -3,7 +3,7 @@ import { oldestFirstAcross } from '../../src/run/inventory.js'
 import { SlidingWindow } from '../../src/github/pacing.js'
 import { buildReport, cappedJson, cell } from '../../src/report/report.js'
 import { checkRun, withKeptParts } from '../../src/run/check.js'
-import type { Decision, PackageReport, PackageVersion } from '../../src/types.js'
+import type { Decision, ExecutedWrite, Outcome, PackageReport, PackageVersion } from '../../src/types.js'
 
 const version = (id: number, day: number, tags: string[] = []): PackageVersion => ({
   id,
@@ -82,7 +82,7 @@ describe('the check after the run', () => {
     plan: {
       decisions: [keep(index), keep(child), del(other), del(stuck), del(gone)],
       deletions: [del(gone), del(stuck)],
-      keptParts: { 5: [4] }
+      keptParts: { 5: [child] }
     },
     writes: [
       { packageName: 'app', version: gone, outcome: { kind: 'done' } },
@@ -103,6 +103,62 @@ describe('the check after the run', () => {
     expect(check.appeared.map(v => v.id)).toEqual([9])
   })
 
+  it('takes a failed write gone at the check as deleted only when it may have gone: no answer or a server error', () => {
+    const failed = (v: PackageVersion, outcome: Outcome): ExecutedWrite => ({
+      packageName: 'app',
+      version: v,
+      outcome
+    })
+    const [lost, broken, refused, unsent] = [1, 2, 3, 4].map(id => version(id, id))
+    const decisions = [lost, broken, refused, unsent].map(v => del(v))
+    const { writes, check } = checkRun(
+      {
+        name: 'app',
+        plan: { decisions, deletions: decisions },
+        writes: [
+          failed(lost, { kind: 'failed', cause: 'no-answer', message: 'socket hang up' }),
+          failed(broken, { kind: 'failed', cause: 'server-error', status: 502, message: 'Bad gateway' }),
+          failed(refused, { kind: 'failed', cause: 'refused', status: 403, message: 'Forbidden' }),
+          failed(unsent, { kind: 'failed', cause: 'not-sent', message: 'not sent: the record is full' })
+        ]
+      },
+      []
+    )
+    const gone = (why: string) => ({
+      kind: 'done',
+      note: `reported failed (${why}), but gone at the check after the run: deleted by this run`
+    })
+    expect(writes.map(w => w.outcome)).toEqual([
+      gone('no answer'),
+      gone('502'),
+      { kind: 'failed', cause: 'refused', status: 403, message: 'Forbidden' },
+      { kind: 'failed', cause: 'not-sent', message: 'not sent: the record is full' }
+    ])
+    expect(check.confirmed).toBe(2)
+  })
+
+  it('fails a delete GitHub answered with success that is still listed, shown with status 0 as before', () => {
+    const { writes } = checkRun(pkg, [index, child, other, stuck])
+    expect(writes[1].outcome).toEqual({
+      kind: 'failed',
+      cause: 'still-listed',
+      message: 'GitHub answered the delete with success, but the version is still listed after the run'
+    })
+    const report = buildReport({
+      owner: 'acme',
+      packageType: 'container',
+      mode: 'delete',
+      dryRun: false,
+      startedAt: new Date(0),
+      packages: [{ ...pkg, writes }],
+      requests: 1,
+      manifestReads: 0
+    })
+    expect(JSON.parse(report.outputs.failed)).toEqual([
+      expect.objectContaining({ id: 2, status: 0, message: expect.stringContaining('still listed') })
+    ])
+  })
+
   it('finds nothing to say when the listing is as the run left it', () => {
     const { check } = checkRun(pkg, [index, child, other])
     expect(check).toMatchObject({ confirmed: 2, brokenImages: [], disappeared: [], appeared: [] })
@@ -112,7 +168,7 @@ describe('the check after the run', () => {
   it('knows the parts of each kept image from the manifests read', () => {
     const plan = { decisions: [keep(index), keep(child), del(other)], deletions: [del(other)] }
     const structure = new Map([[index.name, { children: [child.name] }]])
-    expect(withKeptParts(plan, structure).keptParts).toEqual({ 5: [4] })
+    expect(withKeptParts(plan, structure).keptParts).toEqual({ 5: [child] })
     expect(withKeptParts(plan, undefined).keptParts).toBeUndefined()
   })
 })

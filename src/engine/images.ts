@@ -101,7 +101,7 @@ interface Reference {
   kind: string
 }
 
-function tagReference(version: PackageVersion): Reference | undefined {
+function tagReference(version: Pick<PackageVersion, 'tags'>): Reference | undefined {
   for (const tag of version.tags) {
     const match = SUBJECT_TAG.exec(tag)
     if (match !== null) {
@@ -126,11 +126,11 @@ export function unlinkedGraph(count: number): ImageGraph {
   }
 }
 
+/** What linking needs of a version: its digest and tags. */
+type Linkable = Pick<PackageVersion, 'name' | 'tags' | 'tagsUnknown'>
+
 /** Links the versions (in the planner's order) into images, by cosign tags and the manifests read. */
-export function linkImages(
-  versions: readonly PackageVersion[],
-  structure: ImageStructure | undefined
-): ImageGraph {
+export function linkImages(versions: readonly Linkable[], structure: ImageStructure | undefined): ImageGraph {
   const count = versions.length
   const graph = unlinkedGraph(count)
   const references = new Map<number, Reference>()
@@ -182,18 +182,12 @@ export function linkImages(
 
 /** Parts that no image reaches (a cycle of children) become images, so that every version is decided. */
 function adoptUnreachable(graph: ImageGraph): void {
+  const walker = new PartsWalker(graph)
   const reached = new Uint8Array(graph.role.length)
+  const notYetReached = (part: number): boolean => !reached[part]
   const reach = (start: number): void => {
-    const stack = [start]
     reached[start] = 1
-    while (stack.length > 0) {
-      for (const part of graph.parts[stack.pop() as number] ?? []) {
-        if (!reached[part]) {
-          reached[part] = 1
-          stack.push(part)
-        }
-      }
-    }
+    for (const part of walker.partsOf(start, notYetReached)) reached[part] = 1
   }
   for (let p = 0; p < graph.role.length; p++) if (graph.role[p] !== PART) reach(p)
   for (let p = 0; p < graph.role.length; p++) {
@@ -205,17 +199,98 @@ function adoptUnreachable(graph: ImageGraph): void {
 }
 
 /**
+ * The one walk over an image's parts (its child manifests and referrers, recursively), for every question of
+ * what an image takes along or what keeps a part: the planner's kept and young parts, the deletion order, the
+ * parts a kept image needs after the run, and what a refused image holds back. Each walk visits a version at
+ * most once, however many ways lead to it; cycles end. Walks use their own stacks: an image of a hundred
+ * thousand nested parts does not overflow the call stack. One walker serves many walks, one at a time.
+ */
+export class PartsWalker {
+  readonly #parts: readonly (readonly number[] | undefined)[]
+  /** Marks the versions one walk has visited, with a number per walk. */
+  readonly #visited: Int32Array
+  #walk = 0
+  readonly #stack: number[] = []
+  readonly #partsLeft: number[] = []
+  readonly #order: number[] = []
+
+  constructor(graph: Pick<ImageGraph, 'parts' | 'linked' | 'role'>) {
+    this.#parts = graph.parts
+    this.#visited = new Int32Array(graph.linked ? graph.role.length : 0)
+  }
+
+  /**
+   * The parts of `image`, recursively, each once: below a part only when `below(part)` says so (always, without
+   * `below`). The list is the walker's own, valid until its next walk.
+   */
+  partsOf(image: number, below?: (part: number) => boolean): readonly number[] {
+    const parts = this.#parts
+    const reached = this.#order
+    reached.length = 0
+    if (parts[image] === undefined) return reached
+    const walk = ++this.#walk
+    const visited = this.#visited
+    const stack = this.#stack
+    visited[image] = walk
+    stack.push(image)
+    while (stack.length > 0) {
+      for (const part of parts[stack.pop() as number] ?? NO_PARTS) {
+        if (visited[part] === walk) continue
+        visited[part] = walk
+        reached.push(part)
+        if (below === undefined || below(part)) stack.push(part)
+      }
+    }
+    return reached
+  }
+
+  /**
+   * Depth first from `image`, its parts taken last to first, leaving out the parts `skip` names (and what is
+   * below them unless reached another way): the versions reached, each after everything below it, `image`
+   * last. The list is the walker's own, valid until its next walk.
+   */
+  postOrder(image: number, skip: (part: number) => boolean): readonly number[] {
+    const parts = this.#parts
+    const walk = ++this.#walk
+    const visited = this.#visited
+    const path = this.#stack
+    const partsLeft = this.#partsLeft
+    const order = this.#order
+    order.length = 0
+    visited[image] = walk
+    path.push(image)
+    partsLeft.push(parts[image]?.length ?? 0)
+    while (path.length > 0) {
+      const top = path.length - 1
+      if (partsLeft[top] > 0) {
+        const part = (parts[path[top]] as number[])[--partsLeft[top]]
+        if (visited[part] === walk || skip(part)) continue
+        visited[part] = walk
+        path.push(part)
+        partsLeft.push(parts[part]?.length ?? 0)
+      } else {
+        partsLeft.pop()
+        order.push(path.pop() as number)
+      }
+    }
+    return order
+  }
+}
+
+const NO_PARTS: readonly number[] = []
+
+/**
  * The first (newest) version of each name, by open addressing. A Map<string, number> costs a few hundred ns
  * an operation on a million long keys; digests are hashes already, so their last characters make the slot,
  * and the slots keep the hashes so that a probe rarely has to compare names.
  */
 class NameIndex {
-  readonly #versions: readonly PackageVersion[]
+  readonly #versions: readonly Linkable[]
   readonly #positions: Int32Array
   readonly #hashes: Int32Array
   readonly #mask: number
 
-  constructor(versions: readonly PackageVersion[]) {
+  constructor(versions: readonly Linkable[]) {
     this.#versions = versions
     let size = 2
     while (size < versions.length * 2) size *= 2

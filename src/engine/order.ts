@@ -3,7 +3,7 @@
  * an image before its parts, so that an interrupted run leaves unreferenced parts rather than a broken image;
  * its referrers last. Pure, like the rest of the engine.
  */
-import { PART, PLATFORM_MANIFEST, imageName, type ImageGraph } from './images.js'
+import { PART, PLATFORM_MANIFEST, imageName, type ImageGraph, type PartsWalker } from './images.js'
 import { also, say, type Said } from './reasons.js'
 import type { PackageVersion } from '../types.js'
 
@@ -28,30 +28,29 @@ export interface DeletionOrder {
 export function deletionOrder(
   versions: readonly PackageVersion[],
   graph: ImageGraph,
+  walker: PartsWalker,
   kept: (p: number) => boolean
 ): DeletionOrder {
-  return new OrderWalk(versions, graph, kept).walk()
+  return new OrderWalk(versions, graph, walker, kept).walk()
 }
 
 class OrderWalk {
   readonly #deletedWith: (Said | undefined)[]
   readonly #takenBy: (readonly number[] | undefined)[]
-  /** Marks the versions one image's walk has visited, with a number per walk. */
-  readonly #visited: Int32Array
-  #walk = 0
-  /** Scratch stacks for the post-order walk. */
-  readonly #path: number[] = []
-  readonly #partsLeft: number[] = []
+  readonly #placedWith: Int32Array
+  readonly #referrerLine: Uint8Array
 
   constructor(
     private readonly versions: readonly PackageVersion[],
     private readonly graph: ImageGraph,
+    private readonly walker: PartsWalker,
     private readonly kept: (p: number) => boolean
   ) {
     const count = graph.linked ? versions.length : 0
     this.#deletedWith = new Array<Said | undefined>(count).fill(undefined)
     this.#takenBy = new Array<readonly number[] | undefined>(count).fill(undefined)
-    this.#visited = new Int32Array(count)
+    this.#placedWith = new Int32Array(count).fill(-1)
+    this.#referrerLine = new Uint8Array(count)
   }
 
   walk(): DeletionOrder {
@@ -62,60 +61,45 @@ class OrderWalk {
       return { order, deletedWith: this.#deletedWith, takenBy: this.#takenBy }
     }
     // Images newest first, each adding its versions last to first: reversed, the oldest image comes first.
-    const placedWith = new Int32Array(count).fill(-1)
-    const referrerLine = new Uint8Array(count)
     for (let p = 0; p < count; p++) {
-      if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p, placedWith, referrerLine, order)
+      if (this.graph.role[p] !== PART && !this.kept(p)) this.#deleteImage(p, order)
     }
     return { order: order.reverse(), deletedWith: this.#deletedWith, takenBy: this.#takenBy }
   }
 
   /**
    * Notes the deletion of `image` on each of its parts, and adds, last to first, the versions to delete with
-   * it: those that no newer deleted image took along, parents before children, referrers and their parts
-   * last.
+   * it: those that no newer deleted image took along, parents before children (a post-order of the parts
+   * walked last to first), referrers and their parts last.
    */
-  #deleteImage(image: number, placedWith: Int32Array, referrerLine: Uint8Array, reversed: number[]): void {
+  #deleteImage(image: number, reversed: number[]): void {
     const { parts, kinds } = this.graph
+    const placedWith = this.#placedWith
     const start = reversed.length
     if (placedWith[image] === -1) placedWith[image] = image
-    if (parts[image] !== undefined) {
-      const name = imageName(this.versions[image])
-      const platformManifest = say({ kind: 'part-of-deleted-image', part: PLATFORM_MANIFEST, image: name })
-      const imageId = this.versions[image].id
-      const takenByThis: readonly number[] = [imageId]
-      const traversal = ++this.#walk
-      this.#visited[image] = traversal
-      // Parts are walked last to first, and each version is added once all its parts are: a post-order.
-      const path = this.#path
-      const partsLeft = this.#partsLeft
-      path.push(image)
-      partsLeft.push(parts[image].length)
-      while (path.length > 0) {
-        const top = path.length - 1
-        if (partsLeft[top] > 0) {
-          const part = (parts[path[top]] as number[])[--partsLeft[top]]
-          if (this.#visited[part] === traversal || this.kept(part)) continue
-          this.#visited[part] = traversal
-          const kind = kinds.get(part)
-          const reason =
-            kind === undefined
-              ? platformManifest
-              : say({ kind: 'part-of-deleted-image', part: kind, image: name })
-          this.#deletedWith[part] = also(this.#deletedWith[part], reason)
-          const takenBy = this.#takenBy[part]
-          this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId]
-          if (placedWith[part] === -1) placedWith[part] = image
-          path.push(part)
-          partsLeft.push(parts[part]?.length ?? 0)
-        } else {
-          const done = path.pop() as number
-          partsLeft.pop()
-          if (placedWith[done] === image) reversed.push(done)
-        }
-      }
-    } else if (placedWith[image] === image) reversed.push(image)
-    moveReferrersLast(reversed, start, parts, kinds, placedWith, referrerLine)
+    if (parts[image] === undefined) {
+      if (placedWith[image] === image) reversed.push(image)
+      return
+    }
+    const walked = this.walker.postOrder(image, this.kept)
+    const name = imageName(this.versions[image])
+    const platformManifest = say({ kind: 'part-of-deleted-image', part: PLATFORM_MANIFEST, image: name })
+    const imageId = this.versions[image].id
+    const takenByThis: readonly number[] = [imageId]
+    for (let i = 0; i < walked.length - 1; i++) {
+      const part = walked[i]
+      const kind = kinds.get(part)
+      const reason =
+        kind === undefined
+          ? platformManifest
+          : say({ kind: 'part-of-deleted-image', part: kind, image: name })
+      this.#deletedWith[part] = also(this.#deletedWith[part], reason)
+      const takenBy = this.#takenBy[part]
+      this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId]
+      if (placedWith[part] === -1) placedWith[part] = image
+    }
+    for (const done of walked) if (placedWith[done] === image) reversed.push(done)
+    moveReferrersLast(reversed, start, this.graph, placedWith, this.#referrerLine)
   }
 }
 
@@ -126,8 +110,7 @@ class OrderWalk {
 function moveReferrersLast(
   reversed: number[],
   start: number,
-  parts: readonly (number[] | undefined)[],
-  kinds: ReadonlyMap<number, string>,
+  { parts, kinds }: ImageGraph,
   placedWith: Int32Array,
   referrerLine: Uint8Array
 ): void {

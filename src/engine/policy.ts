@@ -19,6 +19,7 @@ import {
   isUntagged,
   linkImages,
   unlinkedGraph,
+  PartsWalker,
   type ImageGraph
 } from './images.js'
 import { deletionOrder } from './order.js'
@@ -86,7 +87,6 @@ const REGISTRY_NOT_READ = say({ kind: 'structure-unknown' })
 const LAST_TAGGED = say({ kind: 'last-tagged' })
 const LAST_VERSION = say({ kind: 'last-version' })
 const NOTHING_SAID: Said = { codes: [], texts: [], shared: true }
-const NO_PARTS: readonly number[] = []
 const NONE = -1
 
 /**
@@ -281,11 +281,8 @@ class Planner {
   readonly #ruleOf: Int16Array
   /** Per selected image: how it was selected. */
   readonly #whySelected: (Selecting | undefined)[]
-  /** Marks the versions one traversal has visited, with a number per traversal. */
-  readonly #visited: Int32Array
-  #traversal = 0
-  /** Scratch stack for the traversals. */
-  readonly #stack: number[] = []
+  /** The one walk over the images' parts. */
+  readonly #walker: PartsWalker
 
   constructor(
     versions: readonly PackageVersion[],
@@ -320,7 +317,7 @@ class Planner {
     this.#keepReasons = new Array<Said | undefined>(count).fill(undefined)
     this.#ruleOf = new Int16Array(count).fill(NONE)
     this.#whySelected = new Array<Selecting | undefined>(count).fill(undefined)
-    this.#visited = new Int32Array(this.#graph.linked ? count : 0)
+    this.#walker = new PartsWalker(this.#graph)
   }
 
   plan(): DeletionPlan {
@@ -332,7 +329,9 @@ class Planner {
     if (this.#container) this.#keepUntaggedUnlessStructureKnown()
     this.#keepLastVersion()
 
-    const { order, deletedWith, takenBy } = deletionOrder(this.#versions, this.#graph, p => this.#kept(p))
+    const { order, deletedWith, takenBy } = deletionOrder(this.#versions, this.#graph, this.#walker, p =>
+      this.#kept(p)
+    )
     const decisions = this.#versions.map((version, p): Decision => {
       const keep = this.#keepReasons[p]
       if (keep !== undefined) return { version, action: 'keep', reasons: keep.texts, codes: keep.codes }
@@ -541,26 +540,17 @@ class Planner {
   /** Keeps every part, recursively, of each kept version: deleting one would break the image. */
   #keepPartsOf(kept: readonly number[]): void {
     if (!this.#graph.linked) return
-    const { parts } = this.#graph
-    const stack = this.#stack
+    const { parts, kinds } = this.#graph
     for (const origin of kept) {
       if (parts[origin] === undefined) continue
       const image = imageName(this.#versions[origin])
       const platformManifest = say({ kind: 'part-of-kept-image', part: PLATFORM_MANIFEST, image })
-      const traversal = ++this.#traversal
-      this.#visited[origin] = traversal
-      stack.push(origin)
-      while (stack.length > 0) {
-        for (const part of parts[stack.pop() as number] ?? NO_PARTS) {
-          if (this.#visited[part] === traversal) continue
-          this.#visited[part] = traversal
-          const kind = this.#graph.kinds.get(part)
-          this.#keep(
-            part,
-            kind === undefined ? platformManifest : say({ kind: 'part-of-kept-image', part: kind, image })
-          )
-          stack.push(part)
-        }
+      for (const part of this.#walker.partsOf(origin)) {
+        const kind = kinds.get(part)
+        this.#keep(
+          part,
+          kind === undefined ? platformManifest : say({ kind: 'part-of-kept-image', part: kind, image })
+        )
       }
     }
   }
@@ -571,30 +561,24 @@ class Planner {
    */
   #keepYoungParts(): void {
     if (!this.#graph.linked) return
-    const { parts } = this.#graph
-    const stack = this.#stack
     const young: number[] = []
+    let minAgeMs = 0
+    const oldEnough = (part: number): boolean =>
+      !this.#kept(part) && this.#nowMs - this.#times[part] >= minAgeMs
     for (let image = 0; image < this.#versions.length; image++) {
       const r = this.#ruleOf[image]
-      if (r === NONE || parts[image] === undefined || this.#kept(image)) continue
-      const { name, minAgeMs, minAgeText } = this.#rules[r]
+      if (r === NONE || this.#graph.parts[image] === undefined || this.#kept(image)) continue
+      const rule = this.#rules[r]
+      minAgeMs = rule.minAgeMs
       if (minAgeMs === 0) continue
-      const traversal = ++this.#traversal
-      this.#visited[image] = traversal
-      stack.push(image)
-      while (stack.length > 0) {
-        for (const part of parts[stack.pop() as number] ?? NO_PARTS) {
-          if (this.#visited[part] === traversal || this.#kept(part)) continue
-          this.#visited[part] = traversal
-          const age = this.#nowMs - this.#times[part]
-          if (age < minAgeMs) {
-            this.#keep(
-              part,
-              say({ kind: 'young-part', rule: name as string, minAge: minAgeText, age: formatAge(age) })
-            )
-            young.push(part)
-          } else stack.push(part)
-        }
+      for (const part of this.#walker.partsOf(image, oldEnough)) {
+        const age = this.#nowMs - this.#times[part]
+        if (this.#kept(part) || age >= minAgeMs) continue
+        this.#keep(
+          part,
+          say({ kind: 'young-part', rule: rule.name as string, minAge: rule.minAgeText, age: formatAge(age) })
+        )
+        young.push(part)
       }
     }
     this.#keepPartsOf(young)

@@ -238,22 +238,3 @@ export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStru
   ]
   return { decisions, deletions }
 }
-
-/**
- * Every digest an index (or a manifest that refers to others) takes along, recursively, as far as `structure`
- * shows: what must stay when GitHub refuses to delete it.
- */
-export function partsOf(digest: string, structure: ImageStructure): string[] {
-  const seen = new Set<string>([digest])
-  const stack = [digest]
-  while (stack.length > 0) {
-    for (const child of structure.get(stack.pop() as string)?.children ?? []) {
-      if (!seen.has(child)) {
-        seen.add(child)
-        stack.push(child)
-      }
-    }
-  }
-  seen.delete(digest)
-  return [...seen]
-}

@@ -5,10 +5,7 @@
 import { errorMessage } from '../errors.js'
 import type { ApiAnswer, WriteVerb } from '../types.js'
 
-/**
- * The status recorded when no answer came at all (the connection failed, or the run stopped first). GitHub
- * never answers 0; it stays 0, not absent, because run records already written carry it.
- */
+/** The status of a raw answer when none came at all (the connection failed). GitHub never answers 0. */
 export const NO_ANSWER_STATUS = 0
 
 export type WriteAnswerKind =
@@ -34,24 +31,25 @@ export type WriteAnswerKind =
   | 'version-missing'
   /** Restore: 400 "... already exists ...": a newer version now has this name. */
   | 'name-taken'
-  /** No answer, or a server error: the write may or may not have been done. */
-  | 'lost'
+  /** No answer at all (the connection failed): the write may or may not have been done. */
+  | 'no-answer'
+  /** 5xx: the write may or may not have been done. */
+  | 'server-error'
   /** Any other answer. */
   | 'other'
 
-/** One answer to a write: what it means, with GitHub's status and message as evidence. */
-export interface WriteAnswer {
-  kind: WriteAnswerKind
-  status: number
-  message: string
-}
+/** One answer to a write: what it means, with GitHub's status (when it answered) and message as evidence. */
+export type WriteAnswer =
+  | { kind: Exclude<WriteAnswerKind, 'no-answer'>; status: number; message: string }
+  | { kind: 'no-answer'; message: string }
 
 /** What GitHub's answer to a write means. The texts are GitHub's, matched loosely on purpose. */
 export function decodeWrite(verb: WriteVerb, answer: ApiAnswer): WriteAnswer {
   const { status, message } = answer
-  const as = (kind: WriteAnswerKind): WriteAnswer => ({ kind, status, message })
+  const as = (kind: Exclude<WriteAnswerKind, 'no-answer'>): WriteAnswer => ({ kind, status, message })
+  if (status === NO_ANSWER_STATUS) return { kind: 'no-answer', message }
   if (status >= 200 && status < 300) return as('done')
-  if (status === NO_ANSWER_STATUS || status >= 500) return as('lost')
+  if (status >= 500) return as('server-error')
   if (status === 404 && /package version not found/i.test(message)) {
     if (verb === 'restore') return as('version-missing')
     return as(answer.afterLostAnswer === true ? 'gone-after-lost-answer' : 'already-gone')
@@ -68,5 +66,5 @@ export function decodeWrite(verb: WriteVerb, answer: ApiAnswer): WriteAnswer {
 
 /** A write that threw instead of answering: no answer, with the error as its message. */
 export function noAnswer(error: unknown): WriteAnswer {
-  return { kind: 'lost', status: NO_ANSWER_STATUS, message: errorMessage(error) }
+  return { kind: 'no-answer', message: errorMessage(error) }
 }

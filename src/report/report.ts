@@ -4,7 +4,15 @@
  */
 import { shortDigest } from '../engine/images.js'
 import { formatAge, parseTime } from '../engine/time.js'
-import type { AfterRunCheck, ExecutedWrite, PackageReport, PackageType, VersionRef } from '../types.js'
+import type {
+  AfterRunCheck,
+  ExecutedWrite,
+  Failure,
+  PackageReport,
+  PackageType,
+  UnmatchedRestore,
+  VersionRef
+} from '../types.js'
 
 export interface RunReport {
   owner: string
@@ -19,6 +27,8 @@ export interface RunReport {
   recordFile?: string
   /** Restore runs: what was asked for, in words (`requested by id`), for each version's Why. */
   restoring?: string
+  /** Restore runs: requested ids found in none of the packages, reported failed after every package. */
+  unmatched?: readonly UnmatchedRestore[]
 }
 
 interface VersionItem {
@@ -49,10 +59,27 @@ export function label(version: VersionRef): string {
   return version.tags.length > 0 ? `${version.tags.join(', ')} (${name})` : name
 }
 
-/** Where requested restores that match no package are reported. */
-const NO_PACKAGE = ''
+/**
+ * The status users see for a failure (the `failed` output, the summary): GitHub's where it answered, else 0,
+ * as the action has always shown a failure that no answer of GitHub's is behind.
+ */
+export function shownStatus(failure: Failure): number {
+  return 'status' in failure ? failure.status : 0
+}
 
-/** Files each write under its package's report; writes of no package (unknown restore ids) under their own. */
+/**
+ * A requested restore id found in no package, as users see it: a failed version of no package (`''`), named by
+ * its id, with the status GitHub answers a restore of a version it does not hold as deleted.
+ */
+function unmatchedFailure({ id, searched }: UnmatchedRestore) {
+  return {
+    version: { id, name: `id ${id}`, tags: [] as string[] },
+    status: 404,
+    message: `not among the deleted versions: it is not deleted, or was deleted more than 30 days ago (searched: ${searched.join(', ')})`
+  }
+}
+
+/** Files each write under its package's report. */
 export function attachWrites(packages: PackageReport[], writes: ExecutedWrite[]): PackageReport[] {
   const byName = new Map(packages.map(p => [p.name, { ...p, writes: [...p.writes] }]))
   for (const write of writes) {
@@ -83,9 +110,11 @@ export function buildReport(run: RunReport): {
       if (outcome.kind === 'done') done.push(refusable ? { ...item, mayBeRefused: true } : item)
       else if (outcome.kind === 'skipped')
         skipped.push({ ...item, reason: `${outcome.reason}: ${outcome.detail}` })
-      else failed.push({ ...item, status: outcome.status, message: outcome.message })
+      else failed.push({ ...item, status: shownStatus(outcome), message: outcome.message })
     }
   }
+  for (const { version, status, message } of (run.unmatched ?? []).map(unmatchedFailure))
+    failed.push({ package: '', ...version, status, message })
   const list = (items: unknown[]) => cappedJson(items, run.recordFile)
   return {
     outputs: {
@@ -173,7 +202,8 @@ export function planDocument(run: RunReport): unknown {
           ...(outcomes.has(d.version.id) ? { outcome: outcomes.get(d.version.id) } : {})
         }))
       }
-    })
+    }),
+    ...(run.unmatched?.length ? { unmatched: run.unmatched } : {})
   }
 }
 
@@ -193,6 +223,8 @@ function summaryMarkdown(run: RunReport): string {
       : String(pkg.plan?.decisions.length ?? pkg.writes.length)
     lines.push(`| ${cell(pkg.name)} | ${versions} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`)
   }
+  const unmatched = (run.unmatched ?? []).map(unmatchedFailure)
+  if (unmatched.length > 0) lines.push(`|  | ${unmatched.length} | 0 | 0 | ${unmatched.length} | 0 |`)
   lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '')
   const unplanned = run.packages.filter(p => p.error !== undefined)
   if (unplanned.length > 0)
@@ -244,14 +276,28 @@ function summaryMarkdown(run: RunReport): string {
     age: version.createdAt === undefined ? '' : ageText(now - parseTime(version.createdAt)),
     why: cell(why)
   })
-  for (const [index, pkg] of run.packages.entries()) {
+  // Each package, then the restore ids found in none of them.
+  const groups = unmatched.length > 0 ? [...run.packages, unmatched] : run.packages
+  for (const [index, pkg] of groups.entries()) {
     if (size > SUMMARY_BUDGET - SUMMARY_RESERVE / 2) {
-      const rest = run.packages.slice(index)
-      const versions = rest.reduce((n, p) => n + (p.plan?.decisions.length ?? p.writes.length), 0)
+      const rest = groups.slice(index)
+      const versions = rest.reduce(
+        (n, p) => n + (Array.isArray(p) ? p.length : (p.plan?.decisions.length ?? p.writes.length)),
+        0
+      )
       add(`… ${rest.length} more package(s), ${versions} version(s), in the plan file`)
       break
     }
-    add(`### ${pkg.name === NO_PACKAGE ? 'Found in none of the packages' : cell(pkg.name)}`)
+    if (Array.isArray(pkg)) {
+      add('### Found in none of the packages')
+      table(
+        'Failed',
+        pkg.map(f => row(f.version, `${f.status} ${f.message}`)),
+        false
+      )
+      continue
+    }
+    add(`### ${cell(pkg.name)}`)
     if (pkg.error) add(`:x: Not listed or planned: ${cell(pkg.error)}`)
     if (pkg.check) add(checkDetails(pkg.check))
     const heading = run.dryRun ? `Would be ${verb.toLowerCase()}` : verb
@@ -318,7 +364,7 @@ function outcomeText(
 ): string {
   const { outcome, version } = write
   if (outcome.kind === 'skipped') return `${outcome.reason}: ${outcome.detail}`
-  if (outcome.kind === 'failed') return `${outcome.status} ${outcome.message}`
+  if (outcome.kind === 'failed') return `${shownStatus(outcome)} ${outcome.message}`
   const deleted = version.deletedAt ? `deleted ${ageText(now - parseTime(version.deletedAt))} ago` : ''
   const why = reasons ?? (restoring ? [`restore: ${restoring}${deleted ? `, ${deleted}` : ''}`] : [])
   return [...why, ...(outcome.note ? [outcome.note] : [])].join('; ')

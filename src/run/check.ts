@@ -3,48 +3,36 @@
  * reported deleted must be gone, every kept image must still have its parts, and versions that came or went
  * without the run are named. Also what a plan expects to stay: the parts of each kept image.
  */
-import { NO_ANSWER_STATUS } from '../github/answers.js'
-import { linkImages } from '../engine/images.js'
-import { NOT_SENT } from './execute.js'
+import { PartsWalker, linkImages } from '../engine/images.js'
 import type {
   AfterRunCheck,
   DeletionPlan,
   ExecutedWrite,
+  Failure,
   ImageStructure,
   PackageReport,
   PackageVersion,
   VersionRef
 } from '../types.js'
 
-/** The plan with, per kept image that has parts, the ids of all its parts (recursively) as the manifests showed. */
+/** The plan with, per kept image that has parts, all its parts (recursively) as the manifests showed. */
 export function withKeptParts(plan: DeletionPlan, structure: ImageStructure | undefined): DeletionPlan {
   if (structure === undefined || structure.size === 0) return plan
   const versions = plan.decisions.map(d => d.version)
   const graph = linkImages(versions, structure)
   if (!graph.linked) return plan
-  const keptParts: Record<number, number[]> = {}
+  const walker = new PartsWalker(graph)
+  const keptParts: Record<number, VersionRef[]> = {}
   plan.decisions.forEach((d, p) => {
-    if (d.action !== 'keep' || graph.parts[p] === undefined) return
-    const seen = new Set<number>([p])
-    const stack = [p]
-    while (stack.length > 0) {
-      for (const part of graph.parts[stack.pop() as number] ?? []) {
-        if (seen.has(part)) continue
-        seen.add(part)
-        stack.push(part)
-      }
-    }
-    seen.delete(p)
-    keptParts[d.version.id] = [...seen].map(q => versions[q].id)
+    if (d.action === 'keep' && graph.parts[p] !== undefined)
+      keptParts[d.version.id] = walker.partsOf(p).map(q => versions[q])
   })
   return { ...plan, keptParts }
 }
 
-/** A write that failed without a definite refusal (no answer, or a server error) may still have been done. */
-function mayHaveGone(outcome: { status: number; message: string }): boolean {
-  return (
-    (outcome.status === NO_ANSWER_STATUS || outcome.status >= 500) && !outcome.message.startsWith(NOT_SENT)
-  )
+/** A write sent that failed without a definite refusal (no answer, or a server error) may still have been done. */
+function mayHaveGone(failure: Failure): boolean {
+  return failure.cause === 'no-answer' || failure.cause === 'server-error'
 }
 
 /**
@@ -64,7 +52,8 @@ export function checkRun(
   const writes = pkg.writes.map((w): ExecutedWrite => {
     if (w.outcome.kind === 'failed' && mayHaveGone(w.outcome) && !listed.has(w.version.id)) {
       confirmed++
-      const note = `reported failed (${w.outcome.status || 'no answer'}), but gone at the check after the run: deleted by this run`
+      const status = w.outcome.cause === 'server-error' ? w.outcome.status : 'no answer'
+      const note = `reported failed (${status}), but gone at the check after the run: deleted by this run`
       return { ...w, outcome: { kind: 'done', note } }
     }
     if (w.outcome.kind !== 'done') return w
@@ -77,7 +66,7 @@ export function checkRun(
       ...w,
       outcome: {
         kind: 'failed',
-        status: NO_ANSWER_STATUS,
+        cause: 'still-listed',
         message: 'GitHub answered the delete with success, but the version is still listed after the run'
       }
     }
@@ -86,12 +75,8 @@ export function checkRun(
   for (const [id, parts] of Object.entries(pkg.plan?.keptParts ?? {})) {
     const image = listed.get(Number(id))
     if (image === undefined) continue
-    const missing = parts.filter(part => !listed.has(part)).map(part => before.get(part))
-    if (missing.length > 0)
-      brokenImages.push({
-        image: ref(image),
-        missing: missing.map(v => (v ? ref(v) : { id: 0, name: '?', tags: [] }))
-      })
+    const missing = parts.filter(part => !listed.has(part.id)).map(ref)
+    if (missing.length > 0) brokenImages.push({ image: ref(image), missing })
   }
   const disappeared = [...before.values()].filter(v => !listed.has(v.id) && !touched.has(v.id)).map(ref)
   const appeared = after.filter(v => !before.has(v.id)).map(ref)

@@ -6,8 +6,8 @@
 import { mapWithConcurrency } from '../github/concurrency.js'
 import { errorMessage } from '../errors.js'
 import { REPOSITORY_SCOPED, type GitHubPackagesClient } from '../github/rest-client.js'
-import { NO_ANSWER_STATUS, noAnswer, type WriteAnswer } from '../github/answers.js'
-import { label } from '../report/report.js'
+import { noAnswer, type WriteAnswer } from '../github/answers.js'
+import { label, shownStatus } from '../report/report.js'
 import { formatAge } from '../engine/time.js'
 import type {
   ExecutedWrite,
@@ -71,9 +71,6 @@ export interface ExecuteOptions {
   signal?: AbortSignal
   graceMs?: number
 }
-
-/** How a failure that was never sent begins: it cannot have gone. */
-export const NOT_SENT = 'not sent:'
 
 const keyOf = (packageName: string, id: number) => `${packageName}\u0000${id}`
 
@@ -149,13 +146,14 @@ class WriteRun {
     if (this.answered > 0 && this.targets.length > 0) this.logProgress(this.clock())
     // Writes still unanswered when a stopped run's grace ran out: sent, and it is unknown whether they went.
     const all = this.targets.map(
-      t =>
+      (t): ExecutedWrite =>
         this.results.get(t) ?? {
           ...t,
-          outcome: fail(
-            NO_ANSWER_STATUS,
-            'sent, but no answer came before the run stopped; it may or may not have gone'
-          )
+          outcome: {
+            kind: 'failed',
+            cause: 'no-answer',
+            message: 'sent, but no answer came before the run stopped; it may or may not have gone'
+          }
         }
     )
     const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
@@ -168,7 +166,7 @@ class WriteRun {
 
   /** One target, from waiting for its dependencies to its outcome, recorded and passed on. */
   private async runOne(target: WriteTarget, index: number): Promise<void> {
-    let outcome: Outcome = { kind: 'failed', status: NO_ANSWER_STATUS, message: `${NOT_SENT} not attempted` }
+    let outcome: Outcome = notSent('not attempted')
     try {
       outcome = await this.decide(target, index)
       if (!cleared(outcome)) await this.holdBack(target, outcome)
@@ -233,7 +231,7 @@ class WriteRun {
 
   /** Why no write may be sent now: a halted or stopped run, or a budget (nearly) spent; undefined if none. */
   private whyNotSend(): Outcome | undefined {
-    if (this.halted !== undefined) return fail(NO_ANSWER_STATUS, `${NOT_SENT} ${this.halted}`)
+    if (this.halted !== undefined) return notSent(this.halted)
     if (this.options.signal?.aborted)
       return skip('stopped', `not sent: the run was stopped (${this.stopReason()}); left for the next run`)
     const left = this.writer.budgetLeft()
@@ -250,8 +248,7 @@ class WriteRun {
     try {
       options.onSend?.(target)
     } catch (error) {
-      this.halt(error)
-      return fail(NO_ANSWER_STATUS, `${NOT_SENT} ${this.halted}`)
+      return notSent(this.halt(error))
     }
     this.inFlight++
     this.sent.add(target)
@@ -290,11 +287,12 @@ class WriteRun {
     for (const id of ids) this.held.set(keyOf(target.packageName, id), `image ${why}`)
   }
 
-  /** A hard failure (the run's record could not be written): no further write is sent. */
-  private halt(error: unknown): void {
-    if (this.halted !== undefined) return
+  /** A hard failure (the run's record could not be written): no further write is sent. Returns why. */
+  private halt(error: unknown): string {
+    if (this.halted !== undefined) return this.halted
     this.halted = `the run's record could not be written (${errorMessage(error)}); no further write is sent`
     ;(this.options.log.error ?? this.options.log.warning)(this.halted)
+    return this.halted
   }
 
   private stopReason(): string {
@@ -361,7 +359,7 @@ async function untilStoppedAndGrace(
 
 function shortOutcome(outcome: Outcome): string {
   if (outcome.kind === 'done') return 'done'
-  return outcome.kind === 'skipped' ? `skipped: ${outcome.reason}` : `failed: ${outcome.status}`
+  return outcome.kind === 'skipped' ? `skipped: ${outcome.reason}` : `failed: ${shownStatus(outcome)}`
 }
 
 interface Deferred<T> {
@@ -377,7 +375,10 @@ function deferred<T>(): Deferred<T> {
 
 /** What one of GitHub's answers, decoded, means for the run. */
 export function classify(answer: WriteAnswer, verb: WriteVerb, type?: PackageType): Outcome {
+  if (answer.kind === 'no-answer')
+    return { kind: 'failed', cause: 'no-answer', message: answer.message || 'no answer from GitHub' }
   const { status, message } = answer
+  const refused = (text: string): Outcome => ({ kind: 'failed', cause: 'refused', status, message: text })
   switch (answer.kind) {
     case 'done':
       return { kind: 'done' }
@@ -398,25 +399,22 @@ export function classify(answer: WriteAnswer, verb: WriteVerb, type?: PackageTyp
     case 'rate-limited':
       return skip('rate-limit', `${message}; left for the next run`)
     case 'token-rejected':
-      return fail(status, `${message}: the token was rejected; check the token input`)
+      return refused(`${message}: the token was rejected; check the token input`)
     case 'no-access':
-      return fail(status, `${message}. ${permissionHint(verb, type)}`)
+      return refused(`${message}. ${permissionHint(verb, type)}`)
     case 'version-missing':
-      return fail(
-        status,
+      return refused(
         `${message}: the version is not deleted, or was deleted more than 30 days ago and cannot come back`
       )
     // GitHub answers 404 "Package not found." to a token that may read a package but not manage it.
     case 'package-missing':
-      return fail(status, `${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
+      return refused(`${message} The token may not ${verb} here. ${permissionHint(verb, type)}`)
     case 'name-taken':
-      return fail(
-        status,
-        `${message} A newer version now has this name; delete it first to restore this one.`
-      )
-    case 'lost':
+      return refused(`${message} A newer version now has this name; delete it first to restore this one.`)
+    case 'server-error':
+      return { kind: 'failed', cause: 'server-error', status, message: message || 'no answer from GitHub' }
     case 'other':
-      return fail(status, message || 'no answer from GitHub')
+      return refused(message || 'no answer from GitHub')
   }
 }
 
@@ -431,8 +429,9 @@ function skip(reason: SkipReason, detail: string): Outcome {
   return { kind: 'skipped', reason, detail }
 }
 
-function fail(status: number, message: string): Outcome {
-  return { kind: 'failed', status, message }
+/** A write never sent, because the run halted: it cannot have gone. */
+function notSent(why: string): Outcome {
+  return { kind: 'failed', cause: 'not-sent', message: `not sent: ${why}` }
 }
 
 function progressLine(done: number, total: number, elapsedMs: number, verb: string): string {

@@ -3,14 +3,13 @@
  * versions and plan, and for a restore run, the deleted versions to bring back. It reads through the clients
  * and leaves the deciding to the pure engine (policy, restore).
  */
-import { NO_ANSWER_STATUS } from '../github/answers.js'
 import { errorMessage } from '../errors.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
-import { imageName, isGhost, isTagged, shortDigest } from '../engine/images.js'
+import { PartsWalker, imageName, isGhost, isTagged, linkImages, shortDigest } from '../engine/images.js'
 import { planDeletions, policyFor } from '../engine/policy.js'
-import { partsOf, planWithReads, UnreadableManifests } from '../engine/reads.js'
+import { planWithReads, UnreadableManifests } from '../engine/reads.js'
 import type { RegistryClient } from '../github/registry-client.js'
 import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
@@ -26,6 +25,7 @@ import type {
   PackageType,
   RestoreRequest,
   RetentionPolicy,
+  UnmatchedRestore,
   VersionRef,
   WriteTarget
 } from '../types.js'
@@ -44,15 +44,11 @@ export type DistTagReader = Pick<NpmRegistryClient, 'readDistTags'>
 export interface WorkPlan {
   packages: PackageReport[]
   targets: WriteTarget[]
-  /**
-   * Restore runs: writes that already failed before any request: requested ids found in none of the
-   * packages' deleted versions, and versions GitHub's deleted list cannot be trusted on.
-   */
+  /** Restore runs: writes that failed before any was sent: versions GitHub's deleted list cannot be trusted on. */
   alreadyFailed: ExecutedWrite[]
+  /** Restore runs: requested ids found in none of the packages' deleted versions. */
+  unmatched: UnmatchedRestore[]
 }
-
-const NOT_RESTORABLE =
-  'not among the deleted versions: it is not deleted, or was deleted more than 30 days ago'
 
 /**
  * Exact names are taken as they are, with no listing, so GITHUB_TOKEN (which cannot list packages) works
@@ -161,8 +157,14 @@ export function refusedImageParts(
     const digest = target.version.name
     const structure = await registry.readImageStructure(scope.login, target.packageName, [digest])
     if (structure === undefined) return waiting.map(d => d.version.id)
-    const parts = new Set(partsOf(digest, structure))
-    return (plan?.deletions ?? []).filter(d => parts.has(d.version.name)).map(d => d.version.id)
+    // The image and the versions its manifests name, linked as the planner links them.
+    const named = new Set<string>()
+    structure.forEach(manifest => manifest.children.forEach(child => named.add(child)))
+    const listed = (plan?.decisions ?? []).map(d => d.version).filter(v => named.has(v.name))
+    const versions = [target.version, ...listed]
+    const parts = new PartsWalker(linkImages(versions, structure)).partsOf(0).map(p => versions[p].id)
+    const deleted = new Set((plan?.deletions ?? []).map(d => d.version.id))
+    return parts.filter(id => deleted.has(id))
   }
 }
 
@@ -206,7 +208,7 @@ export async function planDeleteRun(
       packages.push(failedPackage(name, error, log))
     }
   }
-  return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [] }
+  return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [], unmatched: [] }
 }
 
 /**
@@ -275,7 +277,7 @@ export async function planRestoreRun(
         untrusted.push({
           packageName: name,
           version,
-          outcome: { kind: 'failed', status: NO_ANSWER_STATUS, message: reason }
+          outcome: { kind: 'failed', cause: 'untrusted', message: reason }
         })
       }
       packages.push({ name, writes: [] })
@@ -292,12 +294,8 @@ export async function planRestoreRun(
     )
   const unmatched = requested
     .filter(id => !found.has(id) && !unsure.has(id))
-    .map((id): ExecutedWrite => ({
-      packageName: '',
-      version: { id, name: `id ${id}`, tags: [] },
-      outcome: { kind: 'failed', status: 404, message: `${NOT_RESTORABLE} (searched: ${names.join(', ')})` }
-    }))
-  return { packages, targets, alreadyFailed: [...untrusted, ...unmatched] }
+    .map(id => ({ id, searched: names }))
+  return { packages, targets, alreadyFailed: untrusted, unmatched }
 }
 
 /**

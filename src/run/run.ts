@@ -127,7 +127,7 @@ export async function runRetention(
     requests: client.requestCount,
     manifestReads: registryClient?.manifestReads ?? 0,
     recordFile: record.path,
-    ...(config.restore ? { restoring: restoreWords(config.restore) } : {})
+    ...(config.restore ? { restoring: restoreWords(config.restore), unmatched: work.unmatched } : {})
   }
   return { report, planFile, ...(stopped ? { stopped } : {}) }
 }
