@@ -157,11 +157,79 @@ export interface ApiAnswer {
 
 export type Action = 'delete' | 'keep'
 
+/** How keep-last counted a version: the n highest (`order: semver`) or newest, within a line with `per`. */
+export interface KeepLastCount {
+  n: number
+  order: VersionOrder
+  /** With `per` (`keep-last-per`): the line (`2.3`), or the image's name when it is no version. */
+  line?: string
+}
+
+/** How a rule matched the image it deletes. */
+export type Selection =
+  /** A policy file's rule: its globs or its semantic-version range matched. */
+  | { by: 'match' }
+  /** A glob of the `delete-tags` input matched a tag (or, for other types, the version's name). */
+  | { by: 'delete-tags'; glob: string }
+  /** `delete-tags` is empty: every version, or every tagged one for containers. */
+  | { by: 'all-versions' }
+  | { by: 'all-tagged' }
+  /** An untagged image (`untagged`, or a policy file's `match: untagged`). */
+  | { by: 'untagged' }
+  /** A referrer (`signature`, ...) whose subject, by digest, is not among the versions. */
+  | { by: 'orphan'; part: string; subject: string }
+
+/**
+ * Why a version is kept or deleted, as data: a code and its values. `rule` names a policy file's rule; it is
+ * absent for the single-rule inputs. `actionOf` (engine/reasons.ts) tells the direction, `reasonText` the
+ * text users see. Ages and durations are as reasons show them (`45d`, `30d`).
+ */
+export type Reason =
+  /** Among the `n` newest (highest) versions the rule keeps, or of its line. */
+  | ({ kind: 'keep-last'; rule?: string } & KeepLastCount)
+  | { kind: 'keep-forever'; rule: string }
+  /** A `keep-tags` glob matched a tag, or (other types) the version's name. */
+  | { kind: 'keep-tags'; glob: string; tag?: string; name?: string }
+  | { kind: 'dist-tag'; tag: string }
+  /** Younger than its rule's `min-age`. */
+  | { kind: 'younger-than'; rule?: string; minAge: string; age: string }
+  /** A part of an image that `rule` would delete, younger than the rule's `min-age`: it stays, with its parts. */
+  | { kind: 'young-part'; rule: string; minAge: string; age: string }
+  | { kind: 'creation-time-unknown'; createdAt: string }
+  | { kind: 'tags-unknown' }
+  /** A policy file's rules: none matches. */
+  | { kind: 'no-rule' }
+  /** The inputs: no `delete-tags` glob matches; tagged with `untagged: only`; untagged with `untagged: exclude`. */
+  | { kind: 'not-selected' }
+  | { kind: 'tagged-untagged-only' }
+  | { kind: 'untagged-excluded' }
+  | { kind: 'orphan-excluded'; part: string; subject: string }
+  /** The parts of images are unknown: the registry was not read, or the manifest of `unread` (a kept image) was not. */
+  | { kind: 'structure-unknown'; unread?: string }
+  /** A platform manifest, signature, attestation, ... of a kept image (named by its first tag or short digest). */
+  | { kind: 'part-of-kept-image'; part: string; image: string }
+  | { kind: 'last-tagged' }
+  | { kind: 'last-version' }
+  /** Deleted: selected by its rule, `age` old, and beyond keep-last when `notAmong` says so. */
+  | { kind: 'selected'; rule?: string; selection: Selection; age: string; notAmong?: KeepLastCount }
+  | { kind: 'part-of-deleted-image'; part: string; image: string }
+  /** An index none of whose `listed` manifests is left: it no longer pulls. */
+  | { kind: 'ghost-image'; listed: number }
+
 export interface Decision {
   version: PackageVersion
   action: Action
-  /** Every reason behind the decision, each starting with `keep:` or `delete:`; never empty. */
+  /**
+   * Every reason behind the decision as users read it, each starting with `keep:` or `delete:`; never empty.
+   * The engine shares one array between the decisions that have the same single reason: never change one.
+   */
   reasons: string[]
+  /**
+   * The same reasons as data, one code per text in the same order (`engine/reasons.ts` renders each to its
+   * text). Every decision the engine makes has them; a decision made elsewhere (a test's) may give texts only.
+   * Shared as `reasons` is: never change one.
+   */
+  codes?: readonly Reason[]
   /**
    * Deletions only: ids of the deleted images whose deletion takes this version along (it is their platform
    * manifest, attestation or signature). It may go only once each of them is gone. Shared between the parts

@@ -184,6 +184,54 @@ describe('a policy of four rules', () => {
     expect(containers.summary).toContain('keep: rule "releases": kept forever')
   })
 
+  it('gives each reason in the plan file as data too: codes beside the texts, in the same order', async () => {
+    const fake = await world().start()
+    const run = await fake.run({
+      owner: 'acme',
+      'package-type': 'container',
+      'package-names': 'app, tools',
+      policy: POLICY,
+      'dry-run': true
+    })
+    expect(run.exitCode).toBe(0)
+    const plan = JSON.parse(readFileSync(run.outputs['plan-file'], 'utf8')) as {
+      packages: { name: string; versions: { id: number; reasons: string[]; codes: unknown[] }[] }[]
+    }
+    const codesOf = (pkg: string, id: number) =>
+      plan.packages.find(p => p.name === pkg)?.versions.find(v => v.id === id)?.codes
+    expect(codesOf('app', 1)).toEqual([{ kind: 'keep-forever', rule: 'releases' }])
+    expect(codesOf('app', 4)).toEqual([
+      { kind: 'part-of-kept-image', part: 'platform manifest', image: 'v1.0.0' }
+    ])
+    expect(codesOf('app', 10)).toEqual([
+      {
+        kind: 'selected',
+        rule: 'pull requests',
+        selection: { by: 'match' },
+        age: '10d',
+        notAmong: { n: 1, order: 'created' }
+      }
+    ])
+    expect(codesOf('app', 11)).toEqual([
+      { kind: 'part-of-deleted-image', part: 'platform manifest', image: 'pr-2' }
+    ])
+    expect(codesOf('app', 12)).toEqual([
+      { kind: 'keep-last', rule: 'pull requests', n: 1, order: 'created' },
+      { kind: 'younger-than', rule: 'pull requests', minAge: '7d', age: '3d' }
+    ])
+    expect(codesOf('app', 19)).toEqual([
+      {
+        kind: 'selected',
+        rule: 'untagged',
+        selection: { by: 'orphan', part: 'signature', subject: expect.stringMatching(/^sha256:\w{64}$/) },
+        age: '9d'
+      }
+    ])
+    expect(codesOf('tools', 30)).toEqual([{ kind: 'no-rule' }])
+    for (const pkg of plan.packages)
+      for (const version of pkg.versions) expect(version.codes).toHaveLength(version.reasons.length)
+  })
+
   it('deletes exactly that for real, and every tag left still pulls', async () => {
     const fake = await world().start()
     // The policy as a file in the workspace.

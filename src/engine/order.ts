@@ -4,6 +4,7 @@
  * its referrers last. Pure, like the rest of the engine.
  */
 import { PART, PLATFORM_MANIFEST, imageName, type ImageGraph, type PartsWalker } from './images.js'
+import { also, say, type Said } from './reasons.js'
 import type { PackageVersion } from '../types.js'
 
 const NO_PARTS: readonly number[] = []
@@ -12,7 +13,7 @@ export interface DeletionOrder {
   /** Positions (in the planner's newest-first order) of the versions to delete, in the order to delete them. */
   order: number[]
   /** Per part of a deleted image: why it goes, naming each image that takes it along. */
-  deletedWith: (string[] | undefined)[]
+  deletedWith: (Said | undefined)[]
   /**
    * Per part of a deleted image: the ids of the images whose deletion takes it along. The parts of one image
    * share one array (a million versions would otherwise make a million arrays): never change one.
@@ -34,7 +35,7 @@ export function deletionOrder(
 }
 
 class OrderWalk {
-  readonly #deletedWith: (string[] | undefined)[]
+  readonly #deletedWith: (Said | undefined)[]
   readonly #takenBy: (readonly number[] | undefined)[]
   readonly #placedWith: Int32Array
   readonly #referrerLine: Uint8Array
@@ -46,7 +47,7 @@ class OrderWalk {
     private readonly kept: (p: number) => boolean
   ) {
     const count = graph.linked ? versions.length : 0
-    this.#deletedWith = new Array<string[] | undefined>(count).fill(undefined)
+    this.#deletedWith = new Array<Said | undefined>(count).fill(undefined)
     this.#takenBy = new Array<readonly number[] | undefined>(count).fill(undefined)
     this.#placedWith = new Int32Array(count).fill(-1)
     this.#referrerLine = new Uint8Array(count)
@@ -82,14 +83,17 @@ class OrderWalk {
     }
     const walked = this.walker.postOrder(image, this.kept)
     const name = imageName(this.versions[image])
-    const platformManifest = `delete: ${PLATFORM_MANIFEST} of deleted image ${name}`
+    const platformManifest = say({ kind: 'part-of-deleted-image', part: PLATFORM_MANIFEST, image: name })
     const imageId = this.versions[image].id
     const takenByThis: readonly number[] = [imageId]
     for (let i = 0; i < walked.length - 1; i++) {
       const part = walked[i]
       const kind = kinds.get(part)
-      const reason = kind === undefined ? platformManifest : `delete: ${kind} of deleted image ${name}`
-      ;(this.#deletedWith[part] ??= []).push(reason)
+      const reason =
+        kind === undefined
+          ? platformManifest
+          : say({ kind: 'part-of-deleted-image', part: kind, image: name })
+      this.#deletedWith[part] = also(this.#deletedWith[part], reason)
       const takenBy = this.#takenBy[part]
       this.#takenBy[part] = takenBy === undefined ? takenByThis : [...takenBy, imageId]
       if (placedWith[part] === -1) placedWith[part] = image

@@ -23,16 +23,19 @@ import {
   type ImageGraph
 } from './images.js'
 import { deletionOrder } from './order.js'
+import { also, say, type Said } from './reasons.js'
 import { DAY_MS, formatAge, newestFirst } from './time.js'
 import type { SemVer } from 'semver'
 import type {
   Decision,
   DeletionPlan,
   ImageStructure,
+  KeepLastCount,
   PackageVersion,
   PolicyRule,
   PrereleaseFilter,
   RetentionPolicy,
+  Selection,
   UntaggedMode,
   VersionLine,
   VersionOrder
@@ -75,9 +78,15 @@ export function policyFor(policy: RetentionPolicy, packageName: string): Retenti
   return { ...policy, rules }
 }
 
-const NOT_SELECTED = 'keep: not selected by delete-tags'
-const NO_RULE = 'keep: no rule matches'
-const TAGS_UNKNOWN = 'keep: tags unknown'
+const NOT_SELECTED = say({ kind: 'not-selected' })
+const NO_RULE = say({ kind: 'no-rule' })
+const TAGS_UNKNOWN = say({ kind: 'tags-unknown' })
+const TAGGED_UNTAGGED_ONLY = say({ kind: 'tagged-untagged-only' })
+const UNTAGGED_EXCLUDED = say({ kind: 'untagged-excluded' })
+const REGISTRY_NOT_READ = say({ kind: 'structure-unknown' })
+const LAST_TAGGED = say({ kind: 'last-tagged' })
+const LAST_VERSION = say({ kind: 'last-version' })
+const NOTHING_SAID: Said = { codes: [], texts: [], shared: true }
 const NONE = -1
 
 /**
@@ -85,7 +94,8 @@ const NONE = -1
  * inputs speak (`selected by delete-tags`); a policy file's rules name themselves in every reason.
  */
 interface Rule {
-  named: boolean
+  /** A policy file's rule's name; undefined for the rule the inputs make. */
+  name: string | undefined
   /** Matches tagged versions (or, for other types, named ones): by these globs, or all when `allTagged`. */
   tagged: GlobMatcher | undefined
   allTagged: boolean
@@ -102,86 +112,141 @@ interface Rule {
   keepLast: number
   minAgeMs: number
   minAgeText: string
-  /** Reason texts, made once. */
-  keepLastReason: string
-  /** With `per`: the keep reason and the delete reason's clause, completed by the line (`2.3`). */
-  keepLinePrefix: string
-  beyondLinePrefix: string
-  foreverReason: string
-  /** The selection reason's start: `delete: rule "x":`, completed by the age. */
-  prefix: string
-  beyondKeepLast: string
-  youngerPrefix: string
+  /** Reasons made once: kept by keep-last (over all the rule's images) and, a policy file's rule, forever. */
+  keptLast: Said
+  keptForever: Said | undefined
+  /** A delete reason's `not among the 2 newest`. */
+  notAmong: KeepLastCount
+  /** How the rule selects its images, made once: by its match (or all versions), untagged, by a glob. */
+  byMatch: Selecting
+  byUntagged: Selecting
+  byGlob: Map<string, Selecting>
+  /** `younger than` reasons by age in days, made once. */
+  youngerByDay: Said[]
 }
 
-/** How keep-last reads in reasons: `among the 2 newest`, `among the 2 highest versions`, `newest 1 of line `. */
-function countTexts(keepLast: number, order: VersionOrder, selected: string) {
-  const among =
-    order === 'semver' ? `${keepLast} highest${selected} versions` : `${keepLast} newest${selected}`
+/**
+ * How a rule selects images, with the delete reasons it gives them: one per keep-last clause (none, the
+ * rule's, or a line's) and age in days, made once and shared (a million distinct reasons would weigh on time
+ * and memory). An age under a day (few versions) gets its reason made each time.
+ */
+class Selecting {
+  readonly #byDay: Said[] = []
+  readonly #beyondKeepLastByDay: Said[] = []
+  readonly #beyondLineByDay = new Map<string, Said[]>()
+
+  constructor(
+    readonly rule: string | undefined,
+    readonly selection: Selection
+  ) {}
+
+  /** Deleted at `ageMs` old; `notAmong` when keep-last counted the image (within its line) and kept others. */
+  reason(ageMs: number, notAmong: KeepLastCount | undefined): Said {
+    if (ageMs < DAY_MS) return this.#said(formatAge(ageMs), notAmong)
+    const days = Math.floor(ageMs / DAY_MS)
+    return (this.#byDayFor(notAmong)[days] ??= this.#said(`${days}d`, notAmong))
+  }
+
+  #byDayFor(notAmong: KeepLastCount | undefined): Said[] {
+    if (notAmong === undefined) return this.#byDay
+    const line = notAmong.line
+    if (line === undefined) return this.#beyondKeepLastByDay
+    let byDay = this.#beyondLineByDay.get(line)
+    if (byDay === undefined) this.#beyondLineByDay.set(line, (byDay = []))
+    return byDay
+  }
+
+  #said(age: string, notAmong: KeepLastCount | undefined): Said {
+    const { rule, selection } = this
+    return say({
+      kind: 'selected',
+      ...(rule === undefined ? {} : { rule }),
+      selection,
+      age,
+      ...(notAmong === undefined ? {} : { notAmong })
+    })
+  }
+}
+
+function makeRule(
+  name: string | undefined,
+  fields: Omit<
+    Rule,
+    'name' | 'keptLast' | 'keptForever' | 'notAmong' | 'byMatch' | 'byUntagged' | 'byGlob' | 'youngerByDay'
+  >,
+  allSelection: Selection
+): Rule {
+  const named = name === undefined ? {} : { rule: name }
+  const { keepLast: n, order } = fields
   return {
-    among: `among the ${among}`,
-    beyond: `, not among the ${among}`,
-    inLine: `newest ${keepLast} of line `,
-    beyondLine: `, not among the newest ${keepLast} of line `
+    name,
+    ...fields,
+    keptLast: say({ kind: 'keep-last', ...named, n, order }),
+    keptForever: name === undefined ? undefined : say({ kind: 'keep-forever', rule: name }),
+    notAmong: { n, order },
+    byMatch: new Selecting(name, allSelection),
+    byUntagged: new Selecting(name, { by: 'untagged' }),
+    byGlob: new Map(),
+    youngerByDay: []
   }
 }
 
 function shorthandRule(policy: RetentionPolicy, untagged: UntaggedMode, container: boolean): Rule {
   const { keepLast, minAgeMs, minAgeText } = policy
-  const order = policy.order ?? 'created'
-  const texts = countTexts(keepLast, order, ' selected')
-  return {
-    named: false,
-    tagged: container && untagged === 'only' ? undefined : compileMatchList(policy.deleteTags),
-    allTagged: policy.deleteTags.length === 0,
-    range: undefined,
-    prerelease: 'include',
-    order,
-    per: policy.keepLastPer,
-    untagged: container && untagged !== 'exclude',
-    countsUntagged: container && untagged === 'only',
-    forever: false,
-    keepLast,
-    minAgeMs,
-    minAgeText,
-    keepLastReason: `keep: ${texts.among}`,
-    keepLinePrefix: `keep: ${texts.inLine}`,
-    beyondLinePrefix: texts.beyondLine,
-    foreverReason: '',
-    prefix: '',
-    beyondKeepLast: texts.beyond,
-    youngerPrefix: 'keep: '
-  }
+  return makeRule(
+    undefined,
+    {
+      tagged: container && untagged === 'only' ? undefined : compileMatchList(policy.deleteTags),
+      allTagged: policy.deleteTags.length === 0,
+      range: undefined,
+      prerelease: 'include',
+      order: policy.order ?? 'created',
+      per: policy.keepLastPer,
+      untagged: container && untagged !== 'exclude',
+      countsUntagged: container && untagged === 'only',
+      forever: false,
+      keepLast,
+      minAgeMs,
+      minAgeText
+    },
+    { by: container ? 'all-tagged' : 'all-versions' }
+  )
 }
 
 function namedRule(rule: PolicyRule): Rule {
   const { name, match, keepLast, minAgeMs, minAgeText } = rule
-  const label = `rule ${JSON.stringify(name)}:`
-  const order = rule.order ?? 'created'
-  const texts = countTexts(keepLast, order, '')
   const range = typeof match === 'object' && 'semver' in match ? match.semver : undefined
-  return {
-    named: true,
-    tagged: match === 'untagged' || range !== undefined ? undefined : compileGlobList(match as string[]),
-    allTagged: false,
-    range: range === undefined ? undefined : compileRange(range),
-    prerelease: rule.prerelease ?? 'include',
-    order,
-    per: rule.per,
-    untagged: match === 'untagged',
-    countsUntagged: match === 'untagged',
-    forever: rule.keepForever,
-    keepLast,
-    minAgeMs,
-    minAgeText,
-    keepLastReason: `keep: ${label} ${texts.among}`,
-    keepLinePrefix: `keep: ${label} ${texts.inLine}`,
-    beyondLinePrefix: texts.beyondLine,
-    foreverReason: `keep: ${label} kept forever`,
-    prefix: `delete: ${label}`,
-    beyondKeepLast: texts.beyond,
-    youngerPrefix: `keep: ${label} `
-  }
+  return makeRule(
+    name,
+    {
+      tagged: match === 'untagged' || range !== undefined ? undefined : compileGlobList(match as string[]),
+      allTagged: false,
+      range: range === undefined ? undefined : compileRange(range),
+      prerelease: rule.prerelease ?? 'include',
+      order: rule.order ?? 'created',
+      per: rule.per,
+      untagged: match === 'untagged',
+      countsUntagged: match === 'untagged',
+      forever: rule.keepForever,
+      keepLast,
+      minAgeMs,
+      minAgeText
+    },
+    { by: 'match' }
+  )
+}
+
+/** The inputs' rule selecting by a `delete-tags` glob: made once per glob. */
+function selectedBy(rule: Rule, glob: string): Selecting {
+  let selecting = rule.byGlob.get(glob)
+  if (selecting === undefined)
+    rule.byGlob.set(glob, (selecting = new Selecting(undefined, { by: 'delete-tags', glob })))
+  return selecting
+}
+
+/** A reason's `rule`: a policy file's rule's name, none for the inputs' rule. */
+function ruleNamed(rule: Rule): { rule?: string } {
+  return rule.name === undefined ? {} : { rule: rule.name }
 }
 
 /** Whether a rule counts keep-last as it always has: newest created first, over all its versions. */
@@ -211,22 +276,13 @@ class Planner {
   /** npm: version name (a leading `v` dropped) → the dist-tags pointing at it. */
   readonly #distTags = new Map<string, string[]>()
   /** Per version: why it is kept; a version is kept exactly when it has a reason to be. */
-  readonly #keepReasons: (string[] | undefined)[]
+  readonly #keepReasons: (Said | undefined)[]
   /** Per image: the rule that governs it (its index in #rules), or NONE. */
   readonly #ruleOf: Int16Array
   /** Per selected image: how it was selected. */
-  readonly #whySelected: (string | undefined)[]
+  readonly #whySelected: (Selecting | undefined)[]
   /** The one walk over the images' parts. */
   readonly #walker: PartsWalker
-  /**
-   * Reason texts shared by many versions (a million distinct strings would weigh on time and memory): by
-   * glob, `selected by delete-tags "glob"`; by selection and age, the delete reason, without and with the
-   * keep-last clause; by days, `45d`.
-   */
-  readonly #selectedByGlobTexts = new Map<string, string>()
-  readonly #deleteTexts = new Map<string, Map<string, string>>()
-  readonly #deleteTextsBeyondKeepLast = new Map<string, Map<string, string>>()
-  readonly #dayTexts: string[] = []
 
   constructor(
     versions: readonly PackageVersion[],
@@ -258,9 +314,9 @@ class Planner {
       if (tags === undefined) this.#distTags.set(key, [tag])
       else tags.push(tag)
     }
-    this.#keepReasons = new Array<string[] | undefined>(count).fill(undefined)
+    this.#keepReasons = new Array<Said | undefined>(count).fill(undefined)
     this.#ruleOf = new Int16Array(count).fill(NONE)
-    this.#whySelected = new Array<string | undefined>(count).fill(undefined)
+    this.#whySelected = new Array<Selecting | undefined>(count).fill(undefined)
     this.#walker = new PartsWalker(this.#graph)
   }
 
@@ -278,19 +334,17 @@ class Planner {
     )
     const decisions = this.#versions.map((version, p): Decision => {
       const keep = this.#keepReasons[p]
-      if (keep !== undefined) return { version, action: 'keep', reasons: keep }
-      const reasons = this.#deleteReasons(p, deletedWith[p])
+      if (keep !== undefined) return { version, action: 'keep', reasons: keep.texts, codes: keep.codes }
+      const { texts: reasons, codes } = this.#deleteReasons(p, deletedWith[p])
       const partOf = takenBy[p]
-      if (partOf === undefined) return { version, action: 'delete', reasons }
-      return { version, action: 'delete', reasons, partOf }
+      if (partOf === undefined) return { version, action: 'delete', reasons, codes }
+      return { version, action: 'delete', reasons, codes, partOf }
     })
     return { decisions, deletions: order.map(p => decisions[p]) }
   }
 
-  #keep(p: number, reason: string): void {
-    const reasons = this.#keepReasons[p]
-    if (reasons === undefined) this.#keepReasons[p] = [reason]
-    else reasons.push(reason)
+  #keep(p: number, reason: Said): void {
+    this.#keepReasons[p] = also(this.#keepReasons[p], reason)
   }
 
   #kept(p: number): boolean {
@@ -318,13 +372,13 @@ class Planner {
       const r = this.#ruleOf[p]
       const rule = this.#rules[r]
       if (rule.forever) {
-        this.#keep(p, rule.foreverReason)
+        this.#keep(p, rule.keptForever as Said)
         continue
       }
       this.#whySelected[p] = selection
       if (this.#countsForKeepLast(p, rule) && Number.isFinite(this.#times[p])) {
         if (!countsByTime(rule)) counting[r].push(p)
-        else if (++counted[r] <= rule.keepLast) this.#keep(p, rule.keepLastReason)
+        else if (++counted[r] <= rule.keepLast) this.#keep(p, rule.keptLast)
       }
     }
     counting.forEach((images, r) => {
@@ -340,7 +394,7 @@ class Planner {
     const ranked = rule.order === 'semver' ? byPrecedence(images, this.#semvers) : images
     const per = rule.per
     if (per === undefined) {
-      ranked.slice(0, rule.keepLast).forEach(p => this.#keep(p, rule.keepLastReason))
+      ranked.slice(0, rule.keepLast).forEach(p => this.#keep(p, rule.keptLast))
       return
     }
     const counted = new Map<string, number>()
@@ -350,29 +404,34 @@ class Planner {
       this.#lineTexts[p] = text
       const n = line === undefined ? 1 : (counted.get(line) ?? 0) + 1
       if (line !== undefined) counted.set(line, n)
-      if (n <= rule.keepLast) this.#keep(p, `${rule.keepLinePrefix}${text}`)
+      if (n <= rule.keepLast)
+        this.#keep(
+          p,
+          say({ kind: 'keep-last', ...ruleNamed(rule), n: rule.keepLast, order: rule.order, line: text })
+        )
     }
   }
 
   /** The first rule that matches an image, noted in #ruleOf; how it selects the image, or undefined after giving the reason none does. */
-  #decideSelection(p: number): string | undefined {
+  #decideSelection(p: number): Selecting | undefined {
     const version = this.#versions[p]
     const rules = this.#rules
     if (this.#container && this.#graph.role[p] === ORPHAN) {
-      const orphan = `orphaned ${this.#graph.kinds.get(p)} of ${this.#graph.subjects.get(p)}`
+      const part = this.#graph.kinds.get(p) as string
+      const subject = this.#graph.subjects.get(p) as string
       for (let r = 0; r < rules.length; r++) {
         if (!rules[r].untagged || rules[r].prerelease === 'only') continue
         this.#ruleOf[p] = r
-        return rules[r].named ? `${rules[r].prefix} ${orphan}` : `delete: ${orphan}`
+        return new Selecting(rules[r].name, { by: 'orphan', part, subject })
       }
-      this.#keep(p, this.#named ? NO_RULE : `keep: ${orphan} (untagged: exclude)`)
+      this.#keep(p, this.#named ? NO_RULE : say({ kind: 'orphan-excluded', part, subject }))
       return undefined
     }
     if (this.#container && !isTagged(version)) {
       for (let r = 0; r < rules.length; r++) {
         if (!rules[r].untagged || rules[r].prerelease === 'only') continue
         this.#ruleOf[p] = r
-        return rules[r].named ? rules[r].prefix : 'delete: untagged'
+        return rules[r].byUntagged
       }
       // An untagged version that `untagged: exclude` protects gets its reason with the other protections.
       if (this.#named) this.#keep(p, NO_RULE)
@@ -387,40 +446,31 @@ class Planner {
       return selection
     }
     if (this.#named) this.#keep(p, NO_RULE)
-    else this.#keep(p, rules[0].tagged === undefined ? 'keep: tagged (untagged: only)' : NOT_SELECTED)
+    else this.#keep(p, rules[0].tagged === undefined ? TAGGED_UNTAGGED_ONLY : NOT_SELECTED)
     return undefined
   }
 
   /** How a rule selects a tagged (or named) version, or undefined when it does not match it. */
-  #matchTagged(p: number, rule: Rule): string | undefined {
+  #matchTagged(p: number, rule: Rule): Selecting | undefined {
     const version = this.#versions[p]
     const range = rule.range
     if (range !== undefined) {
       const matches = this.#container
         ? version.tags.some(tag => range(semverOf(tag)))
         : range(this.#semvers[p])
-      return matches ? rule.prefix : undefined
+      return matches ? rule.byMatch : undefined
     }
     const matcher = rule.tagged as GlobMatcher
+    if (rule.allTagged) return rule.byMatch
     if (!this.#container) {
-      if (rule.allTagged) return 'delete: selected (delete-tags is empty: all versions)'
       const glob = matcher.match(version.name)
-      return glob === undefined ? undefined : rule.named ? rule.prefix : this.#selectedByText(glob)
+      return glob === undefined ? undefined : rule.name !== undefined ? rule.byMatch : selectedBy(rule, glob)
     }
-    if (rule.allTagged) return 'delete: selected (delete-tags is empty: all tagged versions)'
     for (const tag of version.tags) {
       const glob = matcher.match(tag)
-      if (glob !== undefined) return rule.named ? rule.prefix : this.#selectedByText(glob)
+      if (glob !== undefined) return rule.name !== undefined ? rule.byMatch : selectedBy(rule, glob)
     }
     return undefined
-  }
-
-  /** The shared text `delete: selected by delete-tags "<glob>"`. */
-  #selectedByText(glob: string): string {
-    let reason = this.#selectedByGlobTexts.get(glob)
-    if (reason === undefined)
-      this.#selectedByGlobTexts.set(glob, (reason = `delete: selected by delete-tags "${glob}"`))
-    return reason
   }
 
   /**
@@ -443,32 +493,30 @@ class Planner {
         // Docker packages have tags too (`metadata.docker.tag`), and their names as the other types do.
         for (const tag of version.tags) {
           const glob = this.#keepTags.match(tag)
-          if (glob !== undefined) this.#keep(p, `keep: tag "${tag}" matches keep-tags "${glob}"`)
+          if (glob !== undefined) this.#keep(p, say({ kind: 'keep-tags', glob, tag }))
         }
         const glob = this.#container ? undefined : this.#keepTags.match(version.name)
-        if (glob !== undefined) this.#keep(p, `keep: name "${version.name}" matches keep-tags "${glob}"`)
+        if (glob !== undefined) this.#keep(p, say({ kind: 'keep-tags', glob, name: version.name }))
       }
       const age = this.#nowMs - this.#times[p]
       if (!Number.isFinite(age)) {
-        this.#keep(p, `keep: creation time ${JSON.stringify(version.createdAt)} is not a date`)
+        this.#keep(p, say({ kind: 'creation-time-unknown', createdAt: version.createdAt }))
       } else {
         // A policy file's rules age their images here, and the parts of the images they delete in #keepYoungParts.
         const r = this.#ruleOf[p]
         const rule = shorthand ?? (r === NONE ? undefined : this.#rules[r])
         if (rule !== undefined && !rule.forever && rule.minAgeMs > 0 && age < rule.minAgeMs)
-          this.#keep(p, `${rule.youngerPrefix}younger than ${rule.minAgeText} (${formatAge(age)} old)`)
+          this.#keep(p, youngerThan(rule, age))
       }
       for (const tag of this.#distTags.get(withoutV(version.name)) ?? [])
-        this.#keep(p, `keep: dist-tag ${tag}`)
+        this.#keep(p, say({ kind: 'dist-tag', tag }))
       if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
       else if (this.#container && isUntagged(version) && this.#graph.role[p] !== ORPHAN) {
         // A known part of an image goes with it, or stays with it, under `untagged: exclude` too; unless an
         // untagged version is unread: it may be an index over that part.
         if (this.#excludesUntagged()) {
-          if (this.#graph.role[p] !== PART || this.#untaggedUnread())
-            this.#keep(p, 'keep: untagged (untagged: exclude)')
-        } else if (this.#structure === undefined)
-          this.#keep(p, 'keep: image structure unknown (registry not read)')
+          if (this.#graph.role[p] !== PART || this.#untaggedUnread()) this.#keep(p, UNTAGGED_EXCLUDED)
+        } else if (this.#structure === undefined) this.#keep(p, REGISTRY_NOT_READ)
       }
     }
   }
@@ -496,10 +544,13 @@ class Planner {
     for (const origin of kept) {
       if (parts[origin] === undefined) continue
       const image = imageName(this.#versions[origin])
-      const platformManifest = `keep: ${PLATFORM_MANIFEST} of kept image ${image}`
+      const platformManifest = say({ kind: 'part-of-kept-image', part: PLATFORM_MANIFEST, image })
       for (const part of this.#walker.partsOf(origin)) {
         const kind = kinds.get(part)
-        this.#keep(part, kind === undefined ? platformManifest : `keep: ${kind} of kept image ${image}`)
+        this.#keep(
+          part,
+          kind === undefined ? platformManifest : say({ kind: 'part-of-kept-image', part: kind, image })
+        )
       }
     }
   }
@@ -523,7 +574,10 @@ class Planner {
       for (const part of this.#walker.partsOf(image, oldEnough)) {
         const age = this.#nowMs - this.#times[part]
         if (this.#kept(part) || age >= minAgeMs) continue
-        this.#keep(part, `keep: younger than ${rule.minAgeText} (${formatAge(age)} old)`)
+        this.#keep(
+          part,
+          say({ kind: 'young-part', rule: rule.name as string, minAge: rule.minAgeText, age: formatAge(age) })
+        )
         young.push(part)
       }
     }
@@ -548,7 +602,7 @@ class Planner {
     // is read (a version read while kept is not deleted after).
     const last = newestTaggedImage !== -1 ? newestTaggedImage : keptTaggedReferrer ? -1 : newestTagged
     if (last === -1) return
-    this.#keep(last, 'keep: last tagged version of the package')
+    this.#keep(last, LAST_TAGGED)
     this.#keepPartsOf([last])
   }
 
@@ -564,7 +618,7 @@ class Planner {
         this.#kept(p) && isTagged(version) && !version.tags.some(isCosignTag) && !structure.has(version.name)
     )
     if (unread === undefined) return
-    const reason = `keep: image structure unknown (manifest of ${imageName(unread)} not read)`
+    const reason = say({ kind: 'structure-unknown', unread: imageName(unread) })
     const newlyKept: number[] = []
     for (let p = 0; p < this.#versions.length; p++) {
       if (isTagged(this.#versions[p])) continue
@@ -579,49 +633,34 @@ class Planner {
     if (this.#keepReasons.some(reasons => reasons !== undefined)) return
     const last = this.#graph.role.findIndex(role => role !== PART)
     if (last === -1) return
-    this.#keep(last, 'keep: last version of the package')
+    this.#keep(last, LAST_VERSION)
     this.#keepPartsOf([last])
   }
 
-  #deleteReasons(p: number, deletedWith: string[] | undefined): string[] {
-    const selection = this.#whySelected[p]
-    if (selection === undefined) return deletedWith ?? []
+  #deleteReasons(p: number, deletedWith: Said | undefined): Said {
+    const selecting = this.#whySelected[p]
+    if (selecting === undefined) return deletedWith ?? NOTHING_SAID
     const rule = this.#rules[this.#ruleOf[p]]
-    const counted = this.#countsForKeepLast(p, rule)
+    const own = selecting.reason(this.#nowMs - this.#times[p], this.#notAmong(p, rule))
+    return deletedWith === undefined ? own : also(own, deletedWith)
+  }
+
+  /** Why keep-last did not keep a deleted image it counted: `not among the 2 newest` (of its line). */
+  #notAmong(p: number, rule: Rule): KeepLastCount | undefined {
+    if (rule.keepLast === 0) return undefined
     const line = this.#lineTexts[p]
-    const ageMs = this.#nowMs - this.#times[p]
-    const own =
-      line === undefined
-        ? this.#deleteReasonText(selection, ageMs, rule, counted)
-        : this.#deleteReasonText(selection, ageMs, rule, false) +
-          (rule.keepLast > 0 ? `${rule.beyondLinePrefix}${line}` : '')
-    return deletedWith === undefined ? [own] : [own, ...deletedWith]
+    if (line !== undefined) return { n: rule.keepLast, order: rule.order, line }
+    return this.#countsForKeepLast(p, rule) ? rule.notAmong : undefined
   }
+}
 
-  /** `<selection>, <age> old` (a named rule: `<selection> <age> old`), and why keep-last did not protect the image when it counts it. */
-  #deleteReasonText(selection: string, ageMs: number, rule: Rule, counted: boolean): string {
-    const beyondKeepLast = counted && rule.keepLast > 0
-    const cache = beyondKeepLast ? this.#deleteTextsBeyondKeepLast : this.#deleteTexts
-    let byAge = cache.get(selection)
-    if (byAge === undefined) cache.set(selection, (byAge = new Map()))
-    const age = this.#ageText(ageMs)
-    let reason = byAge.get(age)
-    if (reason === undefined) {
-      const separator = selection.endsWith(':') ? ' ' : ', '
-      byAge.set(
-        age,
-        (reason = `${selection}${separator}${age} old${beyondKeepLast ? rule.beyondKeepLast : ''}`)
-      )
-    }
-    return reason
-  }
-
-  /** An age in its largest whole unit: `45d`, `5h`, `12m`, `30s`; the texts in days are made once. */
-  #ageText(ms: number): string {
-    if (ms < DAY_MS) return formatAge(ms)
-    const days = Math.floor(ms / DAY_MS)
-    return (this.#dayTexts[days] ??= `${days}d`)
-  }
+/** `younger than <min-age> (<age> old)`: made once per rule and age in days. */
+function youngerThan(rule: Rule, ageMs: number): Said {
+  const make = (age: string) =>
+    say({ kind: 'younger-than', ...ruleNamed(rule), minAge: rule.minAgeText, age })
+  if (ageMs < DAY_MS) return make(formatAge(ageMs))
+  const days = Math.floor(ageMs / DAY_MS)
+  return (rule.youngerByDay[days] ??= make(`${days}d`))
 }
 
 /** A version name as dist-tags and lines name it: a leading `v` dropped. */

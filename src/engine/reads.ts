@@ -18,6 +18,7 @@ import {
   type IncompleteImage
 } from './images.js'
 import { excludesUntagged, planDeletions } from './policy.js'
+import { say } from './reasons.js'
 import { parseTime } from './time.js'
 import type { DeletionPlan, ImageStructure, ManifestInfo, PackageVersion, RetentionPolicy } from '../types.js'
 
@@ -98,10 +99,8 @@ function withGhostReasons(plan: DeletionPlan, incomplete: readonly IncompleteIma
   const decisions = plan.decisions.map(d => {
     const listed = ghosts.get(d.version.id)
     if (d.action !== 'delete' || listed === undefined) return d
-    return {
-      ...d,
-      reasons: [...d.reasons, `delete: ghost image (none of the ${listed} manifests it lists is left)`]
-    }
+    const ghost = say({ kind: 'ghost-image', listed })
+    return { ...d, reasons: [...d.reasons, ...ghost.texts], codes: [...(d.codes ?? []), ...ghost.codes] }
   })
   const byId = new Map(decisions.map(d => [d.version.id, d]))
   return { decisions, deletions: plan.deletions.map(d => byId.get(d.version.id) ?? d) }

@@ -198,7 +198,7 @@ export function planDocument(run: RunReport): unknown {
         ...(pkg.check ? { check: pkg.check } : {}),
         versions: (pkg.plan?.decisions ?? pkg.writes).map(d => ({
           ...d.version,
-          ...('action' in d ? { action: d.action, reasons: d.reasons } : {}),
+          ...('action' in d ? { action: d.action, reasons: d.reasons, codes: d.codes } : {}),
           ...(outcomes.has(d.version.id) ? { outcome: outcomes.get(d.version.id) } : {})
         }))
       }
