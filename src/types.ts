@@ -226,10 +226,9 @@ export interface Decision {
   reasons: string[]
   /**
    * The same reasons as data, one code per text in the same order (`engine/reasons.ts` renders each to its
-   * text). Every decision the engine makes has them; a decision made elsewhere (a test's) may give texts only.
-   * Shared as `reasons` is: never change one.
+   * text). Shared as `reasons` is: never change one.
    */
-  codes?: readonly Reason[]
+  codes: readonly Reason[]
   /**
    * Deletions only: ids of the deleted images whose deletion takes this version along (it is their platform
    * manifest, attestation or signature). It may go only once each of them is gone. Shared between the parts

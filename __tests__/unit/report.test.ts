@@ -16,7 +16,8 @@ function run(count: number): RunReport {
       i % 2
         ? `delete: selected by delete-tags "pr-*", 45d old, ${i}th newest`
         : 'keep: among the 10 newest selected'
-    ]
+    ],
+    codes: []
   }))
   const writes: ExecutedWrite[] = decisions
     .filter(d => d.action === 'delete')

@@ -16,9 +16,15 @@ const del = (v: PackageVersion, partOf?: number[]): Decision => ({
   version: v,
   action: 'delete',
   reasons: ['delete: x'],
+  codes: [],
   ...(partOf ? { partOf } : {})
 })
-const keep = (v: PackageVersion): Decision => ({ version: v, action: 'keep', reasons: ['keep: x'] })
+const keep = (v: PackageVersion): Decision => ({
+  version: v,
+  action: 'keep',
+  reasons: ['keep: x'],
+  codes: []
+})
 
 describe('max-deletions takes the oldest across packages', () => {
   it('merges the packages oldest image first, each keeping an image before its parts', () => {

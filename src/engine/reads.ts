@@ -100,7 +100,7 @@ function withGhostReasons(plan: DeletionPlan, incomplete: readonly IncompleteIma
     const listed = ghosts.get(d.version.id)
     if (d.action !== 'delete' || listed === undefined) return d
     const ghost = say({ kind: 'ghost-image', listed })
-    return { ...d, reasons: [...d.reasons, ...ghost.texts], codes: [...(d.codes ?? []), ...ghost.codes] }
+    return { ...d, reasons: [...d.reasons, ...ghost.texts], codes: [...d.codes, ...ghost.codes] }
   })
   const byId = new Map(decisions.map(d => [d.version.id, d]))
   return { decisions, deletions: plan.deletions.map(d => byId.get(d.version.id) ?? d) }
