@@ -187,6 +187,7 @@ function adoptUnreachable(graph: ImageGraph): void {
   const notYetReached = (part: number): boolean => !reached[part]
   const reach = (start: number): void => {
     reached[start] = 1
+    if (graph.parts[start] === undefined) return
     for (const part of walker.partsOf(start, notYetReached)) reached[part] = 1
   }
   for (let p = 0; p < graph.role.length; p++) if (graph.role[p] !== PART) reach(p)
@@ -225,9 +226,9 @@ export class PartsWalker {
    */
   partsOf(image: number, below?: (part: number) => boolean): readonly number[] {
     const parts = this.#parts
+    if (parts[image] === undefined) return NO_PARTS
     const reached = this.#order
     reached.length = 0
-    if (parts[image] === undefined) return reached
     const walk = ++this.#walk
     const visited = this.#visited
     const stack = this.#stack
