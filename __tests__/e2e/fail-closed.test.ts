@@ -269,4 +269,28 @@ describe('lost answers and capped work are accounted truthfully', () => {
       true
     )
   }, 60_000)
+
+  it('when the grace of a stopped run ends, a delete sent is unknown and one never sent is stopped, not failed', async () => {
+    // Every delete hangs for 10 s before its error: none sent is answered within the 3 s grace.
+    const hangMs = 10_000
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .withClassicToken('octocat')
+      .withPackage('maven', 'com.acme.core', versions(30))
+      .with({ faults: { rate: 1, seed: 1, methods: ['DELETE'], slowMs: hangMs } })
+      .start()
+    const run = await fake.run({ ...MAVEN, 'keep-last': 1 }, { cancelAfterMs: 4_000, timeoutMs: 60_000 })
+    expect(run.cancelledAt).toBeDefined()
+    // The fake logs a request once answered: wait until every delete sent before the signal has been.
+    const until = Date.parse(run.cancelledAt as string) + hangMs + 1_000
+    await new Promise(resolve => setTimeout(resolve, Math.max(0, until - Date.now())))
+    const sent = fake.requests.filter(r => r.method === 'DELETE').length
+    expect(sent).toBeGreaterThan(0)
+    expect(sent).toBeLessThan(29)
+    const unknown = parsed(run, 'failed')
+    expect(unknown.length).toBe(sent)
+    expect(unknown.every(f => String(f.message).startsWith('sent, but no answer came'))).toBe(true)
+    const stopped = parsed(run, 'skipped').filter(s => s.reason?.startsWith('stopped: not sent'))
+    expect(stopped.length).toBe(29 - sent)
+  }, 60_000)
 })

@@ -230,6 +230,45 @@ describe('executeWrites', () => {
     }
     expect(results.map(r => r.outcome)).toEqual([unanswered, unanswered])
   })
+
+  it('reports the writes never sent when the grace of a stopped run ends as stopped, not as sent', async () => {
+    const stop = new AbortController()
+    const asked: number[] = []
+    const w: VersionWriter = {
+      write: t => {
+        asked.push(t.version.id)
+        stop.abort('SIGTERM')
+        return new Promise(() => {})
+      },
+      budgetLeft: () => undefined
+    }
+    // Two at a time: the second waits for the first, which never answers; the third is never started.
+    const all = targets(3)
+    all[1] = { ...all[1], partOf: [all[0].version.id] }
+    const results = await executeWrites(all, w, {
+      verb: 'delete',
+      reserve: 0,
+      concurrency: 2,
+      log: quiet,
+      signal: stop.signal,
+      graceMs: 10
+    })
+    expect(asked).toEqual([1])
+    const stopped = {
+      kind: 'skipped',
+      reason: 'stopped',
+      detail: 'not sent: the run was stopped (SIGTERM); left for the next run'
+    }
+    expect(results.map(r => r.outcome)).toEqual([
+      {
+        kind: 'failed',
+        cause: 'no-answer',
+        message: 'sent, but no answer came before the run stopped; it may or may not have gone'
+      },
+      stopped,
+      stopped
+    ])
+  })
 })
 
 describe('writes that wait for others (partOf, after)', () => {

@@ -144,16 +144,19 @@ class WriteRun {
     )
     await (signal ? untilStoppedAndGrace(work, signal, this.options.graceMs ?? 3_000) : work)
     if (this.answered > 0 && this.targets.length > 0) this.logProgress(this.clock())
-    // Writes still unanswered when a stopped run's grace ran out: sent, and it is unknown whether they went.
+    // Writes without an outcome when a stopped run's grace ran out: those sent may or may not have gone; the
+    // others (not yet started, or waiting for one of those) were never sent.
     const all = this.targets.map(
       (t): ExecutedWrite =>
         this.results.get(t) ?? {
           ...t,
-          outcome: {
-            kind: 'failed',
-            cause: 'no-answer',
-            message: 'sent, but no answer came before the run stopped; it may or may not have gone'
-          }
+          outcome: this.sent.has(t)
+            ? {
+                kind: 'failed',
+                cause: 'no-answer',
+                message: 'sent, but no answer came before the run stopped; it may or may not have gone'
+              }
+            : this.stopped()
         }
     )
     const stopped = all.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
@@ -232,8 +235,7 @@ class WriteRun {
   /** Why no write may be sent now: a halted or stopped run, or a budget (nearly) spent; undefined if none. */
   private whyNotSend(): Outcome | undefined {
     if (this.halted !== undefined) return notSent(this.halted)
-    if (this.options.signal?.aborted)
-      return skip('stopped', `not sent: the run was stopped (${this.stopReason()}); left for the next run`)
+    if (this.options.signal?.aborted) return this.stopped()
     const left = this.writer.budgetLeft()
     if (this.budgetSpent || (left !== undefined && left - this.inFlight <= this.options.reserve)) {
       this.budgetSpent = true
@@ -293,6 +295,11 @@ class WriteRun {
     this.halted = `the run's record could not be written (${errorMessage(error)}); no further write is sent`
     ;(this.options.log.error ?? this.options.log.warning)(this.halted)
     return this.halted
+  }
+
+  /** A write not sent because the run was stopped. */
+  private stopped(): Outcome {
+    return skip('stopped', `not sent: the run was stopped (${this.stopReason()}); left for the next run`)
   }
 
   private stopReason(): string {
