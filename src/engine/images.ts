@@ -187,7 +187,6 @@ function adoptUnreachable(graph: ImageGraph): void {
   const notYetReached = (part: number): boolean => !reached[part]
   const reach = (start: number): void => {
     reached[start] = 1
-    if (graph.parts[start] === undefined) return
     for (const part of walker.partsOf(start, notYetReached)) reached[part] = 1
   }
   for (let p = 0; p < graph.role.length; p++) if (graph.role[p] !== PART) reach(p)
@@ -278,7 +277,8 @@ export class PartsWalker {
   }
 }
 
-const NO_PARTS: readonly number[] = []
+/** The parts of a version that has none. */
+export const NO_PARTS: readonly number[] = []
 
 /**
  * The first (newest) version of each name, by open addressing. A Map<string, number> costs a few hundred ns

@@ -3,11 +3,9 @@
  * an image before its parts, so that an interrupted run leaves unreferenced parts rather than a broken image;
  * its referrers last. Pure, like the rest of the engine.
  */
-import { PART, PLATFORM_MANIFEST, imageName, type ImageGraph, type PartsWalker } from './images.js'
+import { NO_PARTS, PART, PLATFORM_MANIFEST, imageName, type ImageGraph, type PartsWalker } from './images.js'
 import { also, say, type Said } from './reasons.js'
 import type { PackageVersion } from '../types.js'
-
-const NO_PARTS: readonly number[] = []
 
 export interface DeletionOrder {
   /** Positions (in the planner's newest-first order) of the versions to delete, in the order to delete them. */

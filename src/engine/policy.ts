@@ -160,7 +160,7 @@ class Selecting {
     const { rule, selection } = this
     return say({
       kind: 'selected',
-      ...(rule === undefined ? {} : { rule }),
+      ...ruleNamed(rule),
       selection,
       age,
       ...(notAmong === undefined ? {} : { notAmong })
@@ -176,12 +176,11 @@ function makeRule(
   >,
   allSelection: Selection
 ): Rule {
-  const named = name === undefined ? {} : { rule: name }
   const { keepLast: n, order } = fields
   return {
     name,
     ...fields,
-    keptLast: say({ kind: 'keep-last', ...named, n, order }),
+    keptLast: say({ kind: 'keep-last', ...ruleNamed(name), n, order }),
     keptForever: name === undefined ? undefined : say({ kind: 'keep-forever', rule: name }),
     notAmong: { n, order },
     byMatch: new Selecting(name, allSelection),
@@ -245,8 +244,8 @@ function selectedBy(rule: Rule, glob: string): Selecting {
 }
 
 /** A reason's `rule`: a policy file's rule's name, none for the inputs' rule. */
-function ruleNamed(rule: Rule): { rule?: string } {
-  return rule.name === undefined ? {} : { rule: rule.name }
+function ruleNamed(name: string | undefined): { rule?: string } {
+  return name === undefined ? {} : { rule: name }
 }
 
 /** Whether a rule counts keep-last as it always has: newest created first, over all its versions. */
@@ -407,7 +406,7 @@ class Planner {
       if (n <= rule.keepLast)
         this.#keep(
           p,
-          say({ kind: 'keep-last', ...ruleNamed(rule), n: rule.keepLast, order: rule.order, line: text })
+          say({ kind: 'keep-last', ...ruleNamed(rule.name), n: rule.keepLast, order: rule.order, line: text })
         )
     }
   }
@@ -657,7 +656,7 @@ class Planner {
 /** `younger than <min-age> (<age> old)`: made once per rule and age in days. */
 function youngerThan(rule: Rule, ageMs: number): Said {
   const make = (age: string) =>
-    say({ kind: 'younger-than', ...ruleNamed(rule), minAge: rule.minAgeText, age })
+    say({ kind: 'younger-than', ...ruleNamed(rule.name), minAge: rule.minAgeText, age })
   if (ageMs < DAY_MS) return make(formatAge(ageMs))
   const days = Math.floor(ageMs / DAY_MS)
   return (rule.youngerByDay[days] ??= make(`${days}d`))
