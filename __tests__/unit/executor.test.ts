@@ -204,70 +204,48 @@ describe('executeWrites', () => {
     ])
   })
 
-  it('reports the writes still unanswered when the grace of a stopped run ends as sent without an answer', async () => {
-    const stop = new AbortController()
-    let sent = 0
+  /** A writer whose writes never answer; the `stopAt`-th write stops the run (SIGTERM). */
+  function stoppingWriter(stop: AbortController, stopAt: number) {
+    const asked: number[] = []
     const w: VersionWriter = {
-      write: () => {
-        if (++sent === 2) stop.abort('SIGTERM')
+      write: t => {
+        if (asked.push(t.version.id) === stopAt) stop.abort('SIGTERM')
         return new Promise(() => {})
       },
       budgetLeft: () => undefined
     }
-    const results = await executeWrites(targets(2), w, {
-      verb: 'delete',
-      reserve: 0,
-      concurrency: 2,
-      log: quiet,
-      signal: stop.signal,
-      graceMs: 10
-    })
-    expect(sent).toBe(2)
-    const unanswered = {
-      kind: 'failed',
-      cause: 'no-answer',
-      message: 'sent, but no answer came before the run stopped; it may or may not have gone'
-    }
+    return { w, asked }
+  }
+  const stoppable = (stop: AbortController) =>
+    ({ verb: 'delete', reserve: 0, concurrency: 2, log: quiet, signal: stop.signal, graceMs: 10 }) as const
+  const unanswered = {
+    kind: 'failed',
+    cause: 'no-answer',
+    message: 'sent, but no answer came before the run stopped; it may or may not have gone'
+  }
+
+  it('reports the writes still unanswered when the grace of a stopped run ends as sent without an answer', async () => {
+    const stop = new AbortController()
+    const { w, asked } = stoppingWriter(stop, 2)
+    const results = await executeWrites(targets(2), w, stoppable(stop))
+    expect(asked).toEqual([1, 2])
     expect(results.map(r => r.outcome)).toEqual([unanswered, unanswered])
   })
 
   it('reports the writes never sent when the grace of a stopped run ends as stopped, not as sent', async () => {
     const stop = new AbortController()
-    const asked: number[] = []
-    const w: VersionWriter = {
-      write: t => {
-        asked.push(t.version.id)
-        stop.abort('SIGTERM')
-        return new Promise(() => {})
-      },
-      budgetLeft: () => undefined
-    }
+    const { w, asked } = stoppingWriter(stop, 1)
     // Two at a time: the second waits for the first, which never answers; the third is never started.
     const all = targets(3)
     all[1] = { ...all[1], partOf: [all[0].version.id] }
-    const results = await executeWrites(all, w, {
-      verb: 'delete',
-      reserve: 0,
-      concurrency: 2,
-      log: quiet,
-      signal: stop.signal,
-      graceMs: 10
-    })
+    const results = await executeWrites(all, w, stoppable(stop))
     expect(asked).toEqual([1])
     const stopped = {
       kind: 'skipped',
       reason: 'stopped',
       detail: 'not sent: the run was stopped (SIGTERM); left for the next run'
     }
-    expect(results.map(r => r.outcome)).toEqual([
-      {
-        kind: 'failed',
-        cause: 'no-answer',
-        message: 'sent, but no answer came before the run stopped; it may or may not have gone'
-      },
-      stopped,
-      stopped
-    ])
+    expect(results.map(r => r.outcome)).toEqual([unanswered, stopped, stopped])
   })
 })
 
