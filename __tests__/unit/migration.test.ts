@@ -1,16 +1,18 @@
 /**
- * The README's Migrating tables name other actions' inputs and ours: every input of theirs must exist in their
- * action.yml as recorded in __tests__/fixtures/peer-inputs.json, every input of ours in our action.yml, and
- * every input of theirs has a row. The Recipes table links only to snippets that exist.
+ * The Migrating page's tables (docs/migrating.md) name other actions' inputs and ours: every input of theirs must
+ * exist in their action.yml as recorded in __tests__/fixtures/peer-inputs.json, every input of ours in our
+ * action.yml, and every input of theirs has a row. The Recipes table links only to snippets that exist, and
+ * every relative link of the README and the docs pages reaches a file and, where it names one, a heading.
  */
 import { describe, expect, it } from '@jest/globals'
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
 import { parse } from 'yaml'
 import { POLICY_SCHEMA } from '../../src/config/policy-schema.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8')
+const MIGRATING = readFileSync(join(ROOT, 'docs', 'migrating.md'), 'utf8')
 
 interface PeerInputs {
   actions: { table: string; repository: string; path: string; commit: string; inputs: string[] }[]
@@ -38,10 +40,10 @@ const named = (code: string, kebabOnly: boolean): string | undefined => {
   return kebabOnly && !match[1].includes('-') && match[2] === undefined ? undefined : match[1]
 }
 
-/** Every mismatch between the Migrating section's tables, the recorded peer inputs and our inputs. */
+/** Every mismatch between the Migrating page's tables (one `## ` a peer), the recorded peer inputs and ours. */
 function migrationProblems(markdown: string, peers: PeerInputs, ours: readonly string[]): string[] {
   const problems: string[] = []
-  const tables = section(markdown, 'Migrating').split('\n### ').slice(1)
+  const tables = markdown.split('\n## ').slice(1)
   const titles = tables.map(table => table.split('\n')[0].trim())
   for (const peer of peers.actions)
     if (!titles.includes(peer.table)) problems.push(`no table for ${peer.table}`)
@@ -102,14 +104,14 @@ describe('the Migrating tables', () => {
   })
 
   it('name only inputs that exist, theirs and ours, and give every input of theirs a row', () => {
-    expect(migrationProblems(README, PEERS, OURS)).toEqual([])
+    expect(migrationProblems(MIGRATING, PEERS, OURS)).toEqual([])
   })
 
   it('catch a wrong table', () => {
     const planted = [
-      '## Migrating',
+      '# Migrating',
       '',
-      '### actions/delete-package-versions',
+      '## actions/delete-package-versions',
       '',
       '| Their input | Here | Difference |',
       '|---|---|---|',
@@ -117,7 +119,7 @@ describe('the Migrating tables', () => {
       '| `num-old-versions-to-delete` | `keep-n` | Not ours. |',
       '| `ignore-versions` | `keep-tags` | Mentions `keep-forever`, which nobody has. |',
       '',
-      '### someone/else',
+      '## someone/else',
       '',
       '| Their input | Here | Difference |',
       '|---|---|---|',
@@ -143,17 +145,57 @@ describe('the Migrating tables', () => {
   })
 })
 
+/** GitHub's anchors for the headings of a Markdown file, outside code blocks. */
+function anchorsOf(markdown: string): Set<string> {
+  const outside = markdown.replace(/^```[\s\S]*?^```/gm, '')
+  return new Set([...outside.matchAll(/^#{1,6} (.+)$/gm)].map(m => anchor(m[1])))
+}
+
+/** The README and every page of docs/, by path from the repository's root. */
+const PAGES = ['README.md', ...readdirSync(join(ROOT, 'docs')).map(name => join('docs', name))]
+
+/** Every relative link of a page (outside code blocks) that reaches no file, or no heading of it. */
+function brokenLinks(page: string, markdown = readFileSync(join(ROOT, page), 'utf8')): string[] {
+  const text = markdown.replace(/^```[\s\S]*?^```/gm, '')
+  const broken: string[] = []
+  for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/.test(target)) continue
+    const [path, fragment] = target.split('#')
+    const file = path === '' ? page : relative(ROOT, join(ROOT, dirname(page), path))
+    const linked =
+      path === '' ? markdown : existsSync(join(ROOT, file)) ? readFileSync(join(ROOT, file), 'utf8') : null
+    if (linked === null) broken.push(`${page}: ${target} (no file ${file})`)
+    else if (fragment !== undefined && !anchorsOf(linked).has(fragment))
+      broken.push(`${page}: ${target} (no heading #${fragment} in ${file})`)
+  }
+  return broken
+}
+
 describe('the README’s links', () => {
-  const headings = new Set([...README.matchAll(/^#{1,6} (.+)$/gm)].map(m => anchor(m[1])))
+  const headings = anchorsOf(README)
 
   it('Recipes lists ten tasks, each linked to a snippet', () => {
-    const links = [...section(README, 'Recipes').matchAll(/^\| [^|]+ \| \[[^\]]+\]\(#([^)]+)\) \|$/gm)]
+    const links = [...section(README, 'Recipes').matchAll(/^\| [^|]+ \| \[[^\]]+\]\(([^)]+)\) \|$/gm)]
     expect(links).toHaveLength(10)
-    for (const [, target] of links) expect(headings).toContain(target)
+    for (const [, target] of links) {
+      const [path, fragment] = target.split('#')
+      expect(anchorsOf(readFileSync(join(ROOT, path || 'README.md'), 'utf8'))).toContain(fragment)
+    }
+    expect(headings.size).toBeGreaterThan(10)
   })
 
-  it('every link within the README reaches a heading', () => {
-    const targets = [...README.matchAll(/\]\(#([^)]+)\)/g)].map(m => m[1])
-    expect(targets.filter(target => !headings.has(target))).toEqual([])
+  it('every relative link of the README and the docs pages reaches a file and its heading', () => {
+    expect(PAGES.length).toBeGreaterThan(5)
+    expect(PAGES.flatMap(page => brokenLinks(page))).toEqual([])
+  })
+
+  it('catch a link to a missing heading or file', () => {
+    const planted =
+      '# A\n\n[x](#nowhere) [y](missing.md) [z](../README.md#no-such) [ok](#a) [up](../README.md#tokens)\n'
+    expect(brokenLinks('docs/planted.md', planted)).toEqual([
+      'docs/planted.md: #nowhere (no heading #nowhere in docs/planted.md)',
+      'docs/planted.md: missing.md (no file docs/missing.md)',
+      'docs/planted.md: ../README.md#no-such (no heading #no-such in README.md)'
+    ])
   })
 })
