@@ -208,52 +208,42 @@ async function runSnippet(snippet: Snippet, fake: Fake, options: RunOptions = {}
 const versionStates = (fake: Fake) =>
   fake.state().packages.map(p => [p.name, p.versions.map(v => [v.id, v.state, v.tags])])
 
+/** Untagged images older than `days`, each whole. */
+const untaggedPast = (days: number) => sorted(whole(IMAGES.filter(i => untagged(i) && i.days > days)))
+
+/** Runs the snippet in the container world: a dry run, so nothing changes; it plans to delete `expected`. */
+async function plans(snippet: Snippet, expected: number[], options?: RunOptions) {
+  const fake = await containers().start()
+  const before = versionStates(fake)
+  const run = await runSnippet(snippet, fake, options)
+  expect(run.exitCode).toBe(0)
+  expect(versionStates(fake)).toEqual(before)
+  expect(deletedIds(run)).toEqual(expected)
+  return { fake, run }
+}
+
 /** For each snippet, by title: its world, and what its title promises, checked on its run. */
-const CHECKS: Record<string, (snippet: Snippet) => Promise<void>> = {
-  'README.md: Quick start': async snippet => {
-    const fake = await containers().start()
-    const before = versionStates(fake)
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
-    expect(versionStates(fake)).toEqual(before)
-    // The 10 newest images stay whole; the older ones go, each with its platform manifests.
-    expect(deletedIds(run)).toEqual(DEFAULTS)
-  },
+const CHECKS: Record<string, (snippet: Snippet) => Promise<unknown>> = {
+  // The 10 newest tagged images stay whole; older ones, and untagged ones, go once 7 days old.
+  'README.md: Quick start': snippet => plans(snippet, DEFAULTS),
 
-  'README.md: Usage': async snippet => {
-    // Every input at its default, on a registry_package event: what the no-input recipe does.
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake, { published: 'app' })
-    expect(run.exitCode).toBe(0)
-    expect(deletedIds(run)).toEqual(DEFAULTS)
-  },
+  // Every input at its default, on a registry_package event: what the no-input recipe does.
+  'README.md: Usage': snippet => plans(snippet, DEFAULTS, { published: 'app' }),
 
-  'docs/recipes.md: Delete untagged images': async snippet => {
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
-    // Every untagged image older than 7 days, whole; no tagged image, and no part of one.
-    expect(deletedIds(run)).toEqual(sorted(whole(IMAGES.filter(i => untagged(i) && i.days > 7))))
-  },
+  // Every untagged image older than 7 days, whole; no tagged image, and no part of one.
+  'docs/recipes.md: Delete untagged images': snippet => plans(snippet, untaggedPast(7)),
 
-  'docs/recipes.md: Pull-request images after a week': async snippet => {
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
-    // Only pr-* images older than a week (pr-3 with its v1.2.0 tag too), each with its platform manifests.
-    const pullRequests = IMAGES.filter(i => i.tags.some(t => t.startsWith('pr-')) && i.days > 7)
-    expect(deletedIds(run)).toEqual(sorted(whole(pullRequests)))
-  },
+  // Only pr-* images older than a week (pr-3 with its v1.2.0 tag too), each with its platform manifests.
+  'docs/recipes.md: Pull-request images after a week': snippet =>
+    plans(snippet, sorted(whole(IMAGES.filter(i => i.tags.some(t => t.startsWith('pr-')) && i.days > 7)))),
 
+  // Past the 10 newest tagged images and 30 days, everything goes but releases, however old.
   'docs/recipes.md: Releases forever': async snippet => {
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
     const release = (i: Image) => i.tags.some(t => /^v\d+\.\d+\.\d+$/.test(t) || t === 'latest')
-    // Past the 10 newest tagged images and 30 days, everything goes but releases, however old.
-    expect(deletedIds(run)).toEqual(planned(10, 30, release))
-    expect(deletedIds(run)).toContain(1)
-    expect(deletedIds(run)).not.toContain(10)
+    const expected = planned(10, 30, release)
+    expect(expected).toContain(1)
+    expect(expected).not.toContain(10)
+    await plans(snippet, expected)
   },
 
   'docs/recipes.md: Nightly, over several packages by glob, with a classic token': async snippet => {
@@ -283,43 +273,24 @@ const CHECKS: Record<string, (snippet: Snippet) => Promise<void>> = {
   },
 
   'docs/recipes.md: On a `registry_package` event, with no inputs at all': async snippet => {
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake, { published: 'app' })
-    expect(run.exitCode).toBe(0)
-    expect(deletedIds(run)).toEqual(DEFAULTS)
+    await plans(snippet, DEFAULTS, { published: 'app' })
     // One run at a time per package: the events of one multi-architecture push take turns.
     expect(snippet.workflow.concurrency?.group).toContain('github.event.registry_package.name')
   },
 
   'docs/recipes.md: By hand, with a dry-run switch': async snippet => {
-    const fake = await containers().start()
-    const before = versionStates(fake)
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
-    expect(versionStates(fake)).toEqual(before)
-    const old = sorted(whole(IMAGES.filter(i => untagged(i) && i.days > 7)))
-    expect(deletedIds(run)).toEqual(old)
-    expect(run.outputs['deleted-count']).toBe(String(old.length))
+    const { run } = await plans(snippet, untaggedPast(7))
+    expect(run.outputs['deleted-count']).toBe(String(untaggedPast(7).length))
   },
 
+  // The fake is served as a server is (https://HOST/api/v3): the registry is found from the API's address.
   'docs/recipes.md: GitHub Enterprise Server': async snippet => {
-    // The fake is served as a server is (https://HOST/api/v3): the registry is found from the API's address.
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
+    const { fake } = await plans(snippet, DEFAULTS)
     expect(fake.manifestReads).toBeGreaterThan(0)
-    expect(deletedIds(run)).toEqual(DEFAULTS)
   },
 
-  'docs/recipes.md: A GitHub App token': async snippet => {
-    // The fake has no installation tokens: the token the app step hands over is a classic one here.
-    const fake = await containers().start()
-    const before = versionStates(fake)
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
-    expect(versionStates(fake)).toEqual(before)
-    expect(deletedIds(run)).toEqual(DEFAULTS)
-  },
+  // The fake has no installation tokens: the token the app step hands over is a classic one here.
+  'docs/recipes.md: A GitHub App token': snippet => plans(snippet, DEFAULTS),
 
   'docs/policies.md: Several rules in one policy': async snippet => {
     const policy = /```yaml\n(# \.github\/retention\.yml[\s\S]*?)```/.exec(
@@ -333,7 +304,7 @@ const CHECKS: Record<string, (snippet: Snippet) => Promise<void>> = {
     expect(run.exitCode).toBe(0)
     // Releases (v1.2.0 also tagged pr-3) forever; pull requests, 5 at most, all kept; untagged images older
     // than a day go; the rest (sha-*) within 20 and 30 days stay. The same in every package.
-    const old = sorted(whole(IMAGES.filter(i => untagged(i) && i.days > 1)))
+    const old = untaggedPast(1)
     const offsets = { app: 0, tools: 1000, 'api-web': 2000 }
     for (const [pkg, offset] of Object.entries(offsets)) {
       const deleted = parsed(run, 'deleted').filter(d => d.package === pkg)
@@ -343,10 +314,7 @@ const CHECKS: Record<string, (snippet: Snippet) => Promise<void>> = {
   },
 
   'docs/how-it-decides.md: While it runs, and after': async snippet => {
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
-    expect(deletedIds(run)).toEqual(DEFAULTS)
+    await plans(snippet, DEFAULTS)
     expect(Object.values(snippet.workflow.jobs)[0].concurrency?.group).toBeDefined()
   },
 
@@ -363,9 +331,7 @@ const CHECKS: Record<string, (snippet: Snippet) => Promise<void>> = {
   },
 
   'docs/undo.md: Undoing a run (2)': async snippet => {
-    const fake = await containers().start()
-    const run = await runSnippet(snippet, fake)
-    expect(run.exitCode).toBe(0)
+    const { run } = await plans(snippet, DEFAULTS)
     // The upload step's path finds the plan and the record in RUNNER_TEMP.
     const upload = Object.values(snippet.workflow.jobs)[0].steps.find(s =>
       s.uses?.startsWith('actions/upload')
