@@ -53,9 +53,10 @@ function snippets(): Snippet[] {
       if (headingText !== undefined) heading = headingText
       if (yaml === undefined || !yaml.includes(ACTION)) continue
       const parsedYaml = parse(yaml) as Workflow | Step[]
-      // The README's usage block is a step: it runs as the one step of a job.
+      // The README's usage block is a step: it runs as a job's one step, on the event where every input may
+      // stay at its default.
       const workflow = Array.isArray(parsedYaml)
-        ? { on: 'workflow_dispatch', jobs: { usage: { 'runs-on': 'ubuntu-latest', steps: parsedYaml } } }
+        ? { on: 'registry_package', jobs: { usage: { 'runs-on': 'ubuntu-latest', steps: parsedYaml } } }
         : parsedYaml
       const step = Object.values(workflow.jobs)
         .flatMap(job => job.steps)
@@ -148,8 +149,6 @@ function evaluate(value: InputValue, context: Record<string, string>): InputValu
 }
 
 interface RunOptions {
-  /** A registry_package event's package (a container package of acme). */
-  published?: string
   /** workflow_dispatch inputs given by hand (the others take their defaults). */
   dispatch?: Record<string, string>
   /** Files of the workspace, as actions/checkout would leave them. */
@@ -160,7 +159,7 @@ interface RunOptions {
 async function runSnippet(snippet: Snippet, fake: Fake, options: RunOptions = {}): Promise<ActionRun> {
   const { workflow, step } = snippet
   const on = typeof workflow.on === 'string' ? { [workflow.on]: null } : (workflow.on ?? {})
-  const event = options.published ? 'registry_package' : Object.keys(on)[0]
+  const event = Object.keys(on)[0]
   const inputs = Object.fromEntries(
     Object.entries(on.workflow_dispatch?.inputs ?? {}).map(([name, spec]) => [
       name,
@@ -182,16 +181,18 @@ async function runSnippet(snippet: Snippet, fake: Fake, options: RunOptions = {}
   )
   const dir = mkdtempSync(join(tmpdir(), 'recipe-'))
   const workspace = join(dir, 'workspace')
-  for (const [path, content] of Object.entries({ ...options.files, '.keep': '' })) {
+  mkdirSync(workspace)
+  for (const [path, content] of Object.entries(options.files ?? {})) {
     mkdirSync(dirname(join(workspace, path)), { recursive: true })
     writeFileSync(join(workspace, path), content)
   }
   const payload = {
     repository: { name: 'app', full_name: 'acme/app', owner: { login: 'acme' } },
     ...(event === 'workflow_dispatch' && { inputs }),
-    ...(options.published && {
+    // The package the repository publishes, app: a container image.
+    ...(event === 'registry_package' && {
       action: 'published',
-      registry_package: { name: options.published, package_type: 'CONTAINER', ecosystem: 'CONTAINER' }
+      registry_package: { name: 'app', package_type: 'CONTAINER', ecosystem: 'CONTAINER' }
     })
   }
   writeFileSync(join(dir, 'event.json'), JSON.stringify(payload))
@@ -228,7 +229,7 @@ const CHECKS: Record<string, (snippet: Snippet) => Promise<unknown>> = {
   'README.md: Quick start': snippet => plans(snippet, DEFAULTS),
 
   // Every input at its default, on a registry_package event: what the no-input recipe does.
-  'README.md: Usage': snippet => plans(snippet, DEFAULTS, { published: 'app' }),
+  'README.md: Usage': snippet => plans(snippet, DEFAULTS),
 
   // Every untagged image older than 7 days, whole; no tagged image, and no part of one.
   'docs/recipes.md: Delete untagged images': snippet => plans(snippet, untaggedPast(7)),
@@ -273,7 +274,7 @@ const CHECKS: Record<string, (snippet: Snippet) => Promise<unknown>> = {
   },
 
   'docs/recipes.md: On a `registry_package` event, with no inputs at all': async snippet => {
-    await plans(snippet, DEFAULTS, { published: 'app' })
+    await plans(snippet, DEFAULTS)
     // One run at a time per package: the events of one multi-architecture push take turns.
     expect(snippet.workflow.concurrency?.group).toContain('github.event.registry_package.name')
   },
@@ -365,8 +366,7 @@ describe('the workflows of the README and docs/', () => {
   })
 
   it('give the GITHUB_TOKEN packages: write wherever it deletes', () => {
-    for (const { title, workflow, step } of SNIPPETS.filter(s => s.step.with?.token === undefined)) {
-      if (title === 'README.md: Usage') continue
+    for (const { title, workflow, step } of SNIPPETS.filter(s => s.complete && !s.step.with?.token)) {
       const job = Object.values(workflow.jobs).find(j => j.steps.includes(step))
       expect([title, (job?.permissions ?? workflow.permissions)?.packages]).toEqual([title, 'write'])
     }
