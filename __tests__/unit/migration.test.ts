@@ -184,6 +184,11 @@ describe('the README’s links', () => {
     expect(headings.size).toBeGreaterThan(10)
   })
 
+  it('links every page of docs/', () => {
+    const linked = new Set([...README.matchAll(/\]\((docs\/[^)#]+)/g)].map(m => m[1]))
+    expect(PAGES.filter(page => page !== 'README.md' && !linked.has(page))).toEqual([])
+  })
+
   it('every relative link of the README and the docs pages reaches a file and its heading', () => {
     expect(PAGES.length).toBeGreaterThan(5)
     expect(PAGES.flatMap(page => brokenLinks(page))).toEqual([])
