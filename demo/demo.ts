@@ -3,40 +3,9 @@
  * (dist/index.js, built by `npm run build`) once as a dry run and once for real, and explains what happened.
  *   npx tsx demo/demo.ts
  */
-import { mkdtemp } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { runAction, type ActionRun, type InputValue } from '../fake-github/run-action.js'
-import { loadScenario } from '../fake-github/scenario.js'
-import { SERVER_STYLE, startFakeGitHub } from '../fake-github/server.js'
+import { runAction, type ActionRun } from '../fake-github/run-action.js'
 import type { StateDump } from '../fake-github/state.js'
-
-/** The policies, as two workflow steps' `with:` blocks would give them. Change them and run again. */
-const POLICIES: Record<string, InputValue>[] = [
-  {
-    owner: 'acme',
-    'package-type': 'container',
-    'package-names': 'app',
-    'keep-last': 2,
-    'min-age': '3d',
-    'keep-tags': 'v*',
-    untagged: 'include',
-    'max-deletions': 50
-  },
-  {
-    owner: 'acme',
-    'package-type': 'npm',
-    'package-names': '*',
-    'keep-last': 1,
-    'min-age': '7d',
-    'keep-tags': '*-rc.*'
-  }
-]
-/** The scenario's dates are written as of this day; they are moved so that it is today. */
-const SCENARIO_TODAY = Date.parse('2026-11-22T12:00:00Z')
-
-const SCENARIO = fileURLToPath(new URL('../fake-github/scenarios/demo.json', import.meta.url))
+import { actionLog, POLICIES, SCENARIO, startDemo } from './world.js'
 
 interface Entry {
   package: string
@@ -92,16 +61,6 @@ function report(title: string, run: ActionRun): void {
   if (run.exitCode !== 0) console.log(`\n--- stderr ---\n${run.stderr}`)
 }
 
-/** The step's log as the runner shows it: groups as headings, workflow commands other than these left out. */
-function actionLog(stdout: string): string {
-  return stdout
-    .split('\n')
-    .filter(line => !line.startsWith('::') || /^::(group|warning|error)::/.test(line))
-    .map(line => line.replace(/^::group::/, '▸ ').replace(/^::(warning|error)::/, '$1: '))
-    .join('\n')
-    .trim()
-}
-
 function printState(state: StateDump): void {
   console.log('\n=== What is left')
   for (const pkg of state.packages) {
@@ -115,17 +74,7 @@ function printState(state: StateDump): void {
   }
 }
 
-const scenario = await loadScenario(SCENARIO)
-const shift = (iso: string) => new Date(Date.parse(iso) + Date.now() - SCENARIO_TODAY).toISOString()
-for (const version of scenario.packages.flatMap(p => p.versions)) {
-  version.created_at = shift(version.created_at)
-  if (version.updated_at) version.updated_at = shift(version.updated_at)
-}
-const token = scenario.tokens.find(t => t.kind === 'classic')?.value ?? ''
-// Served as GitHub Enterprise Server is, so that the action finds the registry from the API's URL alone.
-const fake = await startFakeGitHub(scenario, SERVER_STYLE)
-// Manifests read by one run are remembered for the next, as the runner's cache would keep them.
-const env = { PACKAGE_RETENTION_MANIFEST_CACHE_DIR: await mkdtemp(join(tmpdir(), 'demo-manifests-')) }
+const { fake, token, env } = await startDemo()
 const cacheLine = (run: ActionRun) => /manifest cache: .*/.exec(run.stdout)?.[0] ?? 'no manifest read'
 try {
   console.log(`Fake GitHub at ${fake.url} serving ${SCENARIO}`)

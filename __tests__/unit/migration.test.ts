@@ -174,14 +174,19 @@ function brokenLinks(page: string, markdown = readFileSync(join(ROOT, page), 'ut
 describe('the README’s links', () => {
   const headings = anchorsOf(README)
 
-  it('Recipes lists ten tasks, each linked to a snippet', () => {
+  it('Recipes lists eleven tasks, each linked to a snippet', () => {
     const links = [...section(README, 'Recipes').matchAll(/^\| [^|]+ \| \[[^\]]+\]\(([^)]+)\) \|$/gm)]
-    expect(links).toHaveLength(10)
+    expect(links).toHaveLength(11)
     for (const [, target] of links) {
       const [path, fragment] = target.split('#')
       expect(anchorsOf(readFileSync(join(ROOT, path || 'README.md'), 'utf8'))).toContain(fragment)
     }
     expect(headings.size).toBeGreaterThan(10)
+  })
+
+  it('links every page of docs/', () => {
+    const linked = new Set([...README.matchAll(/\]\((docs\/[^)#]+)/g)].map(m => m[1]))
+    expect(PAGES.filter(page => page !== 'README.md' && !linked.has(page))).toEqual([])
   })
 
   it('every relative link of the README and the docs pages reaches a file and its heading', () => {

@@ -22,6 +22,12 @@ function tableAfter(heading: string): string[][] {
       .map(cell => cell.trim())
   )
 }
+/** action.yml's inputs with their defaults (the single-rule ones' kept in config). */
+const DECLARED = Object.entries(action.inputs).map(([name, spec]) => ({
+  name,
+  required: spec.required === true,
+  default: spec.default ?? (RULE_INPUT_DEFAULTS as Record<string, string>)[name] ?? ''
+}))
 const unquote = (cell: string) => cell.replace(/^`|`$/g, '').replace(/^''$/, '')
 
 describe('README and action.yml', () => {
@@ -31,12 +37,40 @@ describe('README and action.yml', () => {
       required: required === 'yes',
       default: unquote(defaultValue)
     }))
-    const declared = Object.entries(action.inputs).map(([name, spec]) => ({
-      name,
-      required: spec.required === true,
-      default: spec.default ?? (RULE_INPUT_DEFAULTS as Record<string, string>)[name] ?? ''
-    }))
-    expect(documented).toEqual(declared)
+    expect(documented).toEqual(DECLARED)
+  })
+
+  it('show every input in the Usage block, in order, with its default as the value and a one-line comment', () => {
+    const block = readme.split('\n## Usage\n')[1]?.split('```yaml\n')[1]?.split('\n```')[0] ?? ''
+    const lines = block.split('\n')
+    expect(lines.slice(0, 2)).toEqual(['- uses: package-retention/package-retention@v1', '  with:'])
+    const step = (parse(block) as [{ with: Record<string, unknown> }])[0]
+    const shown = Object.entries(step.with).map(([name, value]) => ({ name, value: String(value) }))
+    expect(shown).toEqual(DECLARED.map(input => ({ name: input.name, value: input.default })))
+    const comments = lines.slice(2).filter((_, i) => i % 2 === 0)
+    expect(lines.length).toBe(2 + 2 * DECLARED.length)
+    for (const comment of comments) expect(comment).toMatch(/^ {4}# \S/)
+  })
+
+  it('open with the quick start: a whole workflow within the first 40 lines that publishes, then deletes with GITHUB_TOKEN, a dry run first', () => {
+    const lines = readme.split('\n')
+    expect(lines.length).toBeLessThanOrEqual(400)
+    const start = lines.indexOf('```yaml')
+    const end = lines.indexOf('```', start)
+    expect(end + 1).toBeLessThanOrEqual(40)
+    const workflow = parse(lines.slice(start + 1, end).join('\n')) as {
+      on: unknown
+      permissions: Record<string, string>
+      jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>
+    }
+    expect(workflow.on).toBeDefined()
+    expect(workflow.permissions.packages).toBe('write')
+    const steps = Object.values(workflow.jobs)[0].steps
+    expect(steps.findIndex(s => s.uses?.startsWith('docker/build-push-action@'))).toBe(steps.length - 2)
+    const retention = steps[steps.length - 1]
+    expect(retention.uses).toBe('package-retention/package-retention@v1')
+    expect(retention.with?.token).toBeUndefined()
+    expect(retention.with?.['dry-run']).toBe(true)
   })
 
   it('leave the defaults of the single-rule inputs to config, so that "given" can be told from "defaulted"', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,7 +8,6 @@ import { parse } from 'yaml'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const read = (file: string) => readFileSync(join(root, file), 'utf8')
-const readme = read('README.md')
 
 describe('what a release ships', () => {
   it('has an action.yml description the Marketplace accepts (at most 125 characters)', () => {
@@ -17,16 +16,23 @@ describe('what a release ships', () => {
     expect(description.length).toBeLessThanOrEqual(125)
   })
 
-  it('names one placeholder owner in the README, said once before the examples', () => {
-    const owners = [
-      ...readme.matchAll(/uses: ([\w.-]+)\/package-retention@/g),
-      ...readme.matchAll(/github:([\w.-]+)\/package-retention/g),
-      ...readme.matchAll(/raw\.githubusercontent\.com\/([\w.-]+)\/package-retention\//g)
+  it('names the project one way: package-retention/package-retention in every uses:, npx github: and raw address', () => {
+    const pages = [
+      'README.md',
+      'CONTRIBUTING.md',
+      'CHANGELOG.md',
+      ...readdirSync(join(root, 'docs')).map(f => `docs/${f}`)
+    ]
+    const text = pages.map(read).join('\n')
+    const actions = [...text.matchAll(/uses: ([\w.-]+\/[\w.-]+)@/g)].map(match => match[1])
+    const ours = actions.filter(action => !/^(actions|docker)\//.test(action))
+    const addresses = [
+      ...text.matchAll(/github:([\w.-]+\/[\w.-]+)/g),
+      ...text.matchAll(/raw\.githubusercontent\.com\/([\w.-]+\/[\w.-]+)\//g)
     ].map(match => match[1])
-    expect(owners.length).toBeGreaterThan(5)
-    expect(new Set(owners)).toEqual(new Set(['your-org']))
-    const intro = readme.split('\n## ')[0]
-    expect(intro).toContain('`your-org`')
+    expect(ours.length).toBeGreaterThan(10)
+    expect(addresses.length).toBeGreaterThan(2)
+    expect(new Set([...ours, ...addresses])).toEqual(new Set(['package-retention/package-retention']))
   })
 
   it('carries the MIT licence package.json names, and a changelog section for what comes next', () => {
