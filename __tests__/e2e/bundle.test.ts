@@ -89,4 +89,27 @@ describe('the bundle', () => {
     const policy = 'rules:\n  - name: all\n    match: ["*"]\n    keep-last: 1\n'
     expect((await run({ policy })).exitCode).not.toBe(0)
   })
+
+  it('runs on the Node that action.yml names, and says so: the runtime GitHub’s runners start it with', async () => {
+    const major = /^\s*using:\s*node(\d+)\s*$/m.exec(
+      readFileSync(join(PACKAGE_ROOT, 'action.yml'), 'utf8')
+    )?.[1]
+    const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      version: string
+    }
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .withClassicToken('octocat')
+      .withPackage('npm', 'web', versions(2, 1, 30))
+      .start()
+    const run = await runAction({
+      fake,
+      token: CLASSIC,
+      inputs: { owner: 'acme', 'package-type': 'npm', 'package-names': 'web', 'keep-last': 5 }
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(
+      new RegExp(`^package-retention ${version} on Node v${major}\\.\\d+\\.\\d+$`, 'm')
+    )
+  })
 })

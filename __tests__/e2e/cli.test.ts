@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
+import { actionNode, LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
 import { activeIds, aWorld, CLASSIC, daysAgo, versions, type Fake } from './world.js'
 
 interface CliRun {
@@ -15,7 +15,7 @@ interface CliRun {
 
 function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_ROOT): Promise<CliRun> {
   const child = spawn(
-    process.execPath,
+    actionNode(),
     [...LOCALHOST_DNS, join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), ...args],
     {
       cwd,
