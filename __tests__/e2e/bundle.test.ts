@@ -105,11 +105,12 @@ describe('the bundle', () => {
     const run = await runAction({
       fake,
       token: CLASSIC,
-      inputs: { owner: 'acme', 'package-type': 'npm', 'package-names': 'web', 'keep-last': 5 }
+      inputs: { owner: 'acme', 'package-type': 'npm', 'package-names': 'web', 'keep-last': 5 },
+      debug: true
     })
     expect(run.exitCode).toBe(0)
     expect(run.stdout).toMatch(
-      new RegExp(`^package-retention ${version} on Node v${major}\\.\\d+\\.\\d+$`, 'm')
+      new RegExp(`^::debug::package-retention ${version} on Node v${major}\\.\\d+\\.\\d+$`, 'm')
     )
   })
 })

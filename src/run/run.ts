@@ -42,7 +42,7 @@ export async function runRetention(
   io: RunIO
 ): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
   const { log, group } = io
-  log.info(`package-retention ${VERSION} on Node ${process.version}`)
+  log.debug(`package-retention ${VERSION} on Node ${process.version}`)
   const startedAt = new Date()
   const client = new GitHubPackagesClient({ ...config, log })
   const store = manifestStore()
