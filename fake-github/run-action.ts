@@ -196,12 +196,20 @@ export async function prepareActionEnv(
   return { env, workDir, files }
 }
 
+/**
+ * The Node that starts the bundle: the runners' (ACTION_NODE, which the end-to-end suites' setup sets to the
+ * major action.yml's `using:` names), else the one running this process (the demo).
+ */
+export function actionNode(): string {
+  return process.env.ACTION_NODE || process.execPath
+}
+
 /** Runs `dist/index.js` with `node` as the runner does, asynchronously, so an in-process fake keeps serving. */
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const root = options.root ?? PACKAGE_ROOT
   const timeoutMs = options.timeoutMs ?? 60_000
   const { env, workDir, files } = await prepareActionEnv(options)
-  const child = spawn(process.execPath, [...LOCALHOST_DNS, join(root, 'dist', 'index.js')], {
+  const child = spawn(actionNode(), [...LOCALHOST_DNS, join(root, 'dist', 'index.js')], {
     cwd: env.GITHUB_WORKSPACE,
     env
   })

@@ -6,10 +6,15 @@
 #   see them: bottleneck's `eval("require")` (only on its Redis path, which the action never takes) would
 #   otherwise keep every top-level name of the bundle whole.
 # - dist/cli/index.js, the package's `bin`, is a short entry that starts the same bundle as a command line.
+# - dist/licenses.txt, the third-party notices, names every package whose files the bundle holds, from the
+#   modules ncc's webpack stats list (kept in node_modules/.cache/, where the bundle's tests read them too).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+stats="$PWD/node_modules/.cache/package-retention/bundle-stats.json"
+mkdir -p "$(dirname "$stats")"
 rm -rf dist
-ncc build src/index.ts --license licenses.txt --out dist --quiet
+ncc build src/index.ts --out dist --stats-out "$stats" --quiet
+node scripts/notices.mjs "$stats" >dist/licenses.txt
 for file in dist/*.js; do
   terser "$file" --module --compress --mangle eval=true --format max_line_len=500 --output "$file"
 done

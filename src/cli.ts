@@ -11,13 +11,32 @@ import { ConfigError, errorMessage } from './errors.js'
 import { buildReport, label } from './report/report.js'
 import { runRetention } from './run/run.js'
 import type { Logger } from './types.js'
+import { VERSION } from './version.js'
 
-const USAGE = `Usage: package-retention --owner LOGIN --package-type TYPE [--package-names NAMES] [--policy FILE]
-                         [--keep-last N] [--min-age 30d] [--delete-tags GLOBS] [--keep-tags GLOBS] [--untagged MODE]
-                         [--max-deletions N] [--api-url URL] [--registry-url URL] [--restore ...] [--delete] [--verbose]
+/** Flags a run cannot do without: the command line has no workflow, event or repository to take them from. */
+const REQUIRED = ['owner', 'package-type', 'package-names']
+/** What each value flag takes, as the usage shows it; VALUE for any other. */
+const PLACEHOLDERS: Record<string, string> = {
+  owner: 'LOGIN',
+  'package-type': 'TYPE',
+  'package-names': 'NAMES',
+  policy: 'FILE',
+  'keep-last': 'N',
+  'min-age': 'AGE',
+  'delete-tags': 'GLOBS',
+  'keep-tags': 'GLOBS',
+  untagged: 'MODE',
+  order: 'ORDER',
+  'keep-last-per': 'LINE',
+  'max-deletions': 'N',
+  'api-url': 'URL',
+  'registry-url': 'URL',
+  restore: 'RECORD'
+}
 
-A dry run unless --delete is given. The token is read from GITHUB_TOKEN in the environment (a classic token
-with read:packages and delete:packages; write:packages to restore). The flags are the action's inputs.
+const EXAMPLES = `A dry run unless --delete is given. The token is read from GITHUB_TOKEN in the environment (a classic token
+with read:packages and delete:packages; write:packages to restore). The flags are the action's inputs; those
+in [brackets] may be left out.
 
 Examples, one for each way the action is started:
   On a schedule: what a nightly clean-up of every app-* image would delete (a dry run)
@@ -27,8 +46,10 @@ Examples, one for each way the action is started:
     GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type npm --package-names web-ui \\
       --keep-last 10 --min-age 7d --delete
   By hand (workflow_dispatch): a policy file, then undo that run from its record
-    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container --policy retention.yml --delete
-    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container --restore RECORD.jsonl --delete`
+    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container --package-names app \\
+      --policy retention.yml --delete
+    GITHUB_TOKEN=ghp_... package-retention --owner acme --package-type container --package-names app \\
+      --restore RECORD.jsonl --delete`
 
 /** Inputs the action's runner fills from the workflow's context, and the command line must default itself. */
 const DEFAULTS: Record<string, string> = {
@@ -36,12 +57,30 @@ const DEFAULTS: Record<string, string> = {
 }
 
 /** Switches take no value: `--delete=false` is an error, never a delete. */
-const SWITCHES = ['delete', 'dry-run', 'verbose', 'help'] as const
+const SWITCHES = ['delete', 'dry-run', 'verbose', 'help', 'version'] as const
 const VALUE_FLAGS = INPUT_NAMES.filter(name => name !== 'token' && name !== 'dry-run')
-const OPTIONS = Object.fromEntries([
+/** Every flag the command line takes: what it parses, and what its usage and its messages list. */
+const OPTIONS: Record<string, { type: 'string' | 'boolean'; short?: string }> = Object.fromEntries([
   ...VALUE_FLAGS.map(name => [name, { type: 'string' }] as const),
-  ...SWITCHES.map(name => [name, { type: 'boolean' }] as const)
+  ...SWITCHES.map(
+    name => [name, name === 'help' ? { type: 'boolean', short: 'h' } : { type: 'boolean' }] as const
+  )
 ])
+
+/** The usage, from OPTIONS: every flag, the required ones without brackets, wrapped as a terminal shows it. */
+function usage(): string {
+  const command = 'Usage: package-retention'
+  const words = Object.entries(OPTIONS).map(([name, option]) => {
+    const flag = option.type === 'string' ? `--${name} ${PLACEHOLDERS[name] ?? 'VALUE'}` : `--${name}`
+    return REQUIRED.includes(name) ? flag : `[${flag}]`
+  })
+  const lines = [command]
+  for (const word of words)
+    if (lines[lines.length - 1].length + word.length + 1 > 110)
+      lines.push(`${' '.repeat(command.length)} ${word}`)
+    else lines[lines.length - 1] += ` ${word}`
+  return `${lines.join('\n')}\n\n${EXAMPLES}`
+}
 
 /** The config module's messages, speaking of flags and of GITHUB_TOKEN in the environment. */
 const FLAG_WORDS: InputWords = {
@@ -52,6 +91,8 @@ const FLAG_WORDS: InputWords = {
 }
 
 class UsageError extends Error {}
+
+const takesNoValue = (flag: string) => `${flag} takes no value; a run is a dry run unless --delete is given`
 
 /**
  * Flags to inputs, strictly (`node:util` parseArgs): a value flag takes one value (`--name value` or
@@ -67,7 +108,10 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     tokens: true
   })
   const seen = new Set<string>()
-  for (const token of tokens) {
+  for (const [i, token] of tokens.entries()) {
+    const before = tokens[i - 1]
+    if (token.kind === 'positional' && before?.kind === 'option' && before.value === undefined)
+      throw new UsageError(`${before.rawName} ${token.value}: ${takesNoValue(before.rawName)}`)
     if (token.kind === 'positional')
       throw new UsageError(`${JSON.stringify(token.value)} is not a flag (--name value)`)
     if (token.kind !== 'option') throw new UsageError('"--" is not a flag (--name value)')
@@ -81,10 +125,7 @@ function parseFlags(argv: readonly string[]): Map<string, string> {
     if (seen.has(name)) throw new UsageError(`${rawName} is given twice`)
     seen.add(name)
     const isSwitch = (SWITCHES as readonly string[]).includes(name)
-    if (isSwitch && value !== undefined)
-      throw new UsageError(
-        `${rawName}=${value}: ${rawName} takes no value; a run is a dry run unless --delete is given`
-      )
+    if (isSwitch && value !== undefined) throw new UsageError(`${rawName}=${value}: ${takesNoValue(rawName)}`)
     if (!isSwitch && (value === undefined || (!token.inlineValue && value.startsWith('-'))))
       throw new UsageError(`${rawName} needs a value (${rawName} VALUE or ${rawName}=VALUE)`)
   }
@@ -121,10 +162,18 @@ async function cli(
 ): Promise<number> {
   let flags: Map<string, string>
   let config: Config
+  if (argv.length === 0) {
+    process.stderr.write(`${usage()}\n`)
+    return 2
+  }
   try {
     flags = parseFlags(argv)
     if (flags.has('help')) {
-      out(USAGE)
+      out(usage())
+      return 0
+    }
+    if (flags.has('version')) {
+      out(VERSION)
       return 0
     }
     const dryRun = flags.has('delete') ? 'false' : 'true'

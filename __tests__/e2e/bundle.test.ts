@@ -89,4 +89,70 @@ describe('the bundle', () => {
     const policy = 'rules:\n  - name: all\n    match: ["*"]\n    keep-last: 1\n'
     expect((await run({ policy })).exitCode).not.toBe(0)
   })
+
+  it('runs on the Node that action.yml names, and says so: the runtime GitHub’s runners start it with', async () => {
+    const major = /^\s*using:\s*node(\d+)\s*$/m.exec(
+      readFileSync(join(PACKAGE_ROOT, 'action.yml'), 'utf8')
+    )?.[1]
+    const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      version: string
+    }
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .withClassicToken('octocat')
+      .withPackage('npm', 'web', versions(2, 1, 30))
+      .start()
+    const run = await runAction({
+      fake,
+      token: CLASSIC,
+      inputs: { owner: 'acme', 'package-type': 'npm', 'package-names': 'web', 'keep-last': 5 },
+      debug: true
+    })
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(
+      new RegExp(`^::debug::package-retention ${version} on Node v${major}\\.\\d+\\.\\d+$`, 'm')
+    )
+  })
+
+  it('names every package it holds in its notices, with version and licence text', () => {
+    const notices = text('licenses.txt')
+    const named = (text: string) => new Set(text.match(/^\S+@\d\S*(?=\nLicense: )/gm))
+    // The packages the bundle holds files of, by the module list of the build that wrote dist/.
+    const stats = JSON.parse(
+      readFileSync(join(PACKAGE_ROOT, 'node_modules/.cache/package-retention/bundle-stats.json'), 'utf8')
+    ) as { modules: StatsModule[] }
+    const bundled = new Set<string>()
+    const walk = (modules: StatsModule[] = []): void =>
+      modules.forEach(module => {
+        const dir = /^(.*\/node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(module.nameForCondition ?? '')?.[1]
+        if (dir) {
+          const { name, version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<
+            string,
+            string
+          >
+          bundled.add(`${name}@${version}`)
+        }
+        walk(module.modules)
+      })
+    walk(stats.modules)
+    const unnamed = (text: string) => [...bundled].filter(id => !named(text).has(id))
+    expect(bundled.size).toBeGreaterThan(50)
+    expect(unnamed(notices)).toEqual([])
+    expect([...named(notices)].sort()).toEqual([...bundled].sort())
+    // Each of the package's own dependencies, at the version installed, is among them.
+    const { dependencies } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>
+    }
+    for (const [name, version] of Object.entries(dependencies))
+      expect(notices).toContain(`\n${name}@${version}\nLicense: `)
+    // A notice left out is found.
+    const [first, ...rest] = notices.split(`\n${'-'.repeat(80)}\n`)
+    expect(unnamed([first, ...rest.slice(1)].join('\n'))).toEqual([rest[0].trim().split('\n')[0]])
+    expect(notices).toContain('Copyright 2019 GitHub')
+  })
 })
+
+interface StatsModule {
+  nameForCondition?: string
+  modules?: StatsModule[]
+}

@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
+import { parse } from 'yaml'
+import { actionNode, LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
 import { activeIds, aWorld, CLASSIC, daysAgo, versions, type Fake } from './world.js'
 
 interface CliRun {
@@ -15,7 +16,7 @@ interface CliRun {
 
 function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_ROOT): Promise<CliRun> {
   const child = spawn(
-    process.execPath,
+    actionNode(),
     [...LOCALHOST_DNS, join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), ...args],
     {
       cwd,
@@ -154,6 +155,115 @@ describe('the command line', () => {
     expect(fake.requests).toEqual([])
   })
 
+  it('shows the usage for no flags (exit 2), -h and --help (exit 0), and the version for --version', async () => {
+    const help = await runCli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toMatch(
+      /^Usage: package-retention --owner LOGIN --package-type TYPE --package-names NAMES /
+    )
+    expect(await runCli(['-h'])).toEqual(help)
+    const bare = await runCli([])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toBe(help.stdout)
+    const { version } = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
+      version: string
+    }
+    expect(await runCli(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' })
+  })
+
+  it('lists every flag it takes in the usage, the required ones without brackets', async () => {
+    const { stdout } = await runCli(['--help'])
+    const synopsis = stdout.split('\n\n')[0]
+    const flags = [...synopsis.matchAll(/(\[?)--([a-z-]+)/g)].map(([, bracket, name]) => `${bracket}${name}`)
+    const inputs = Object.keys(
+      (parse(readFileSync(join(PACKAGE_ROOT, 'action.yml'), 'utf8')) as { inputs: object }).inputs
+    )
+    const required = ['owner', 'package-type', 'package-names']
+    expect(flags.sort()).toEqual(
+      [...inputs.filter(name => name !== 'token'), 'delete', 'verbose', 'help', 'version']
+        .map(name => (required.includes(name) ? name : `[${name}`))
+        .sort()
+    )
+    // The flags an unknown one is told about are the same list.
+    const unknown = await runCli(['--keep', '3'])
+    const listed = /the flags are (.*)\n/
+      .exec(unknown.stderr)?.[1]
+      .split(', ')
+      .map(flag => flag.slice(2))
+    expect(listed?.sort()).toEqual(flags.map(flag => flag.replace('[', '')).sort())
+    for (const line of synopsis.split('\n')) expect(line.length).toBeLessThanOrEqual(110)
+  })
+
+  it('runs the bundle on the Node that action.yml names, and says which with --verbose', async () => {
+    const fake = await world().start()
+    const run = await runCli(
+      ['--owner', 'acme', '--package-type', 'npm', '--package-names', 'web', '--verbose', ...against(fake)],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    const major = /^\s*using:\s*node(\d+)\s*$/m.exec(
+      readFileSync(join(PACKAGE_ROOT, 'action.yml'), 'utf8')
+    )?.[1]
+    expect(run.stderr).toMatch(new RegExp(`^debug: package-retention \\S+ on Node v${major}\\.`, 'm'))
+  })
+
+  it('says what a dry run would do, never that a write was done', async () => {
+    const fake = await world().start()
+    const run = await runCli(
+      [
+        '--owner=acme',
+        '--package-type=npm',
+        '--package-names=web',
+        '--keep-last=2',
+        '--min-age=0',
+        '--verbose',
+        ...against(fake)
+      ],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    expect(run.code).toBe(0)
+    expect(run.stderr).toContain('\nwould delete 3 of 3 (a dry run: nothing was sent)\n')
+    expect(run.stderr).not.toMatch(/\bdone\b/)
+  })
+
+  it('exits 1 for a dry run whose package is not found, as the action fails its step', async () => {
+    const fake = await world().start()
+    const run = await runCli(
+      ['--owner=acme', '--package-type=npm', '--package-names=ghost', ...against(fake)],
+      {
+        GITHUB_TOKEN: CLASSIC
+      }
+    )
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('ghost: npm package "ghost" of acme was not found')
+    expect(fake.requests.every(r => r.method === 'GET')).toBe(true)
+  })
+
+  it('says GitHub could not be reached, with no HTTP status it never sent', async () => {
+    const run = await runCli(
+      ['--owner=acme', '--package-type=nuget', '--package-names=web', '--api-url=https://api.github.invalid'],
+      { GITHUB_TOKEN: CLASSIC }
+    )
+    expect(run.code).toBe(1)
+    expect(run.stderr).toMatch(
+      /^error: GET \/users\/acme: no answer from https:\/\/api\.github\.invalid \(getaddrinfo \w+ api\.github\.invalid\)\n$/
+    )
+  })
+
+  it('refuses a plain-http api-url with one message, not one for the registry it cannot derive', async () => {
+    const run = await runCli(
+      ['--owner=acme', '--package-type=npm', '--package-names=web', '--api-url=http://example.com'],
+      {
+        GITHUB_TOKEN: CLASSIC
+      }
+    )
+    expect(run.code).toBe(2)
+    expect(run.stderr.split('\n')).toEqual([
+      '--api-url: "http://example.com" is plain http, which only loopback hosts may use (localhost, *.localhost, 127.0.0.0/8, [::1]); give an https URL',
+      '1 problem(s); nothing was requested or changed.',
+      ''
+    ])
+  })
+
   it('--help shows an example for each way the action is started', async () => {
     const help = await runCli(['--help'])
     expect(help.code).toBe(0)
@@ -187,7 +297,16 @@ describe('the command line', () => {
       ['--delete=true'],
       '--delete=true: --delete takes no value; a run is a dry run unless --delete is given'
     ],
-    [['--delete', 'false'], '"false" is not a flag (--name value)'],
+    [
+      ['--delete', 'false'],
+      '--delete false: --delete takes no value; a run is a dry run unless --delete is given'
+    ],
+    [['--delete', 'no'], '--delete no: --delete takes no value; a run is a dry run unless --delete is given'],
+    [
+      ['--verbose', 'yes'],
+      '--verbose yes: --verbose takes no value; a run is a dry run unless --delete is given'
+    ],
+    [['--keep-last=0', 'web'], '"web" is not a flag (--name value)'],
     [
       ['--dry-run=false'],
       '--dry-run=false: --dry-run takes no value; a run is a dry run unless --delete is given'

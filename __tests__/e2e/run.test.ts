@@ -84,6 +84,15 @@ describe('a run against an organisation', () => {
     expect(activeIds(fake, 'web')).toEqual([1, 2, 3, 4, 5])
     expect(fake.requests.every(r => r.method === 'GET')).toBe(true)
     expect(run.summary).toContain('dry run, nothing changed')
+    // It says what it would do, in the log and in its record, and nowhere that a write was sent or done.
+    expect(run.stdout).toContain('\nwould delete 3 of 3 (a dry run: nothing was sent)\n')
+    expect(run.stdout).not.toMatch(/\bdone\b/)
+    const record = readFileSync(run.outputs['journal-file'], 'utf8').trim().split('\n').slice(1)
+    expect(record.map(line => (JSON.parse(line) as { event: string }).event)).toEqual([
+      'would',
+      'would',
+      'would'
+    ])
   })
 
   it('caps deletes at max-deletions, oldest first, and leaves the rest for the next run without failing', async () => {
@@ -223,6 +232,39 @@ describe('package names', () => {
     )
     // One package failing to list does not stop the others.
     expect(activeIds(fake, 'tools')).toEqual([33])
+  })
+
+  it('fails a dry run too when a named package is not found, as the command line exits 1', async () => {
+    const fake = await world().start()
+    const run = await fake.run({
+      owner: 'acme',
+      'package-type': 'npm',
+      'package-names': 'ghost',
+      'dry-run': true
+    })
+    expect(run.exitCode).toBe(1)
+    expect(run.annotations.find(a => a.level === 'error')?.message).toContain(
+      'npm package "ghost" of acme was not found'
+    )
+    expect(fake.requests.every(r => r.method === 'GET')).toBe(true)
+  })
+})
+
+describe('when GitHub cannot be reached', () => {
+  it('says so, with no HTTP status GitHub never sent, and changes nothing', async () => {
+    const fake = await aWorld().withOrganisation('acme').withClassicToken('octocat').start()
+    const run = await fake.run({
+      owner: 'acme',
+      'package-type': 'nuget',
+      'package-names': 'web',
+      'api-url': 'https://api.github.invalid'
+    })
+    expect(run.exitCode).toBe(1)
+    const error = run.annotations.find(a => a.level === 'error')?.message
+    expect(error).toMatch(
+      /^GET \/users\/acme: no answer from https:\/\/api\.github\.invalid \(getaddrinfo \w+ api\.github\.invalid\)$/
+    )
+    expect(run.stdout).not.toMatch(/\b500\b/)
   })
 })
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { runAction as run, type ActionRun, type RunActionOptions } from '../../fake-github/run-action.js'
 
 export {
+  actionNode,
   LOCALHOST_DNS,
   parseAnnotations,
   parseOutputFile,

@@ -385,10 +385,11 @@ function readMode(r: Reading): { dryRun: boolean; maxDeletions?: number } {
 function readUrls(r: Reading, packageType: PackageType | undefined): { apiUrl: string; registryUrl: string } {
   const apiUrl = secureUrl(r, 'api-url', r.input('api-url'))
   const registryText = r.input('registry-url')
+  // A refused api-url has no registry to derive: its own message is the one problem.
   const registryUrl = registryText
     ? secureUrl(r, 'registry-url', registryText)
-    : defaultRegistryUrl(r, apiUrl, packageType)
-  return { apiUrl, registryUrl }
+    : apiUrl && defaultRegistryUrl(r, apiUrl, packageType)
+  return { apiUrl: apiUrl ?? '', registryUrl: registryUrl ?? '' }
 }
 
 /** The owner and package type, by which npm scopes are read. */
@@ -448,8 +449,11 @@ function globList(r: Reading, name: string, globs: string[]): string[] {
   return globs
 }
 
-/** An https URL; plain http only on loopback (a local registry, tests, the demo), where no one listens in. */
-function secureUrl(r: Reading, name: string, value: string): string {
+/**
+ * An https URL; plain http only on loopback (a local registry, tests, the demo), where no one listens in.
+ * Undefined, and reported, when it is neither.
+ */
+function secureUrl(r: Reading, name: string, value: string): string | undefined {
   let url: URL | undefined
   try {
     url = new URL(value)
@@ -457,14 +461,13 @@ function secureUrl(r: Reading, name: string, value: string): string {
     // Not a URL at all: reported below like any other bad value.
   }
   if (url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopback(url.hostname))) return value
-  r.fail(
+  return r.fail(
     name,
     value,
     url?.protocol === 'http:'
       ? 'is plain http, which only loopback hosts may use (localhost, *.localhost, 127.0.0.0/8, [::1]); give an https URL'
       : 'is not an https URL'
   )
-  return value
 }
 
 /**
@@ -489,12 +492,7 @@ function registryOf(url: URL, kind: 'containers' | 'npm'): string | undefined {
  */
 function defaultRegistryUrl(r: Reading, api: string, type: PackageType | undefined): string {
   const kind = type === 'npm' ? 'npm' : type === 'container' ? 'containers' : undefined
-  let url: URL | undefined
-  try {
-    url = new URL(api)
-  } catch {
-    return '' // api-url is reported already
-  }
+  const url = new URL(api)
   if (kind === undefined) return registryOf(url, 'containers') ?? ''
   const what = kind === 'npm' ? 'npm' : 'container'
   return (

@@ -306,9 +306,11 @@ export class GitHubPackagesClient {
       const { status, message } = answerOf(error)
       throw new ApiError(
         status,
-        messages[status]
-          ? `${messages[status]} (GitHub: ${message})`
-          : `${method} ${path}: ${status} ${message}`
+        status === NO_ANSWER_STATUS
+          ? `${method} ${path}: no answer from ${this.options.apiUrl} (${message})`
+          : messages[status]
+            ? `${messages[status]} (GitHub: ${message})`
+            : `${method} ${path}: ${status} ${message}`
       )
     }
   }
@@ -344,10 +346,21 @@ function notFoundMessage(scope: OwnerScope, type: PackageType, name: string): st
  */
 export const REPOSITORY_SCOPED: ReadonlySet<PackageType> = new Set(['maven', 'docker'])
 
-/** The status and GitHub's message of a failed Octokit request; status 0 when no answer came at all. */
+/**
+ * The status and GitHub's message of a failed Octokit request; status 0 when no answer came at all. Octokit
+ * gives a request that got no answer (a name that does not resolve, a refused connection) status 500 and no
+ * response: that is no answer, not a server error.
+ */
 export function answerOf(error: unknown): ApiAnswer {
-  if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
-    const data = (error as { response?: { data?: unknown } }).response?.data
+  const response = (error as { response?: { data?: unknown } } | null)?.response
+  if (
+    typeof error === 'object' &&
+    error !== null &&
+    'status' in error &&
+    typeof error.status === 'number' &&
+    response
+  ) {
+    const data = response.data
     const message =
       typeof data === 'object' && data !== null && 'message' in data
         ? String(data.message)

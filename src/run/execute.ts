@@ -21,6 +21,8 @@ import type {
 
 /** The narrow view of the client the executor needs; a dry run passes one that writes nothing. */
 export interface VersionWriter {
+  /** True for a dry run's writer: it sends nothing, and the run says what it would do. */
+  readonly dryRun?: boolean
   write(target: WriteTarget): Promise<WriteAnswer>
   /** Requests left in the primary budget, as the last answer said; undefined when unknown. */
   budgetLeft(): number | undefined
@@ -34,7 +36,11 @@ export function writerFor(
   verb: WriteVerb
 ): VersionWriter {
   if (config.dryRun)
-    return { write: async () => ({ kind: 'done', status: 204, message: '' }), budgetLeft: () => undefined }
+    return {
+      dryRun: true,
+      write: async () => ({ kind: 'done', status: 204, message: '' }),
+      budgetLeft: () => undefined
+    }
   const send = verb === 'delete' ? client.deleteVersion.bind(client) : client.restoreVersion.bind(client)
   return {
     write: target => send(scope, config.packageType, target.packageName, target.version.id),
@@ -310,7 +316,12 @@ class WriteRun {
   private logProgress(now: number): void {
     this.lastProgress = now
     const { verb, log } = this.options
-    log.info(progressLine(this.answered, Math.min(this.targets.length, this.cap), now - this.started, verb))
+    const total = Math.min(this.targets.length, this.cap)
+    log.info(
+      this.writer.dryRun
+        ? `would ${verb} ${this.answered} of ${total} (a dry run: nothing was sent)`
+        : progressLine(this.answered, total, now - this.started, verb)
+    )
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * The run's record, written as it goes: one JSON line when a write is sent and one when it ends, appended
  * synchronously next to the plan file, so that a run killed at any moment leaves what a restore run needs.
+ * A dry run sends nothing: its record has one `would` line per write, with the outcome it would have.
  * `readRunRecord` (pure) reads it back for `restore`.
  */
 import { appendFileSync, writeFileSync } from 'node:fs'
@@ -27,27 +28,32 @@ export interface RecordHeader {
 type RecordLine =
   | RecordHeader
   | { event: 'sent'; package: string; id: number; name: string; tags: string[] }
-  | ({ event: 'ended'; package: string; id: number; name: string; tags: string[] } & Pick<
+  | ({ event: 'ended' | 'would'; package: string; id: number; name: string; tags: string[] } & Pick<
       ExecutedWrite,
       'outcome'
     >)
 
 export class RunRecord {
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly dryRun = false
+  ) {}
 
   static create(path: string, header: Omit<RecordHeader, 'record'>): RunRecord {
     writeFileSync(path, line({ record: RECORD_KIND, ...header }))
-    return new RunRecord(path)
+    return new RunRecord(path, header.dryRun)
   }
 
   sent(target: WriteTarget): void {
+    if (this.dryRun) return
     const { id, name, tags } = target.version
     this.#append({ event: 'sent', package: target.packageName, id, name, tags })
   }
 
   ended(write: ExecutedWrite): void {
     const { id, name, tags } = write.version
-    this.#append({ event: 'ended', package: write.packageName, id, name, tags, outcome: write.outcome })
+    const event = this.dryRun ? 'would' : 'ended'
+    this.#append({ event, package: write.packageName, id, name, tags, outcome: write.outcome })
   }
 
   #append(entry: RecordLine): void {
@@ -141,12 +147,13 @@ export function readRunRecord(text: string): RecordedDeletes | { problem: string
       return { problem: `its first line is not a ${RECORD_KIND} header` }
     const problem = (i === 0 ? HEADER_CHECKS : WRITE_CHECKS).map(check => check(entry)).find(Boolean)
     if (problem) return { problem: `line ${i + 1}: ${problem}` }
+    if (i === 0 && entry.mode !== 'delete')
+      return { problem: 'it is the record of a restore run, not of a delete run' }
+    if (i === 0 && entry.dryRun) return { problem: 'it is the record of a dry run, which deleted nothing' }
     entries.push(entry)
   }
   if (entries.length === 0) return { problem: `its first line is not a ${RECORD_KIND} header` }
   const header = entries[0] as unknown as RecordHeader
-  if (header.mode !== 'delete') return { problem: 'it is the record of a restore run, not of a delete run' }
-  if (header.dryRun) return { problem: 'it is the record of a dry run, which deleted nothing' }
   const sent = new Set<number>()
   const deleted = new Set<number>()
   const answered = new Set<number>()

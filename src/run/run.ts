@@ -20,6 +20,7 @@ import { NpmRegistryClient } from '../github/npm-registry.js'
 import { attachWrites, type RunReport } from '../report/report.js'
 import { startRecord } from '../report/publish.js'
 import type { Logger, OwnerScope, PackageReport, RestoreRequest } from '../types.js'
+import { VERSION } from '../version.js'
 
 /** Requests kept back from the primary budget for the report and for other steps sharing the token. */
 const BUDGET_RESERVE = 10
@@ -41,6 +42,7 @@ export async function runRetention(
   io: RunIO
 ): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
   const { log, group } = io
+  log.debug(`package-retention ${VERSION} on Node ${process.version}`)
   const startedAt = new Date()
   const client = new GitHubPackagesClient({ ...config, log })
   const store = manifestStore()
