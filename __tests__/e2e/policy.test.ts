@@ -81,7 +81,7 @@ const APP: VersionSpec[] = [
   image(16, 'sha-abc', 40, ['sha-abc']),
   image(17, 'sha-def', 35, ['sha-def']),
   image(18, 'main', 2, ['main']),
-  signature(19, 'orphan/sig', 'gone', 10)
+  signature(19, 'orphan/sig', 'gone', 9.5)
 ]
 
 const TOOLS: VersionSpec[] = [
