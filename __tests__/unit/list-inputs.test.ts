@@ -241,25 +241,7 @@ describe('every list input', () => {
     ['delete-tags', 'semver:>=1.0.0,<2.0.0', 'refused'],
     ['delete-tags', 'semver:>=1.0.0, <2.0.0', 'refused'],
     ['delete-tags', 'semver:>=1.0.0 <2.0.0', ['1.0.0', '1.5.0']],
-    [
-      'delete-tags',
-      '!semver:>=2.0.0',
-      [
-        '0.9.0',
-        '1.0.0',
-        '1.5.0',
-        '2.1.0-rc.1',
-        'latest',
-        'pr-1',
-        'pr-12',
-        'PR-7',
-        'v1',
-        '12',
-        '1.a',
-        'a-b',
-        'rc'
-      ]
-    ],
+    ['delete-tags', '!semver:>=2.0.0', VALUES.filter(v => !['2.0.0', 'v2.0.0', '3.0.0'].includes(v))],
     ['keep-tags', 'pr-*, !semver:>=0.0.0, !/pr-1/', ['pr-12']],
     ['package-names', 'semver:^1', 'refused'],
     ['delete-tags', 'semver:^1, !semver:1.5.x', ['1.0.0']],
