@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: the policy engine on a million versions, then the run against the embedded fake API, then
- * the start-up of the bundle (dist/, which `npm run build` makes).
+ * `npm run bench`: the policy engine on a million versions and on expressions at their worst, then the run
+ * against the embedded fake API, then the start-up of the bundle (dist/, which `npm run build` makes).
  * Figures are printed as JSON; BENCHMARKS.md records them with the machine they were taken on.
  */
 import { benchApi } from './api.js'
+import { benchExpressions } from './expressions.js'
 import { benchPolicy } from './policy.js'
 import { benchReads } from './reads.js'
 import { benchStartup } from './startup.js'
@@ -13,6 +14,7 @@ console.log(
   JSON.stringify(
     {
       policy: await benchPolicy(),
+      expressions: benchExpressions(),
       api: await benchApi(),
       reads: await benchReads(),
       startup: await benchStartup(),

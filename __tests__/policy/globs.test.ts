@@ -38,7 +38,31 @@ describe('globProblem', () => {
     ['v[0-9', '"v[0-9" has an unclosed "["'],
     ['v]', '"v]" has an unmatched "]"'],
     ['[[:digit:]', '"[[:digit:]" has an unclosed "["'],
-    ['!{a', '"!{a" has an unclosed "{"']
+    ['!{a', '"!{a" has an unclosed "{"'],
+    [
+      '{api, web}',
+      '"{api, web}" holds a space or a comma, as no tag or name does; items are separated by newlines or commas (in a policy: a YAML list)'
+    ],
+    [
+      'pr-*, v*',
+      '"pr-*, v*" holds a space or a comma, as no tag or name does; items are separated by newlines or commas (in a policy: a YAML list)'
+    ],
+    [
+      'pr-*,v*',
+      '"pr-*,v*" holds a space or a comma, as no tag or name does; items are separated by newlines or commas (in a policy: a YAML list)'
+    ],
+    [
+      '<2.0.0',
+      '"<2.0.0" starts with "<", as no tag or name does: a comma cut a range in two; a range is written with spaces (semver:>=1.0.0 <2.0.0) or || (semver:<1.0.0 || >=2.0.0)'
+    ],
+    [
+      '!|| 2.x',
+      '"!|| 2.x" starts with "|", as no tag or name does: a comma cut a range in two; a range is written with spaces (semver:>=1.0.0 <2.0.0) or || (semver:<1.0.0 || >=2.0.0)'
+    ],
+    [
+      '!semver:^2',
+      '"!semver:^2" is a version range, which only delete-tags and keep-tags take (in a policy: match: { semver: RANGE })'
+    ]
   ])('%j → %j', (glob, problem) => {
     expect(globProblem(glob)).toBe(problem)
   })

@@ -66,14 +66,30 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
     'package-names: "app-{a,b" is not a valid glob: "app-{a,b" has an unclosed "{"'
   ],
   [{ 'delete-tags': 'pr-[0-9' }, 'delete-tags: "pr-[0-9" is not a valid glob: "pr-[0-9" has an unclosed "["'],
-  [{ 'keep-tags': 'v1.*, !' }, 'keep-tags: "!" is not a valid glob: "!" is empty after "!"'],
+  [{ 'keep-tags': 'v1.*, !' }, 'keep-tags: "v1.*, !": "!" is not a valid glob: "!" is empty after "!"'],
   [
     { 'delete-tags': 'pr-*, /pr-(\\d+/' },
-    'delete-tags: "/pr-(\\\\d+/" is not a valid regular expression: Unterminated group'
+    'delete-tags: "pr-*, /pr-(\\\\d+/": "/pr-(\\\\d+/" is not a valid regular expression: missing closing ): `pr-(\\d+` (the syntax is RE2\'s: no lookaround, no backreferences)'
   ],
   [
-    { 'keep-tags': '/(v\\d+\\.?)+/' },
-    'keep-tags: "/(v\\\\d+\\\\.?)+/" is not a valid regular expression: a repeated group that holds a quantifier or "|" (like (a+)+ or (a|b)*) can take exponential time to match; write it without the nesting, e.g. [ab]* for (a|b)*'
+    { 'keep-tags': '/(?<=v)\\d+/' },
+    'keep-tags: "/(?<=v)\\\\d+/" is not a valid regular expression: invalid named capture: `(?<=v)\\d+` (the syntax is RE2\'s: no lookaround, no backreferences)'
+  ],
+  [
+    { 'keep-tags': '/\\d{23}/' },
+    'keep-tags: "/\\\\d{23}/" is not a valid regular expression: it compiles to 25 instructions, more than 24 (about one a character, a class or a group; x{n} counts x n times)'
+  ],
+  [
+    { 'delete-tags': 'semver:>=1.0.0,<2.0.0' },
+    'delete-tags: "semver:>=1.0.0,<2.0.0": "<2.0.0" is not a valid glob: "<2.0.0" starts with "<", as no tag or name does: a comma cut a range in two; a range is written with spaces (semver:>=1.0.0 <2.0.0) or || (semver:<1.0.0 || >=2.0.0)'
+  ],
+  [
+    { 'keep-tags': '!semver:>=banana' },
+    'keep-tags: "!semver:>=banana" is not a node-semver range (such as <2.0.0, ^1.4, 1.x)'
+  ],
+  [
+    { 'package-names': 'app, semver:^1' },
+    'package-names: "app, semver:^1": "semver:^1" is not a valid glob: "semver:^1" is a version range, which only delete-tags and keep-tags take (in a policy: match: { semver: RANGE })'
   ],
   [
     { 'package-names': '/app-.*/g' },

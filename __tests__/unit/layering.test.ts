@@ -16,7 +16,7 @@ const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
 const HTTP =
   /^(?:node:)?(?:http|https|http2|net|tls|dgram)$|^undici$|^@octokit\/|^@actions\/(?:github|http-client|cache)$/
 /** Packages the engine may import: pure computation, no I/O. */
-const PURE_PACKAGES = /^(?:minimatch|semver)$/
+const PURE_PACKAGES = /^(?:minimatch|re2js|semver)$/
 
 interface SourceFile {
   /** Path under src/, with forward slashes: `engine/policy.ts`. */

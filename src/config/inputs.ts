@@ -10,7 +10,7 @@ import { readInside, registryPackageEvent, workspaceOf, type PackageEvent } from
 import { restoreRequest, type Fail } from './restore-request.js'
 import { parseDuration } from '../engine/time.js'
 import { itemProblem, parseList } from '../engine/globs.js'
-import { SEMVER_ITEM, rangeProblem } from '../engine/versions.js'
+import { matchItemProblem } from '../engine/versions.js'
 import { ALLOWED, durationProblem } from './allowed.js'
 import type { parsePolicyFile } from './policy-file.js'
 import {
@@ -267,7 +267,7 @@ function readPackageNames(r: Reading, event: PackageEvent | undefined, target: N
       namesText,
       'names no package; give names or globs separated by newlines or commas'
     )
-  else globList(r, 'package-names', packageNames)
+  else globList(r, 'package-names', namesText, packageNames, false)
   return packageNames
 }
 
@@ -307,8 +307,8 @@ function readRules(r: Reading, target: Target, parsePolicy: typeof parsePolicyFi
     keepLast,
     minAgeMs,
     minAgeText,
-    deleteTags: globList(r, 'delete-tags', parseList(ruleInput('delete-tags'))),
-    keepTags: globList(r, 'keep-tags', parseList(ruleInput('keep-tags'))),
+    deleteTags: listInput(r, 'delete-tags', ruleInput('delete-tags')),
+    keepTags: listInput(r, 'keep-tags', ruleInput('keep-tags')),
     untagged: readUntagged(r, ruleInput('untagged'), target.packageType, policyText !== ''),
     order: oneOf(r, 'order', ruleInput('order'), VERSION_ORDERS),
     keepLastPer: oneOf(r, 'keep-last-per', ruleInput('keep-last-per'), VERSION_LINES)
@@ -436,18 +436,25 @@ function oneOf<T extends string>(
   return r.fail(name, value, `is not one of ${allowed.join(', ')}`)
 }
 
-function globList(r: Reading, name: string, globs: string[]): string[] {
-  for (const glob of globs) {
-    if (glob.startsWith(SEMVER_ITEM)) {
-      const problem = rangeProblem(glob.slice(SEMVER_ITEM.length))
-      if (problem) r.problems.push(`${r.named(name)}: ${JSON.stringify(glob)} ${problem}`)
-      continue
-    }
-    const problem = itemProblem(glob)
-    if (problem) r.problems.push(`${r.named(name)}: ${problem}`)
+/**
+ * Checks a list input's items (package-names: names, globs, expressions; delete-tags and keep-tags: ranges
+ * too). A problem names the line the item came from when the item is only a part of it, so that a range cut
+ * at a comma is shown as written.
+ */
+function globList(r: Reading, name: string, text: string, items: string[], ranges: boolean): string[] {
+  const lines = text.split(/\r?\n/).map(line => line.trim())
+  for (const item of items) {
+    const problem = ranges ? matchItemProblem(item) : itemProblem(item)
+    if (problem === undefined) continue
+    const line = lines.find(line => line !== item && parseList(line).includes(item))
+    r.problems.push(`${r.named(name)}: ${line === undefined ? '' : `${JSON.stringify(line)}: `}${problem}`)
   }
-  return globs
+  return items
 }
+
+/** delete-tags or keep-tags: its items, checked. */
+const listInput = (r: Reading, name: string, text: string): string[] =>
+  globList(r, name, text, parseList(text), true)
 
 /**
  * An https URL; plain http only on loopback (a local registry, tests, the demo), where no one listens in.

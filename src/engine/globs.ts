@@ -1,4 +1,5 @@
 import { Minimatch, type MinimatchOptions } from 'minimatch'
+import { RE2JS } from 're2js'
 import { errorMessage } from '../errors.js'
 
 /**
@@ -22,30 +23,44 @@ export interface GlobMatcher {
 
 /** An input list: items on lines or between commas, but not commas inside `{...}`: `{api,web}` is one. */
 export function parseList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .flatMap(splitAtCommas)
+    .map(item => item.trim())
+    .filter(item => item !== '')
+}
+
+/** A line cut at each comma that is not inside `{...}`. */
+function splitAtCommas(line: string): string[] {
   const items: string[] = []
-  for (const line of text.split(/\r?\n/)) {
-    let depth = 0
-    let start = 0
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i]
-      if (c === '{') depth++
-      else if (c === '}') depth = Math.max(0, depth - 1)
-      else if (c === ',' && depth === 0) {
-        items.push(line.slice(start, i))
-        start = i + 1
-      }
+  let depth = 0
+  let start = 0
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i]
+    if (c === '{') depth++
+    else if (c === '}') depth = Math.max(0, depth - 1)
+    else if (c === ',' && depth === 0) {
+      items.push(line.slice(start, i))
+      start = i + 1
     }
-    items.push(line.slice(start))
   }
-  return items.map(item => item.trim()).filter(item => item !== '')
+  items.push(line.slice(start))
+  return items
 }
 
 /**
- * An item written `/.../` (or `/.../i`) is a JavaScript regular expression instead of a glob, anchored: it
+ * An item written `/.../` (or `/.../i`) is a regular expression in RE2's syntax instead of a glob, anchored: it
  * must match the whole tag or name. No tag, version or package name starts with `/`, so nothing else is
  * taken for one.
  */
 const REGEX_ITEM = /^\/(.*)\/([A-Za-z]*)$/s
+
+/**
+ * The most instructions an expression may compile to (RE2's program size: about one a character, a class or
+ * a group; `x{n}` counts x n times). RE2 matches in time linear in the length of a name times this size, so
+ * the cap bounds the time any accepted expression takes: BENCHMARKS.md measures the worst.
+ */
+export const MAX_EXPRESSION_SIZE = 24
 
 /** Whether an item (without its `!`) is a regular expression rather than a glob. */
 const isRegexItem = (body: string): boolean => body.startsWith('/')
@@ -63,6 +78,12 @@ export function itemProblem(item: string): string | undefined {
   return `${JSON.stringify(item)} is not a valid ${kind}: ${problem}`
 }
 
+/** How an input item names a range: `semver:>=2.0.0` in delete-tags or keep-tags. */
+export const SEMVER_ITEM = 'semver:'
+
+/** The characters a range starts with (`<2.0.0`, `>=1`, `~1.2`, `^1`, `|| 2.x`), which no tag or name has. */
+const RANGE_START = /^[<>=~^|]/
+
 /** Why `pattern` is not a usable glob, in words for an error message; undefined when it is fine. */
 export function globProblem(pattern: string): string | undefined {
   const quoted = JSON.stringify(pattern)
@@ -71,6 +92,12 @@ export function globProblem(pattern: string): string | undefined {
   if (body === '') return `${quoted} is empty after "!"`
   if (body.startsWith('!')) return `${quoted} starts with more than one "!"`
   if (isRegexItem(body)) return regexProblem(body)
+  if (body.startsWith(SEMVER_ITEM))
+    return `${quoted} is a version range, which only delete-tags and keep-tags take (in a policy: match: { semver: RANGE })`
+  if (RANGE_START.test(body))
+    return `${quoted} starts with "${body[0]}", as no tag or name does: a comma cut a range in two; a range is written with spaces (semver:>=1.0.0 <2.0.0) or || (semver:<1.0.0 || >=2.0.0)`
+  if (/\s/.test(body) || splitAtCommas(body).length > 1)
+    return `${quoted} holds a space or a comma, as no tag or name does; items are separated by newlines or commas (in a policy: a YAML list)`
   const unbalanced = unbalancedBracket(body)
   if (unbalanced !== undefined) return `${quoted} ${unbalanced}`
   try {
@@ -81,23 +108,27 @@ export function globProblem(pattern: string): string | undefined {
   return undefined
 }
 
-/** Compiles `/source/flags`, anchored; throws with the reason when it is not a usable expression. */
-function compileRegex(item: string): RegExp {
+/** Compiles `/source/flags` into an anchored test; throws with the reason when it is not a usable expression. */
+function compileRegex(item: string): Test {
   const parts = REGEX_ITEM.exec(item)
   if (!parts) throw new Error('a regular expression is written /.../, with i as its only possible flag')
   const [, source, flags] = parts
   if (source === '') throw new Error('it is empty')
   if (flags !== '' && flags !== 'i')
     throw new Error(`flag ${JSON.stringify(flags)}: i is the only flag allowed`)
-  let regex: RegExp
+  let regex: RE2JS
   try {
-    regex = new RegExp(`^(?:${source})$`, flags)
+    regex = RE2JS.compile(source, flags === 'i' ? RE2JS.CASE_INSENSITIVE : 0)
   } catch (error) {
-    throw new Error(errorMessage(error).replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, ''))
+    const why = errorMessage(error).replace(/^error parsing regexp: /, '')
+    throw new Error(`${why} (the syntax is RE2's: no lookaround, no backreferences)`)
   }
-  const nested = backtrackingProblem(source)
-  if (nested) throw new Error(nested)
-  return regex
+  const size = regex.programSize()
+  if (size > MAX_EXPRESSION_SIZE)
+    throw new Error(
+      `it compiles to ${size} instructions, more than ${MAX_EXPRESSION_SIZE} (about one a character, a class or a group; x{n} counts x n times)`
+    )
+  return value => regex.matcher(value).matches()
 }
 
 function regexProblem(item: string): string | undefined {
@@ -108,80 +139,6 @@ function regexProblem(item: string): string | undefined {
     return errorMessage(error)
   }
 }
-
-/** What the scan of an expression knows about a group (or the whole expression) so far. */
-interface Scope {
-  quantifier: boolean
-  alternation: boolean
-  backreference: boolean
-}
-
-/**
- * Refuses the shapes that can make a backtracking matcher take exponential time: a quantifier that can repeat
- * (`*`, `+`, `{2,}`, `{1,5}`) applied to a group that holds a quantifier or an alternation (`(a+)+`,
- * `(\w*\d)*`, `(a|ab)*`), or to a backreference. This refuses some safe shapes too (`(\.\d+)*`, `(a|b)+`);
- * each has an accepted rewrite (`[ab]+`, or a fixed count). Other shapes cost at most polynomial time in the
- * length of a tag or name. The source is known to compile.
- */
-export function backtrackingProblem(source: string): string | undefined {
-  const stack: Scope[] = [{ quantifier: false, alternation: false, backreference: false }]
-  /** The atom the next quantifier applies to: a closed group's scope, a backreference, or a plain atom. */
-  let last: Scope | undefined
-  for (let i = 0; i < source.length; i++) {
-    const c = source[i]
-    const scope = stack[stack.length - 1]
-    if (c === '\\') {
-      const backreference = /^(?:[1-9]|k<)/.test(source.slice(i + 1, i + 3))
-      if (backreference) scope.backreference = true
-      last = { quantifier: false, alternation: false, backreference }
-      i = source[i + 1] === 'k' && source[i + 2] === '<' ? source.indexOf('>', i) : i + 1
-    } else if (c === '[') {
-      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++
-      last = { quantifier: false, alternation: false, backreference: false }
-    } else if (c === '(') {
-      stack.push({ quantifier: false, alternation: false, backreference: false })
-      // Skip a group's prefix: `(?:`, `(?=`, `(?!`, `(?<=`, `(?<!`, `(?<name>`.
-      if (source[i + 1] === '?')
-        i = source[i + 2] !== '<' ? i + 2 : /[=!]/.test(source[i + 3]) ? i + 3 : source.indexOf('>', i)
-      last = undefined
-    } else if (c === ')') {
-      const group = stack.pop() as Scope
-      const parent = stack[stack.length - 1]
-      parent.quantifier ||= group.quantifier
-      parent.alternation ||= group.alternation
-      parent.backreference ||= group.backreference
-      last = group
-    } else if (c === '|') {
-      scope.alternation = true
-      last = undefined
-    } else if (c === '*' || c === '+' || c === '?' || (c === '{' && QUANTIFIER.test(source.slice(i)))) {
-      const braces = c === '{' ? QUANTIFIER.exec(source.slice(i)) : null
-      // The most times it may repeat: `{n}` n, `{n,}` no bound, `{n,m}` m.
-      const most = braces
-        ? braces[2] === ''
-          ? Infinity
-          : Number(braces[2] ?? braces[1])
-        : c === '?'
-          ? 1
-          : Infinity
-      const repeats = most > 1
-      if (braces) i += braces[0].length - 1
-      if (source[i + 1] === '?') i++
-      if (repeats && last && (last.quantifier || last.alternation || last.backreference))
-        return last.backreference && !last.quantifier && !last.alternation
-          ? 'a repeated backreference can take exponential time to match'
-          : 'a repeated group that holds a quantifier or "|" (like (a+)+ or (a|b)*) can take exponential time to match; write it without the nesting, e.g. [ab]* for (a|b)*'
-      scope.quantifier = true
-      last = undefined
-    } else {
-      last = { quantifier: false, alternation: false, backreference: false }
-    }
-  }
-  return undefined
-}
-
-/** `{n}`, `{n,}` or `{n,m}` at the start: the count, and the upper bound (empty for none). */
-const QUANTIFIER = /^\{(\d+)(?:,(\d*))?\}/
 
 /**
  * Minimatch takes an unbalanced `{`, `}`, `[` or `]` literally, so `{api,web` would silently match nothing:
@@ -222,23 +179,26 @@ function classEnd(glob: string, open: number): number {
   return -1
 }
 
-type Test = (value: string) => boolean
+export type Test = (value: string) => boolean
 
 interface CompiledGlob {
   text: string
-  /** Undefined for a regular expression, which `fastTest` is then. */
+  /** Undefined for an expression or a range, which `fastTest` is then. */
   minimatch: Minimatch | undefined
   /** The same test without minimatch, for globs simple enough to have an exact fast one. */
   fastTest: Test | undefined
 }
 
 /**
- * Compiles a list once: items starting with `!` exclude. A value matches when it matches a positive glob and
- * no negative one; a list of negatives only means "everything except". Throws on a malformed glob.
+ * Compiles a list once: items starting with `!` exclude. A value matches when it matches a positive item and
+ * no negative one; a list of negatives only means "everything except". Throws on a malformed item.
  */
-export function compileGlobList(globs: readonly string[]): GlobMatcher {
-  return new GlobList(globs)
+export function compileGlobList(globs: readonly string[], compileOther?: ItemCompiler): GlobMatcher {
+  return new GlobList(globs, compileOther)
 }
+
+/** Compiles an item's body that is neither a glob nor an expression (a `semver:` range), or returns undefined. */
+export type ItemCompiler = (body: string) => Test | undefined
 
 class GlobList implements GlobMatcher {
   readonly #positives: CompiledGlob[] = []
@@ -246,17 +206,17 @@ class GlobList implements GlobMatcher {
   /** What a list of negatives only reports as the match: the negatives, as written. */
   readonly #everythingExcept: string | undefined
 
-  constructor(globs: readonly string[]) {
+  constructor(globs: readonly string[], compileOther: ItemCompiler | undefined) {
     for (const text of globs) {
-      const problem = globProblem(text)
-      if (problem !== undefined) throw new Error(problem)
       const negative = text.startsWith('!')
       const body = negative ? text.slice(1) : text
+      const other = compileOther?.(body)
+      const problem = other ? undefined : globProblem(text)
+      if (problem !== undefined) throw new Error(problem)
       let glob: CompiledGlob
-      if (isRegexItem(body)) {
-        const regex = compileRegex(body)
-        glob = { text, minimatch: undefined, fastTest: value => regex.test(value) }
-      } else {
+      if (other) glob = { text, minimatch: undefined, fastTest: other }
+      else if (isRegexItem(body)) glob = { text, minimatch: undefined, fastTest: compileRegex(body) }
+      else {
         const minimatch = new Minimatch(body, OPTIONS)
         glob = { text, minimatch, fastTest: fastTest(minimatch) }
       }

@@ -3,11 +3,10 @@
  * ranges, pre-releases, precedence and lines. Pure.
  */
 import semver, { type SemVer } from 'semver'
-import { compileGlobList, type GlobMatcher } from './globs.js'
+import { SEMVER_ITEM, compileGlobList, itemProblem, type GlobMatcher } from './globs.js'
 import type { PackageVersion, PrereleaseFilter } from '../types.js'
 
-/** How an input item names a range: `semver:>=2.0.0` in delete-tags or keep-tags. */
-export const SEMVER_ITEM = 'semver:'
+export { SEMVER_ITEM }
 
 /** A name as a semantic version (node-semver's strict grammar, a leading `v` allowed), or undefined. */
 export function semverOf(name: string): SemVer | undefined {
@@ -76,25 +75,22 @@ export function byPrecedence(positions: number[], versions: readonly (SemVer | u
 }
 
 /**
- * A list of input items: globs (a leading `!` excludes) and `semver:RANGE` items. A value matches when it
- * matches a glob or satisfies a range, and no exclusion; a list of exclusions only means "everything except".
- * The match is named by the item, as written.
+ * A list of input items: globs, expressions and `semver:RANGE` items, any of them after a `!` to exclude. A
+ * value matches when it matches an item and no exclusion (a range: when it is a version in the range); a list
+ * of exclusions only means "everything except". The match is named by the item, as written.
  */
 export function compileMatchList(items: readonly string[]): GlobMatcher {
-  const ranges = items.filter(item => item.startsWith(SEMVER_ITEM))
-  if (ranges.length === 0) return compileGlobList(items)
-  const globs = items.filter(item => !item.startsWith(SEMVER_ITEM))
-  const excluded = compileGlobList(globs.filter(g => g.startsWith('!')).map(g => g.slice(1)))
-  const included = compileGlobList(globs.filter(g => !g.startsWith('!')))
-  const checks = ranges.map(item => ({ item, test: compileRange(item.slice(SEMVER_ITEM.length)) }))
-  return {
-    match(value) {
-      if (excluded.match(value) !== undefined) return undefined
-      const glob = included.match(value)
-      if (glob !== undefined) return glob
-      const version = semverOf(value)
-      for (const { item, test } of checks) if (test(version)) return item
-      return undefined
-    }
-  }
+  return compileGlobList(items, body => {
+    if (!body.startsWith(SEMVER_ITEM)) return undefined
+    const test = compileRange(body.slice(SEMVER_ITEM.length))
+    return value => test(semverOf(value))
+  })
+}
+
+/** Why an item of delete-tags or keep-tags is not usable, as itemProblem says; a range is checked as one. */
+export function matchItemProblem(item: string): string | undefined {
+  const body = item.startsWith('!') ? item.slice(1) : item
+  if (!body.startsWith(SEMVER_ITEM)) return itemProblem(item)
+  const problem = rangeProblem(body.slice(SEMVER_ITEM.length))
+  return problem && `${JSON.stringify(item)} ${problem}`
 }
