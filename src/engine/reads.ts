@@ -165,9 +165,9 @@ function countsUntaggedImages(policy: RetentionPolicy): boolean {
 }
 
 /**
- * Tagged deletion candidates whose manifest is unread: their parts, if any, are planned as untagged versions
- * of no kept image. Should GitHub refuse one of them, its parts must stay; so the untagged deletions wait for
- * these (`Decision.after`).
+ * Tagged deletion candidates whose manifest is unread: their parts, if any, are planned as versions of no
+ * kept image. Should GitHub refuse one of them, its parts must stay; so the other deletions wait for these
+ * (`Decision.after`).
  */
 export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure): number[] {
   return plan.deletions
@@ -179,8 +179,10 @@ export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure):
  * The plan's deletions, waiting for the unread tagged candidates so that a refused image keeps its parts,
  * whatever their number and however far apart they were pushed: the unread tagged candidates go newest first,
  * each once the one before answered (an index is pushed after its parts, so a refused index is answered, and
- * read, before any of its tagged platform manifests is sent); the untagged deletions wait for the last of
- * them, and go after it, together with whatever waits for them in turn (a signature of a platform manifest).
+ * read, before any of its tagged platform manifests is sent); every other deletion (untagged, or known only
+ * from the cache: either may be a part of an unread image) waits for the last of them, and goes after it,
+ * together with whatever waits for them in turn (a signature of a platform manifest). A wait is an order:
+ * whatever a candidate's answer, the next goes on, and a refusal holds back only the refused image's parts.
  * Each deletion waits for at most one other. Relative order is kept otherwise.
  */
 export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStructure): DeletionPlan {
@@ -206,7 +208,6 @@ export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStru
       const after = previous.get(d.version.id)
       return after === undefined ? d : { ...d, after }
     }
-    if (isTagged(d.version)) return d
     waiting.add(d.version.id)
     return { ...d, after: last }
   })
