@@ -84,13 +84,15 @@ type StructureMode = 'full' | 'read' | 'none'
 /**
  * Multi-architecture images with platform manifests (some shared with older images), cosign signatures of
  * images and of manifests, OCI 1.1 referrers, orphans and loose untagged versions. `standalone` leaves out
- * every relation. The structure is all of it (`full`), what a caller reads (`read`: the tagged versions
- * `manifestsToRead` names, and some untagged ones), or nothing (`none`).
+ * every relation. `nested` adds what registries hold besides: indexes of indexes (a tagged index over untagged
+ * indexes, each with its platform manifests and an attestation beside them) and tagged platform manifests
+ * (`docker manifest create`). The structure is all of it (`full`), what a caller reads (`read`: the tagged
+ * versions `manifestsToRead` names, and some untagged ones), or nothing (`none`).
  */
 export function containerScenario(
-  options: { standalone?: boolean; modes?: StructureMode[] } = {}
+  options: { standalone?: boolean; nested?: boolean; modes?: StructureMode[] } = {}
 ): fc.Arbitrary<Scenario & { mode: StructureMode }> {
-  const { standalone = false, modes = ['full', 'read', 'none'] } = options
+  const { standalone = false, nested = false, modes = ['full', 'read', 'none'] } = options
   return fc
     .record({ gen: fc.gen(), policy: containerPolicy, mode: fc.constantFrom(...modes) })
     .map(({ gen, policy, mode }) => {
@@ -111,6 +113,7 @@ export function containerScenario(
         const name = digestOf(`${key}/${versions.length}`)
         const createdAt = isoTime(at)
         versions.push({ id: ids[versions.length], name, tags, createdAt, updatedAt: createdAt })
+        pushedAt.set(name, at)
         truth.set(name, manifest)
         return name
       }
@@ -125,6 +128,7 @@ export function containerScenario(
       const cosign = (subject: string) =>
         `sha256-${subject.slice('sha256:'.length)}.${gen(fc.constantFrom, 'sig', 'att', 'sbom')}`
       const platformManifests: string[] = []
+      const pushedAt = new Map<string, number>()
 
       const images = gen(fc.integer, { min: 0, max: 6 })
       for (let image = 0; image < images; image++) {
@@ -133,16 +137,44 @@ export function containerScenario(
           add(`image${image}`, takeTags(), at)
           continue
         }
-        // Manifests are pushed before their index: at the same instant or a little earlier.
+        // Manifests are pushed before their index: untagged ones at the same instant or a little earlier,
+        // tagged ones (pushed on their own, then listed by `docker manifest create`) a second or more earlier.
+        const shape = nested ? gen(fc.constantFrom, 'flat', 'index-of-indexes', 'tagged-platforms') : 'flat'
+        const pushedBefore = (upTo: number) => at - gen(fc.integer, { min: 0, max: 2 }) * 1000 - upTo
+        const platforms = (key: string, earlier: number, tagged: boolean): string[] => {
+          const list: string[] = []
+          for (let c = gen(fc.integer, { min: 0, max: 3 }); c > 0; c--)
+            list.push(add(`${key}.${c}`, tagged ? takeTags() : [], pushedBefore(earlier)))
+          return list
+        }
         const children: string[] = []
-        for (let c = gen(fc.integer, { min: 0, max: 3 }); c > 0; c--) {
-          children.push(add(`child${image}.${c}`, [], at - gen(fc.integer, { min: 0, max: 2 }) * 1000))
+        const inner: string[] = []
+        if (shape === 'index-of-indexes') {
+          for (let i = gen(fc.integer, { min: 1, max: 2 }); i > 0; i--) {
+            const parts = platforms(`child${image}.${i}`, 2000, false)
+            if (gen(fc.boolean)) parts.push(add(`attestation${image}.${i}`, [], pushedBefore(2000)))
+            inner.push(add(`inner${image}.${i}`, [], pushedBefore(1000), { children: parts }))
+            platformManifests.push(...parts)
+          }
+          children.push(...inner)
+        } else
+          children.push(
+            ...platforms(
+              `child${image}`,
+              shape === 'tagged-platforms' ? 1000 : 0,
+              shape === 'tagged-platforms'
+            )
+          )
+        // A manifest of an older image, shared: one pushed before this index.
+        const shareable = platformManifests.filter(name => (pushedAt.get(name) as number) < at)
+        if (shareable.length > 0 && gen(fc.boolean)) {
+          children.push(shareable[gen(fc.nat, { max: shareable.length - 1 })])
         }
-        if (platformManifests.length > 0 && gen(fc.boolean)) {
-          children.push(platformManifests[gen(fc.nat, { max: platformManifests.length - 1 })])
-        }
-        const index = add(`index${image}`, takeTags(), at, { children })
-        platformManifests.push(...children)
+        const index = add(`index${image}`, takeTags(), at, {
+          children,
+          ...(inner.length > 0 && { indexChildren: inner })
+        })
+        platformManifests.push(...children.filter(child => !inner.includes(child)))
         const signedLater = () =>
           Math.min(NOW.getTime(), at + gen(fc.integer, { min: 0, max: 8 }) * 6 * 3_600_000)
         if (gen(fc.boolean)) add(`sig${image}`, [cosign(index)], signedLater())

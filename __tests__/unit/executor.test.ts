@@ -307,6 +307,34 @@ describe('writes that wait for others (partOf, after)', () => {
     expect(results.slice(1).map(r => r.outcome.kind)).toEqual(['skipped', 'skipped'])
   })
 
+  it('goes on along a chain of waits past a held-back write: a wait is an order, not a dependency', async () => {
+    // 1 is refused and holds back its part 2; 3 waits for 2 (held back, never sent) and 4 for 3.
+    const { sent, writer } = scripted({ 1: { status: 400, message: DOWNLOADS } })
+    const results = await executeWrites(
+      [target(1), target(2, { after: [1] }), target(3, { after: [2] }), target(4, { after: [3] })],
+      writer,
+      { ...options, onRefused: async () => [2] }
+    )
+    expect(sent).toEqual([1, 3, 4])
+    expect(results.map(r => (r.outcome.kind === 'skipped' ? r.outcome.reason : r.outcome.kind))).toEqual([
+      'download-limit',
+      'image-not-deleted',
+      'done',
+      'done'
+    ])
+  })
+
+  it('holds back the whole chain behind a refused image that cannot be read', async () => {
+    const { sent, writer } = scripted({ 1: { status: 400, message: DOWNLOADS } })
+    const results = await executeWrites(
+      [target(1), target(2, { after: [1] }), target(3, { after: [2] }), target(4)],
+      writer,
+      { ...options, onRefused: () => Promise.reject(new Error('registry down')) }
+    )
+    expect(sent).toEqual([1, 4])
+    expect(results.map(r => r.outcome.kind)).toEqual(['skipped', 'skipped', 'skipped', 'done'])
+  })
+
   it('sends a part only after its image is deleted, and skips it when the image is not', async () => {
     const { sent, writer } = scripted({ 1: { status: 403, message: 'Forbidden' } }, 20)
     const results = await executeWrites(

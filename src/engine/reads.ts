@@ -138,8 +138,12 @@ export function manifestsToRead(
 ): string[] {
   if (policy.packageType !== 'container' || plan.deletions.length === 0) return []
   // Under `untagged: exclude` the parts of a deleted image go only when no untagged version is unread (it
-  // could be an index over them): a private package reads those too.
-  const readUntagged = !excludesUntagged(policy) || readCandidates
+  // could be an index over them): a private package reads those too. Any package reads them when it deletes a
+  // tagged version that could be a part (a platform manifest tagged under `docker manifest create`) of one.
+  const readUntagged =
+    !excludesUntagged(policy) ||
+    readCandidates ||
+    plan.deletions.some(d => isTagged(d.version) && mayHaveParts(d.version))
   const parts = new Set<string>()
   for (const info of structure.values()) for (const child of info.children) parts.add(child)
   const untaggedCounted = countsUntaggedImages(policy)
@@ -165,9 +169,9 @@ function countsUntaggedImages(policy: RetentionPolicy): boolean {
 }
 
 /**
- * Tagged deletion candidates whose manifest is unread: their parts, if any, are planned as untagged versions
- * of no kept image. Should GitHub refuse one of them, its parts must stay; so the untagged deletions wait for
- * these (`Decision.after`).
+ * Tagged deletion candidates whose manifest is unread: their parts, if any, are planned as versions of no
+ * kept image. Should GitHub refuse one of them, its parts must stay; so the other deletions wait for these
+ * (`Decision.after`).
  */
 export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure): number[] {
   return plan.deletions
@@ -177,22 +181,26 @@ export function unreadCandidates(plan: DeletionPlan, structure: ImageStructure):
 
 /**
  * The plan's deletions, waiting for the unread tagged candidates so that a refused image keeps its parts,
- * whatever their number and however far apart they were pushed: the unread tagged candidates go newest first,
+ * whatever their number and however far apart they were pushed. When any tagged candidate is unread, every
+ * tagged candidate (read or not: one known from the cache may be a part of an unread one) goes newest first,
  * each once the one before answered (an index is pushed after its parts, so a refused index is answered, and
- * read, before any of its tagged platform manifests is sent); the untagged deletions wait for the last of
- * them, and go after it, together with whatever waits for them in turn (a signature of a platform manifest).
- * Each deletion waits for at most one other. Relative order is kept otherwise.
+ * read, before any of its tagged platform manifests is sent); every other deletion waits for the last of them,
+ * and goes after it, together with whatever waits for them in turn (a signature of a platform manifest). A wait
+ * is an order: whatever a candidate's answer, the next goes on, and a refusal holds back only the refused
+ * image's parts. Each deletion waits for at most one other. Relative order is kept otherwise.
  */
 export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStructure): DeletionPlan {
-  const candidates = new Set(unreadCandidates(plan, structure))
-  if (candidates.size === 0) return plan
-  const chain = plan.deletions
-    .filter(d => candidates.has(d.version.id))
-    .map(d => ({ id: d.version.id, time: parseTime(d.version.createdAt) }))
-    // Newest first; an unreadable time first of all (it may be anything), then the higher id.
+  if (unreadCandidates(plan, structure).length === 0) return plan
+  const tagged = plan.deletions.filter(d => isTagged(d.version) && mayHaveParts(d.version))
+  const candidates = new Set(tagged.map(d => d.version.id))
+  const chain = tagged
+    .map(d => ({ id: d.version.id, time: parseTime(d.version.createdAt), partOf: d.partOf ?? [] }))
+    // Newest first; an unreadable time first of all (it may be anything), then an image before its known
+    // parts, then the higher id.
     .sort(
       (a, b) =>
         (Number.isFinite(b.time) ? b.time : Infinity) - (Number.isFinite(a.time) ? a.time : Infinity) ||
+        Number(a.partOf.includes(b.id)) - Number(b.partOf.includes(a.id)) ||
         b.id - a.id
     )
     .map(c => c.id)
@@ -206,7 +214,6 @@ export function waitForUnreadCandidates(plan: DeletionPlan, structure: ImageStru
       const after = previous.get(d.version.id)
       return after === undefined ? d : { ...d, after }
     }
-    if (isTagged(d.version)) return d
     waiting.add(d.version.id)
     return { ...d, after: last }
   })

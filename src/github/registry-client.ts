@@ -115,16 +115,32 @@ export class RegistryClient {
     }
   }
 
-  /** The manifests of one container package remembered from earlier runs among these, without reading any. */
+  /**
+   * The manifests of one container package remembered from earlier runs among these, without reading any, each
+   * as complete as a read: with the nested indexes it lists, recursively. A manifest is left out when any of
+   * those is not remembered (what it needs is then unknown, as if nothing of it were).
+   */
   rememberedStructure(owner: string, name: string, digests: readonly string[]): ImageStructure {
-    const cache = this.options.cache
     const known = new Map<string, ManifestInfo>()
-    for (const digest of digests) {
-      const body = cache?.peek(this.cacheKey(`${owner}/${name}`, digest))
-      const info = body === undefined ? undefined : this.cached(digest, body)
-      if (info !== undefined) known.set(digest, info)
-    }
+    for (const digest of digests)
+      this.rememberedGraph(`${owner}/${name}`, digest)?.forEach((info, d) => known.set(d, info))
     return known
+  }
+
+  /** A manifest and the nested indexes below it, all from the cache; undefined when any is not there. */
+  private rememberedGraph(repository: string, digest: string): ImageStructure | undefined {
+    const graph = new Map<string, ManifestInfo>()
+    const stack = [digest]
+    while (stack.length > 0) {
+      const next = stack.pop() as string
+      if (graph.has(next)) continue
+      const body = this.options.cache?.peek(this.cacheKey(repository, next))
+      const info = body === undefined ? undefined : this.cached(next, body)
+      if (info === undefined) return undefined
+      graph.set(next, info)
+      stack.push(...(info.indexChildren ?? []))
+    }
+    return graph
   }
 
   private async readAll(repository: string, digests: string[]): Promise<ManifestInfo[]> {

@@ -65,9 +65,9 @@ export interface ExecuteOptions {
   /** As each target ends, in the order they end (the run's record is written from this). */
   onOutcome?: (write: ExecutedWrite) => void
   /**
-   * A target that others wait for (`after`) did not end done: returns the ids (same package) of the
+   * GitHub refused or failed a target that others wait for (`after`): returns the ids (same package) of the
    * targets to hold back as `image-not-deleted`, e.g. the parts of a refused image read only now. When it
-   * throws, every target waiting for that one is held back.
+   * throws, every target waiting for that one, directly or in turn, is held back.
    */
   onRefused?: (target: WriteTarget) => Promise<readonly number[]>
   /**
@@ -272,27 +272,40 @@ class WriteRun {
   }
 
   /**
-   * A target others wait for did not end done. When GitHub refused or failed it, `onRefused` names what to
-   * hold back (reading the image now); a target GitHub never saw (capped, rate-limited, held back itself,
-   * stopped) is not read, and those waiting for it are held back with it.
+   * A target others wait for (`after`) did not end done. A wait is an order, not a dependency: what waits for
+   * a target GitHub never saw (capped, rate-limited, held back, stopped) goes on. When GitHub refused or
+   * failed it, `onRefused` names what to hold back (its parts, read now); when that fails, or there is no
+   * `onRefused`, everything waiting for it, directly or in turn, is held back.
    */
   private async holdBack(target: WriteTarget, outcome: Outcome): Promise<void> {
     const { onRefused, verb, log } = this.options
-    const waiting = this.waiters.get(keyOf(target.packageName, target.version.id))
-    if (waiting === undefined) return
+    const key = keyOf(target.packageName, target.version.id)
+    if (!this.waiters.has(key) || !this.sent.has(target)) return
+    if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit') return
     const why = `${label(target.version)}, id ${target.version.id}, was not ${verb}d (${shortOutcome(outcome)})`
-    let ids: readonly number[] = waiting
-    const refused = this.sent.has(target) && !(outcome.kind === 'skipped' && outcome.reason === 'rate-limit')
-    if (refused && onRefused) {
-      try {
-        ids = await onRefused(target)
-      } catch (error) {
-        log.warning(
-          `${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`
-        )
-      }
+    let ids: readonly number[] | undefined
+    try {
+      ids = await onRefused?.(target)
+    } catch (error) {
+      log.warning(
+        `${target.packageName} ${label(target.version)}: ${errorMessage(error)}; the writes waiting for it are held back`
+      )
     }
-    for (const id of ids) this.held.set(keyOf(target.packageName, id), `image ${why}`)
+    for (const id of ids ?? this.waitingFor(target))
+      this.held.set(keyOf(target.packageName, id), `image ${why}`)
+  }
+
+  /** The ids of the targets waiting for this one (`after`), directly or in turn. */
+  private waitingFor(target: WriteTarget): number[] {
+    const found = new Set<number>()
+    const stack = [target.version.id]
+    while (stack.length > 0)
+      for (const id of this.waiters.get(keyOf(target.packageName, stack.pop() as number)) ?? [])
+        if (!found.has(id)) {
+          found.add(id)
+          stack.push(id)
+        }
+    return [...found]
   }
 
   /** A hard failure (the run's record could not be written): no further write is sent. Returns why. */

@@ -142,8 +142,9 @@ export async function listAndPlanPackage(
 
 /**
  * What the executor holds back when GitHub refuses to delete a tagged image whose manifest was not read: the
- * image is read then (its download count no longer matters), and the ids of its parts, recursively, that the
- * plan deletes are returned. If it cannot be read, every deletion that waited for it is held back.
+ * image is read then (its download count no longer matters), nested indexes followed, and the ids of the
+ * versions the plan deletes that are its parts, recursively (platform manifests, attestations, signatures),
+ * are returned. Throws when it cannot be read: its parts are unknown.
  */
 export function refusedImageParts(
   registry: ImageReader,
@@ -152,16 +153,13 @@ export function refusedImageParts(
 ): (target: WriteTarget) => Promise<readonly number[]> {
   return async target => {
     const plan = packages.find(p => p.name === target.packageName)?.plan
-    const waiting = (plan?.deletions ?? []).filter(d => d.after?.includes(target.version.id))
-    if (waiting.length === 0) return []
-    const digest = target.version.name
-    const structure = await registry.readImageStructure(scope.login, target.packageName, [digest])
-    if (structure === undefined) return waiting.map(d => d.version.id)
-    // The image and the versions its manifests name, linked as the planner links them.
-    const named = new Set<string>()
-    structure.forEach(manifest => manifest.children.forEach(child => named.add(child)))
-    const listed = (plan?.decisions ?? []).map(d => d.version).filter(v => named.has(v.name))
-    const versions = [target.version, ...listed]
+    const structure = await registry.readImageStructure(scope.login, target.packageName, [
+      target.version.name
+    ])
+    if (structure === undefined) throw new Error('its manifest could not be read, so its parts are unknown')
+    // The image and every version of the package, linked as the planner links them.
+    const others = (plan?.decisions ?? []).map(d => d.version).filter(v => v.id !== target.version.id)
+    const versions = [target.version, ...others]
     const parts = new PartsWalker(linkImages(versions, structure)).partsOf(0).map(p => versions[p].id)
     const deleted = new Set((plan?.deletions ?? []).map(d => d.version.id))
     return parts.filter(id => deleted.has(id))
