@@ -134,7 +134,10 @@ class World {
 }
 
 type RunOptions = Partial<
-  Pick<RunActionOptions, 'token' | 'timeoutMs' | 'killAfterMs' | 'cancelAfterMs' | 'env' | 'repository'>
+  Pick<
+    RunActionOptions,
+    'token' | 'timeoutMs' | 'killAfterMs' | 'cancelAfterMs' | 'cancelWhen' | 'env' | 'repository'
+  >
 >
 
 export type Fake = FakeGitHub & {
