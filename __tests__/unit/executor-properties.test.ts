@@ -129,8 +129,10 @@ const signalled = fc
     extra: fc.integer({ min: 1, max: 12 }),
     concurrency: fc.integer({ min: 1, max: 8 }),
     answerMs: fc.integer({ min: 0, max: 4 }),
-    /** The signal comes as this many deletes have reached GitHub (0: before the first). */
-    signalAt: fc.nat()
+    /** The signal comes as this many deletes have reached GitHub (0: before the first)... */
+    signalAt: fc.nat(),
+    /** ...or this many milliseconds after the run began, while writes wait in the window. */
+    signalMs: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined })
   })
   .map(w => ({ ...w, writes: w.limit + w.extra, signalAt: w.signalAt % (w.limit + w.extra + 1) }))
 
@@ -144,11 +146,13 @@ describe('a signal at any moment', () => {
         const arrived: { id: number; afterSignal: boolean }[] = []
         const fetch = async (url: string | URL | Request): Promise<Response> => {
           arrived.push({ id: Number(String(url).split('/').pop()), afterSignal: stop.signal.aborted })
-          if (arrived.length === w.signalAt) stop.abort('SIGINT')
+          if (w.signalMs === undefined && arrived.length === w.signalAt) stop.abort('SIGINT')
           await new Promise(resolve => setTimeout(resolve, w.answerMs))
           return new Response(null, { status: 204 })
         }
-        if (w.signalAt === 0) stop.abort('SIGINT')
+        if (w.signalMs === undefined && w.signalAt === 0) stop.abort('SIGINT')
+        const timer =
+          w.signalMs === undefined ? undefined : setTimeout(() => stop.abort('SIGINT'), w.signalMs)
         const client = new GitHubPackagesClient({
           token: 't',
           apiUrl: 'https://api.github.test',
@@ -172,12 +176,13 @@ describe('a signal at any moment', () => {
           // Long enough for every answer (the run ends as soon as all have come): the outputs can be exact.
           graceMs: 5_000
         })
+        clearTimeout(timer)
         expect(arrived.filter(a => a.afterSignal)).toEqual([])
-        expect(arrived.length).toBe(w.signalAt)
+        if (w.signalMs === undefined) expect(arrived.length).toBe(w.signalAt)
         const deleted = results.filter(r => r.outcome.kind === 'done').map(r => r.version.id)
         expect(deleted.sort((a, b) => a - b)).toEqual(arrived.map(a => a.id).sort((a, b) => a - b))
         const stopped = results.filter(r => r.outcome.kind === 'skipped' && r.outcome.reason === 'stopped')
-        expect(stopped.length).toBe(w.writes - arrived.length)
+        expect(stopped.length).toBe(stop.signal.aborted ? w.writes - arrived.length : 0)
       }),
       { numRuns: 60 }
     )
