@@ -1,5 +1,4 @@
 import dns from 'node:dns'
-import { isIP } from 'node:net'
 
 /**
  * Hosts spelled as loopback, where plain http may be allowed (a local registry, tests, the demo): `localhost`
@@ -28,7 +27,8 @@ export async function isLoopback(hostname: string): Promise<boolean> {
 /** The addresses a host resolves to (a literal address is itself); none when it does not resolve. */
 export function addressesOf(hostname: string): Promise<string[]> {
   const host = hostname.replace(/^\[(.*)\]$/, '$1')
-  if (isIP(host)) return Promise.resolve([host])
+  // A literal address (IPv4 digits and dots, or IPv6 with colons) is itself.
+  if (/^[\d.]+$/.test(host) || host.includes(':')) return Promise.resolve([host])
   return new Promise(resolve =>
     dns.lookup(host, { all: true }, (error, found) => resolve(error ? [] : found.map(a => a.address)))
   )
