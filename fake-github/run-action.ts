@@ -54,6 +54,8 @@ export interface RunActionOptions {
    * runner does if the step is still running). `cancelledAt` in the result says when.
    */
   cancelAfterMs?: number
+  /** Cancel the same way as soon as this holds (asked every 10 ms): a signal at a chosen moment of the run. */
+  cancelWhen?: () => boolean
   root?: string
 }
 
@@ -226,12 +228,23 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     }, timeoutMs)
     if (options.killAfterMs !== undefined)
       setTimeout(() => child.kill('SIGKILL'), options.killAfterMs).unref()
-    if (options.cancelAfterMs !== undefined)
-      setTimeout(() => {
-        cancelledAt = new Date().toISOString()
-        child.kill('SIGINT')
-        setTimeout(() => child.kill('SIGTERM'), 7_500).unref()
-      }, options.cancelAfterMs).unref()
+    const cancel = () => {
+      if (cancelledAt !== undefined) return
+      cancelledAt = new Date().toISOString()
+      child.kill('SIGINT')
+      setTimeout(() => child.kill('SIGTERM'), 7_500).unref()
+    }
+    if (options.cancelAfterMs !== undefined) setTimeout(cancel, options.cancelAfterMs).unref()
+    const { cancelWhen } = options
+    if (cancelWhen !== undefined) {
+      const poll = setInterval(() => {
+        if (!cancelWhen()) return
+        clearInterval(poll)
+        cancel()
+      }, 10)
+      poll.unref()
+      child.once('close', () => clearInterval(poll))
+    }
     child.once('error', error => {
       clearTimeout(timer)
       reject(error)

@@ -6,6 +6,7 @@
  */
 import { tmpdir } from 'node:os'
 import { parseArgs } from 'node:util'
+import { workspaceOf } from './config/files.js'
 import { loadConfig, INPUT_NAMES, type Config, type InputWords } from './config/inputs.js'
 import { ConfigError, errorMessage } from './errors.js'
 import { buildReport, label } from './report/report.js'
@@ -166,6 +167,7 @@ async function cli(
     process.stderr.write(`${usage()}\n`)
     return 2
   }
+  const workspace = { ...env, GITHUB_WORKSPACE: env.GITHUB_WORKSPACE || process.cwd() }
   try {
     flags = parseFlags(argv)
     if (flags.has('help')) {
@@ -183,7 +185,6 @@ async function cli(
         : name === 'dry-run'
           ? dryRun
           : (flags.get(name) ?? DEFAULTS[name] ?? '')
-    const workspace = { ...env, GITHUB_WORKSPACE: env.GITHUB_WORKSPACE || process.cwd() }
     config = await loadConfig(read, workspace, stderrLogger(flags.has('verbose')), FLAG_WORDS)
   } catch (error) {
     if (error instanceof UsageError) {
@@ -200,7 +201,9 @@ async function cli(
   const { report, stopped } = await runRetention(config, {
     log,
     group: (_title, step) => step(),
-    recordDirectory: tmpdir()
+    // A run that writes leaves its record where a restore reads one: RUNNER_TEMP, or the workspace (the current
+    // directory); a dry run's plan goes to the system's temporary folder.
+    recordDirectory: config.dryRun ? tmpdir() : env.RUNNER_TEMP || workspaceOf(workspace)
   })
   const verb = report.mode
   for (const pkg of report.packages) {
@@ -219,11 +222,29 @@ async function cli(
       `kept ${outputs['kept-count']}, skipped ${outputs['skipped-count']}, failed ${outputs['failed-count']}` +
       (config.dryRun ? ' (give --delete to delete)' : '')
   )
-  if (!config.dryRun) out(`record: ${report.recordFile} (undo with --restore ${report.recordFile} --delete)`)
+  const record = config.dryRun ? undefined : report.recordFile
+  if (record) out(`record: ${record}`)
+  if (record && verb === 'delete') out(`undo: ${undoCommand(config, flags, record)}`)
   for (const failure of JSON.parse(outputs.failed) as { package: string; id: number; message: string }[])
     out(`failed: ${failure.package} ${failure.id}: ${failure.message}`)
   if (stopped) out(`stopped by ${stopped}: no write was sent after it`)
   return stopped || Number(outputs['failed-count']) > 0 || report.packages.some(p => p.error) ? 1 : 0
+}
+
+/**
+ * The command that restores what a delete run removed, from its record, ready to paste into a shell: this
+ * program by its path (it runs as it is, wherever it was installed, npx included), the run's target and URLs.
+ */
+function undoCommand(config: Config, flags: ReadonlyMap<string, string>, record: string): string {
+  const words = [process.argv[1], '--owner', config.owner, '--package-type', config.packageType]
+  for (const name of ['package-names', 'api-url', 'registry-url']) {
+    const value = flags.get(name)
+    if (value !== undefined) words.push(`--${name}`, value)
+  }
+  words.push('--restore', record, '--delete')
+  return words
+    .map(word => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`))
+    .join(' ')
 }
 
 /** Runs the command line on this process's flags and environment; the exit code says how it went. */

@@ -227,8 +227,11 @@ describe('the manifest cache', () => {
     expect(first.manifestReads).toBe(5)
     expect(cold.stdout).toContain('manifest cache: 0 of 5 digests (0%)')
 
-    // Later: two more images were pushed (the registry is a new fake holding the same history and more).
-    const second = await world(generation(7), 'public').start()
+    // Later: two more images were pushed (the same registry, at the same address, holding the same history and
+    // more); the cache's entries are of this registry only.
+    const port = Number(new URL(first.url).port)
+    await first.close()
+    const second = await world(generation(7), 'public').start({ port })
     const warm = await second.run(inputs, { env })
     expect(warm.exitCode).toBe(0)
     expect(manifestRequests(second).sort()).toEqual(

@@ -123,7 +123,9 @@ class World {
    * Served as GitHub Enterprise Server is (`http://localhost:PORT/api/v3`), so that the action, given no
    * `registry-url` as in most workflows, derives the fake's registry (`http://containers.localhost:PORT`).
    */
-  async start(options: Pick<FakeOptions, 'apiPath' | 'hostname' | 'registryService'> = {}): Promise<Fake> {
+  async start(
+    options: Pick<FakeOptions, 'apiPath' | 'hostname' | 'port' | 'registryService'> = {}
+  ): Promise<Fake> {
     const fake = await startFakeGitHub(structuredClone(this.scenario), { ...SERVER_STYLE, ...options })
     fakes.push(fake)
     return Object.assign(fake, {
@@ -134,7 +136,10 @@ class World {
 }
 
 type RunOptions = Partial<
-  Pick<RunActionOptions, 'token' | 'timeoutMs' | 'killAfterMs' | 'cancelAfterMs' | 'env' | 'repository'>
+  Pick<
+    RunActionOptions,
+    'token' | 'timeoutMs' | 'killAfterMs' | 'cancelAfterMs' | 'cancelWhen' | 'env' | 'repository'
+  >
 >
 
 export type Fake = FakeGitHub & {

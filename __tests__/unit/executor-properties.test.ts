@@ -6,8 +6,9 @@
 import { decodeWrite } from '../../src/github/answers.js'
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { cleared, classify, executeWrites, type VersionWriter } from '../../src/run/execute.js'
-import type { ApiAnswer, WriteTarget } from '../../src/types.js'
+import { GitHubPackagesClient } from '../../src/github/rest-client.js'
+import { cleared, classify, executeWrites, writerFor, type VersionWriter } from '../../src/run/execute.js'
+import type { ApiAnswer, OwnerScope, WriteTarget } from '../../src/types.js'
 
 const ANSWERS: ApiAnswer[] = [
   { status: 204, message: '' },
@@ -115,4 +116,75 @@ describe('executor safety over generated graphs and answers', () => {
       { numRuns: 3000 }
     )
   })
+})
+
+/**
+ * A signal at any moment of a run with more writes than one pacing window holds: writes wait in the window, for
+ * their turn, or for an answer when it comes. The client is the real one (its window, its request hook) over a
+ * recording fetch that answers 204.
+ */
+const signalled = fc
+  .record({
+    limit: fc.integer({ min: 1, max: 4 }),
+    extra: fc.integer({ min: 1, max: 12 }),
+    concurrency: fc.integer({ min: 1, max: 8 }),
+    answerMs: fc.integer({ min: 0, max: 4 }),
+    /** The signal comes as this many deletes have reached GitHub (0: before the first)... */
+    signalAt: fc.nat(),
+    /** ...or this many milliseconds after the run began, while writes wait in the window. */
+    signalMs: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined })
+  })
+  .map(w => ({ ...w, writes: w.limit + w.extra, signalAt: w.signalAt % (w.limit + w.extra + 1) }))
+
+describe('a signal at any moment', () => {
+  it('lets no write start after it, and the outputs say exactly what GitHub did', async () => {
+    const scope: OwnerScope = { login: 'acme', kind: 'organization', path: '/orgs/acme' }
+    const quiet = { debug: () => {}, info: () => {}, warning: () => {}, error: () => {} }
+    await fc.assert(
+      fc.asyncProperty(signalled, async w => {
+        const stop = new AbortController()
+        const arrived: { id: number; afterSignal: boolean }[] = []
+        const fetch = async (url: string | URL | Request): Promise<Response> => {
+          arrived.push({ id: Number(String(url).split('/').pop()), afterSignal: stop.signal.aborted })
+          if (w.signalMs === undefined && arrived.length === w.signalAt) stop.abort('SIGINT')
+          await new Promise(resolve => setTimeout(resolve, w.answerMs))
+          return new Response(null, { status: 204 })
+        }
+        if (w.signalMs === undefined && w.signalAt === 0) stop.abort('SIGINT')
+        const timer =
+          w.signalMs === undefined ? undefined : setTimeout(() => stop.abort('SIGINT'), w.signalMs)
+        const client = new GitHubPackagesClient({
+          token: 't',
+          apiUrl: 'https://api.github.test',
+          log: quiet,
+          writesPerWindow: w.limit,
+          writeWindowMs: 30,
+          fetch,
+          signal: stop.signal
+        })
+        const targets: WriteTarget[] = Array.from({ length: w.writes }, (_, i) => ({
+          packageName: 'p',
+          version: { id: i + 1, name: `1.0.${i}`, tags: [] }
+        }))
+        const writer = writerFor(client, scope, { dryRun: false, packageType: 'maven' }, 'delete')
+        const results = await executeWrites(targets, writer, {
+          verb: 'delete',
+          reserve: 0,
+          concurrency: w.concurrency,
+          log: quiet,
+          signal: stop.signal,
+          // Long enough for every answer (the run ends as soon as all have come): the outputs can be exact.
+          graceMs: 5_000
+        })
+        clearTimeout(timer)
+        expect(arrived.filter(a => a.afterSignal)).toEqual([])
+        if (w.signalMs === undefined) expect(arrived.length).toBe(w.signalAt)
+        const deleted = results.filter(r => r.outcome.kind === 'done').map(r => r.version.id)
+        expect(deleted.sort((a, b) => a - b)).toEqual(arrived.map(a => a.id).sort((a, b) => a - b))
+        const stopped = results.filter(r => r.outcome.kind === 'skipped' && r.outcome.reason === 'stopped')
+        expect(stopped.length).toBe(stop.signal.aborted ? w.writes - arrived.length : 0)
+      }),
+      { numRuns: 60 }
+    )
+  }, 60_000)
 })

@@ -247,6 +247,29 @@ describe('executeWrites', () => {
     }
     expect(results.map(r => r.outcome)).toEqual([unanswered, stopped, stopped])
   })
+
+  it('reports a refused write whose follow-up read is still running when the grace ends with GitHub’s answer', async () => {
+    const stop = new AbortController()
+    const refusal = {
+      status: 400,
+      message:
+        'Publicly visible package versions with more than 5000 downloads cannot be deleted. Contact GitHub support for further assistance.'
+    }
+    const w: VersionWriter = {
+      write: () => Promise.resolve(decodeWrite('delete', refusal)),
+      budgetLeft: () => undefined
+    }
+    // The image's parts wait for it; the read of what the refusal holds back stops the run and never ends.
+    const all = targets(2)
+    all[1] = { ...all[1], after: [all[0].version.id] }
+    const onRefused = () => {
+      stop.abort('SIGTERM')
+      return new Promise<readonly number[]>(() => {})
+    }
+    const results = await executeWrites(all, w, { ...stoppable(stop), onRefused })
+    expect(results[0].outcome).toMatchObject({ kind: 'skipped', reason: 'download-limit' })
+    expect(results[1].outcome).toMatchObject({ kind: 'skipped', reason: 'stopped' })
+  })
 })
 
 describe('writes that wait for others (partOf, after)', () => {

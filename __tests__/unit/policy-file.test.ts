@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readConfig } from '../../src/config/inputs.js'
@@ -326,6 +326,17 @@ rules:
     ])
     expect(problemsOf({ policy: 'missing.yml' }, env)).toEqual([
       `policy: "missing.yml" cannot be read as a file in the workspace ${workspace} (ENOENT)`
+    ])
+  })
+
+  it('is read from a workspace folder whose name starts with two dots: inside is by path segments', () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'workspace-'))
+    mkdirSync(join(workspace, '..cfg'))
+    writeFileSync(join(workspace, '..cfg', 'retention.yml'), policy)
+    const env = { GITHUB_REPOSITORY: 'acme/app', GITHUB_WORKSPACE: workspace }
+    expect(configOf({ policy: '..cfg/retention.yml' }, env).policy.rules).toEqual(expected)
+    expect(problemsOf({ policy: '../cfg/retention.yml' }, env)).toEqual([
+      `policy: "../cfg/retention.yml" is outside the workspace (${workspace}); give a path in it, or the policy's YAML`
     ])
   })
 

@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
+import dns from 'node:dns'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo } from 'node:net'
 import { startFakeGitHub, type FakeGitHub } from '../../fake-github/server.js'
 import { loadManifestCache, ManifestCache, manifestKey, sha256 } from '../../src/github/manifest-cache.js'
 import { MANIFEST_ACCEPT, RegistryClient } from '../../src/github/registry-client.js'
+import { loadConfig } from '../../src/config/inputs.js'
 import { isLoopback } from '../../src/config/urls.js'
 import { digest } from '../e2e/world.js'
 
@@ -197,8 +199,7 @@ describe('RegistryClient', () => {
 
   it('reads what the cache does not know, and remembers it', async () => {
     const fake = await registry()
-    const key = (name: string, d: string) =>
-      manifestKey(new URL(fake.registryUrl).hostname, `acme/${name}`, d)
+    const key = (name: string, d: string) => manifestKey(new URL(fake.registryUrl).host, `acme/${name}`, d)
     const body = await manifestBody(fake, d('latest'))
     const cache = new ManifestCache({
       [key('app', d('latest'))]: body,
@@ -278,9 +279,24 @@ describe('a manifest is taken only if it is the one asked for', () => {
     expect(await failure(fake, d('latest'))).toContain('a signed schema 1 manifest')
   })
 
+  it('never answers one registry’s reads from another’s entries on the same host', async () => {
+    const [first, second] = [await registry(), await registry()]
+    expect(new URL(first.registryUrl).hostname).toBe(new URL(second.registryUrl).hostname)
+    const cache = new ManifestCache()
+    await client(first.registryUrl, logger(), { cache }).readImageStructure('acme', 'app', [d('latest')])
+    expect(first.manifestReads).toBe(1)
+    const structure = await client(second.registryUrl, logger(), { cache }).readImageStructure(
+      'acme',
+      'app',
+      [d('latest')]
+    )
+    expect(structure?.get(d('latest'))?.children).toEqual([d('amd64')])
+    expect(second.manifestReads).toBe(1)
+  })
+
   it('drops a cached body that does not hash to its digest, with a debug line, and reads it again', async () => {
     const fake = await registry()
-    const key = manifestKey(new URL(fake.registryUrl).hostname, 'acme/app', d('latest'))
+    const key = manifestKey(new URL(fake.registryUrl).host, 'acme/app', d('latest'))
     const log = logger()
     const lie = JSON.stringify({ schemaVersion: 2, mediaType: INDEX, manifests: [] })
     const cache = await loadManifestCache(
@@ -302,7 +318,7 @@ describe('a manifest is taken only if it is the one asked for', () => {
 describe('a cache that lies', () => {
   it('never changes what a read finds: any entries, under any of the package’s digests', async () => {
     const fake = await registry()
-    const host = new URL(fake.registryUrl).hostname
+    const host = new URL(fake.registryUrl).host
     const names = [d('latest'), d('amd64')]
     const bodies = await Promise.all(names.map(name => manifestBody(fake, name)))
     const truth = await client(fake.registryUrl).readImageStructure('acme', 'app', names)
@@ -345,6 +361,60 @@ async function manifestBody(fake: FakeGitHub, name: string): Promise<string> {
   return manifest.text()
 }
 
+describe('the token service a registry names', () => {
+  it('gets no credentials over plain http on the registry’s own host when that host is not loopback', async () => {
+    // A registry at http://registry.example.test, reached through HTTP_PROXY (a CONNECT tunnel to a server here).
+    const tokenAsked: (string | undefined)[] = []
+    const registryServer = createServer((req, res) => {
+      if (req.url?.startsWith('/token')) {
+        tokenAsked.push(req.headers.authorization)
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"token":"registry-token"}')
+      } else if (!req.headers.authorization) {
+        res
+          .writeHead(401, {
+            'www-authenticate':
+              'Bearer realm="http://registry.example.test/token",service="registry.example.test",scope="repository:acme/app:pull"'
+          })
+          .end()
+      } else res.writeHead(404).end()
+    })
+    const proxy = createServer((_req, res) => res.writeHead(405).end())
+    proxy.on('connect', (_req, socket, head) => {
+      const upstream = connect((registryServer.address() as AddressInfo).port, '127.0.0.1', () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+        upstream.write(head)
+        upstream.pipe(socket).pipe(upstream)
+      })
+      upstream.on('error', () => socket.destroy())
+      socket.on('error', () => upstream.destroy())
+    })
+    await Promise.all(
+      [registryServer, proxy].map(
+        server => new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+      )
+    )
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy }
+    process.env.HTTP_PROXY =
+      process.env.http_proxy = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+    const log = logger()
+    try {
+      await client('http://registry.example.test', log).readImageStructure('acme', 'app', [d('latest')])
+      expect(tokenAsked).toEqual([undefined])
+      expect(log.lines.map(l => l.message)).toContainEqual(
+        expect.stringContaining('names the token service http://registry.example.test')
+      )
+    } finally {
+      for (const [name, value] of Object.entries(saved))
+        if (value === undefined) delete process.env[name]
+        else process.env[name] = value
+      for (const server of [registryServer, proxy]) {
+        server.closeAllConnections()
+        server.close()
+      }
+    }
+  })
+})
+
 describe('isLoopback', () => {
   it.each([
     ['localhost', true],
@@ -355,7 +425,55 @@ describe('isLoopback', () => {
     ['ghcr.io', false],
     ['localhost.example.com', false],
     ['127.0.0.1.example.com', false]
-  ])('%s: %s', (host, expected) => {
-    expect(isLoopback(host)).toBe(expected)
+  ])('%s: %s', async (host, expected) => {
+    await expect(isLoopback(host)).resolves.toBe(expected)
+  })
+
+  it('trusts a name only when every address it resolves to is loopback; a literal address needs no lookup', async () => {
+    const answers: Record<string, { address: string; family: number }[]> = {
+      'elsewhere.localhost': [{ address: '10.1.2.3', family: 4 }],
+      'both.localhost': [
+        { address: '127.0.0.1', family: 4 },
+        { address: '192.0.2.7', family: 4 }
+      ],
+      'six.localhost': [{ address: '::1', family: 6 }],
+      localhost: [{ address: '127.0.0.1', family: 4 }]
+    }
+    const original = dns.lookup
+    const asked: string[] = []
+    const lookup = (host: string, _options: unknown, done: (e: Error | null, a?: unknown) => void) => {
+      asked.push(host)
+      const found = answers[host]
+      if (found) done(null, found)
+      else done(Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' }))
+    }
+    Object.assign(dns, { lookup })
+    try {
+      await expect(isLoopback('elsewhere.localhost')).resolves.toBe(false)
+      await expect(isLoopback('both.localhost')).resolves.toBe(false)
+      await expect(isLoopback('unknown.localhost')).resolves.toBe(false)
+      await expect(isLoopback('six.localhost')).resolves.toBe(true)
+      await expect(isLoopback('127.0.0.1')).resolves.toBe(true)
+      await expect(isLoopback('[::1]')).resolves.toBe(true)
+      expect(asked).toEqual(['elsewhere.localhost', 'both.localhost', 'unknown.localhost', 'six.localhost'])
+      // The inputs: such a URL is refused before any request, naming what the name resolves to.
+      const inputs: Record<string, string> = {
+        token: 't',
+        owner: 'acme',
+        'package-type': 'container',
+        'package-names': 'app',
+        'api-url': 'http://localhost:8080/api/v3',
+        'registry-url': 'http://elsewhere.localhost:8080',
+        'dry-run': 'true'
+      }
+      const quiet = { debug: () => {}, warning: () => {} }
+      await expect(loadConfig(name => inputs[name] ?? '', {}, quiet)).rejects.toMatchObject({
+        problems: [
+          'registry-url: "http://elsewhere.localhost:8080" is plain http to elsewhere.localhost, which resolves to 10.1.2.3, not only to loopback addresses; give an https URL'
+        ]
+      })
+    } finally {
+      Object.assign(dns, { lookup: original })
+    }
   })
 })

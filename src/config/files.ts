@@ -3,7 +3,7 @@
  * read only inside the roots the run allows, and the event file the runner writes.
  */
 import { readFileSync, realpathSync } from 'node:fs'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { isAbsolute, relative, resolve, sep } from 'node:path'
 import { errorMessage } from '../errors.js'
 
 /** The workspace: where a relative path in an input starts. */
@@ -19,9 +19,10 @@ export function readInside(
   value: string,
   roots: string[]
 ): { text: string } | { outside: string } | { error: string } {
+  // Compared by path segments: a folder named `..cfg` is inside, `../cfg` is not.
   const within = (path: string, root: string) => {
     const inside = relative(root, path)
-    return !inside.startsWith('..') && !isAbsolute(inside)
+    return inside.split(sep)[0] !== '..' && !isAbsolute(inside)
   }
   const path = resolve(roots[0], value)
   if (!roots.some(root => within(path, root))) return { outside: '' }

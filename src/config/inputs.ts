@@ -5,7 +5,7 @@
  */
 import * as core from '@actions/core'
 import { ConfigError } from '../errors.js'
-import { isLoopback } from './urls.js'
+import { addressesOf, isLoopback, looksLoopback } from './urls.js'
 import { readInside, registryPackageEvent, workspaceOf, type PackageEvent } from './files.js'
 import { restoreRequest, type Fail } from './restore-request.js'
 import { parseDuration } from '../engine/time.js'
@@ -118,7 +118,25 @@ export async function loadConfig(
   words: InputWords = ACTION_WORDS
 ): Promise<Config> {
   const parser = read('policy').trim() ? (await import('./policy-file.js')).parsePolicyFile : undefined
-  return readConfig(read, env, log, words, parser)
+  const config = readConfig(read, env, log, words, parser)
+  const problems = await plainHttpProblems(config, words)
+  if (problems.length > 0) throw new ConfigError(problems)
+  return config
+}
+
+/** A plain http URL spelled as loopback whose host resolves to anything but loopback addresses. */
+async function plainHttpProblems(config: Config, words: InputWords): Promise<string[]> {
+  const urls = { 'api-url': config.apiUrl, 'registry-url': config.registryUrl }
+  const problems: string[] = []
+  for (const [name, value] of Object.entries(urls)) {
+    const url = value ? new URL(value) : undefined
+    if (url?.protocol !== 'http:' || (await isLoopback(url.hostname))) continue
+    const addresses = (await addressesOf(url.hostname)).join(', ') || 'no address'
+    problems.push(
+      `${words.name(name)}: ${JSON.stringify(value)} is plain http to ${url.hostname}, which resolves to ${addresses}, not only to loopback addresses; give an https URL`
+    )
+  }
+  return problems
 }
 
 /**
@@ -467,7 +485,7 @@ function secureUrl(r: Reading, name: string, value: string): string | undefined 
   } catch {
     // Not a URL at all: reported below like any other bad value.
   }
-  if (url?.protocol === 'https:' || (url?.protocol === 'http:' && isLoopback(url.hostname))) return value
+  if (url?.protocol === 'https:' || (url?.protocol === 'http:' && looksLoopback(url.hostname))) return value
   return r.fail(
     name,
     value,

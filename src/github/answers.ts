@@ -33,6 +33,8 @@ export type WriteAnswerKind =
   | 'name-taken'
   /** No answer at all (the connection failed): the write may or may not have been done. */
   | 'no-answer'
+  /** Never sent: the run was stopped while the write waited for its turn. */
+  | 'not-sent'
   /** 5xx: the write may or may not have been done. */
   | 'server-error'
   /** Any other answer. */
@@ -40,13 +42,18 @@ export type WriteAnswerKind =
 
 /** One answer to a write: what it means, with GitHub's status (when it answered) and message as evidence. */
 export type WriteAnswer =
-  | { kind: Exclude<WriteAnswerKind, 'no-answer'>; status: number; message: string }
+  | { kind: Exclude<WriteAnswerKind, 'no-answer' | 'not-sent'>; status: number; message: string }
   | { kind: 'no-answer'; message: string }
+  | { kind: 'not-sent'; message: string }
 
 /** What GitHub's answer to a write means. The texts are GitHub's, matched loosely on purpose. */
 export function decodeWrite(verb: WriteVerb, answer: ApiAnswer): WriteAnswer {
   const { status, message } = answer
-  const as = (kind: Exclude<WriteAnswerKind, 'no-answer'>): WriteAnswer => ({ kind, status, message })
+  const as = (kind: Exclude<WriteAnswerKind, 'no-answer' | 'not-sent'>): WriteAnswer => ({
+    kind,
+    status,
+    message
+  })
   if (status === NO_ANSWER_STATUS) return { kind: 'no-answer', message }
   if (status >= 200 && status < 300) return as('done')
   if (status >= 500) return as('server-error')

@@ -41,7 +41,10 @@ const DAY_MS = 86_400_000
 /** An entry no run used for this long is not saved again. */
 const AGE_OUT_MS = 30 * DAY_MS
 
-/** The key of a manifest: registry host, repository (`owner/package`, lower case) and digest. */
+/**
+ * The key of a manifest: the registry's host with its port (as a URL's `host` names it), the repository
+ * (`owner/package`, lower case) and the digest; two registries on one host never share entries.
+ */
 export function manifestKey(registryHost: string, repository: string, digest: string): string {
   return `${registryHost}/${repository.toLowerCase()}@${digest}`
 }

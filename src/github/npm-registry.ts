@@ -30,7 +30,7 @@ export class NpmRegistryClient {
     const fullName = `@${owner.toLowerCase()}/${name}`
     const base = new URL(this.options.registryUrl)
     const where = `the npm registry ${base.origin}`
-    if (base.protocol !== 'https:' && !(base.protocol === 'http:' && isLoopback(base.hostname)))
+    if (base.protocol !== 'https:' && !(base.protocol === 'http:' && (await isLoopback(base.hostname))))
       throw new Error(`${where} is not https (plain http only on loopback), so the token is not sent to it`)
     const url = `${this.options.registryUrl.replace(/\/+$/, '')}/${fullName.replace('/', '%2F')}`
     let response: Awaited<ReturnType<typeof fetch>>

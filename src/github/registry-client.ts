@@ -177,7 +177,7 @@ export class RegistryClient {
   }
 
   private cacheKey(repository: string, digest: string): string {
-    return manifestKey(this.registryHost, repository, digest)
+    return manifestKey(new URL(this.options.registryUrl).host, repository, digest)
   }
 
   /**
@@ -306,7 +306,7 @@ export class RegistryClient {
       const value = field(key)
       if (value) url.searchParams.set(key, value)
     }
-    const trusted = this.trustedRealm(url)
+    const trusted = await this.trustedRealm(url)
     if (!trusted && !this.warned.has(url.origin)) {
       this.warned.add(url.origin)
       this.options.log.warning(
@@ -329,9 +329,9 @@ export class RegistryClient {
     return { token, ...(typeof body.expires_in === 'number' && { expiresInS: body.expires_in }) }
   }
 
-  private trustedRealm(realm: URL): boolean {
+  private async trustedRealm(realm: URL): Promise<boolean> {
     if (realm.hostname !== this.registryHost) return false
-    return realm.protocol === 'https:' || (realm.protocol === 'http:' && isLoopback(realm.hostname))
+    return realm.protocol === 'https:' || (realm.protocol === 'http:' && (await isLoopback(realm.hostname)))
   }
 }
 

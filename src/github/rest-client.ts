@@ -38,6 +38,15 @@ export interface ClientOptions {
   writeWindowMs?: number
   /** The HTTP client under Octokit; the runner's by default. */
   fetch?: typeof fetch
+  /** Once aborted (a cancelled workflow), no request is sent, and no write waiting for its turn is. */
+  signal?: AbortSignal
+}
+
+/** A request not sent because the run was stopped; its message names the signal. */
+export class StoppedError extends Error {
+  constructor(reason: unknown) {
+    super(`the run was stopped (${typeof reason === 'string' ? reason : 'cancelled'})`)
+  }
 }
 
 interface GitHubVersion {
@@ -59,6 +68,8 @@ type Octokit = ReturnType<typeof getOctokit>
 /** Noted on a write's request options, and seen by every try of it. */
 interface WriteTries {
   lost: boolean
+  /** GitHub's answer to the last try sent, if any. */
+  last?: ApiAnswer
 }
 type RequestHook = Octokit['hook']
 type ResponseHeaders = Record<string, string | number | undefined>
@@ -76,18 +87,24 @@ export class GitHubPackagesClient {
   readonly writeWindow: SlidingWindow
 
   constructor(private readonly options: ClientOptions) {
-    const { log } = options
+    const { log, signal } = options
     this.writeWindow = new SlidingWindow(
       options.writesPerWindow ?? WRITES_PER_MINUTE,
       options.writeWindowMs ?? WRITE_WINDOW_MS
     )
     // Registered before the throttling and retry plugins, this hook sits inside them: it sees every request
     // sent, retries included, and paces every write. getOctokit's own fetch stays in place (unless a test
-    // injects one), and with it the runner's proxy settings.
+    // injects one), and with it the runner's proxy settings. Once the run is stopped, nothing more is sent: not a
+    // read, not a write waiting in the window, not a retry.
     const countRequests = (octokit: { hook: RequestHook }) => {
       octokit.hook.wrap('request', async (request, requestOptions) => {
         const method = String(requestOptions.method ?? 'GET').toUpperCase()
-        if (method !== 'GET' && method !== 'HEAD') await this.writeWindow.take()
+        try {
+          signal?.throwIfAborted()
+          if (method !== 'GET' && method !== 'HEAD') await this.writeWindow.take(signal)
+        } catch (error) {
+          throw signal?.aborted ? new StoppedError(signal.reason) : error
+        }
         this.requestCount++
         try {
           const response = await request(requestOptions)
@@ -96,8 +113,11 @@ export class GitHubPackagesClient {
         } catch (error) {
           this.noteRateLimit((error as { response?: { headers?: ResponseHeaders } }).response?.headers)
           const tries = (requestOptions.request as { tries?: WriteTries } | undefined)?.tries
-          const { status } = answerOf(error)
-          if (tries !== undefined && (status === NO_ANSWER_STATUS || status >= 500)) tries.lost = true
+          const answer = answerOf(error)
+          if (tries !== undefined) {
+            tries.last = answer
+            if (answer.status === NO_ANSWER_STATUS || answer.status >= 500) tries.lost = true
+          }
           throw error
         }
       })
@@ -287,6 +307,9 @@ export class GitHubPackagesClient {
       const response = await this.octokit.request(`${method} ${path}`, { request: { tries } })
       return decodeWrite(verb, { status: response.status, message: '' })
     } catch (error) {
+      // Stopped before a retry: the answer is the last try's; stopped before any try: never sent.
+      if (error instanceof StoppedError)
+        return tries.last ? decodeWrite(verb, tries.last) : { kind: 'not-sent', message: error.message }
       const answer = answerOf(error)
       return decodeWrite(verb, tries.lost ? { ...answer, afterLostAnswer: true } : answer)
     }
@@ -303,6 +326,7 @@ export class GitHubPackagesClient {
       const response = await this.octokit.request(`${method} ${path}${search ? `?${search}` : ''}`)
       return { data: response.data as T, headers: response.headers as Record<string, string | undefined> }
     } catch (error) {
+      if (error instanceof StoppedError) throw error
       const { status, message } = answerOf(error)
       throw new ApiError(
         status,

@@ -5,7 +5,7 @@
  */
 import { mapWithConcurrency } from '../github/concurrency.js'
 import { errorMessage } from '../errors.js'
-import { REPOSITORY_SCOPED, type GitHubPackagesClient } from '../github/rest-client.js'
+import { REPOSITORY_SCOPED, StoppedError, type GitHubPackagesClient } from '../github/rest-client.js'
 import { noAnswer, type WriteAnswer } from '../github/answers.js'
 import { label, shownStatus } from '../report/report.js'
 import { formatAge } from '../engine/time.js'
@@ -178,16 +178,20 @@ class WriteRun {
     let outcome: Outcome = notSent('not attempted')
     try {
       outcome = await this.decide(target, index)
-      if (!cleared(outcome)) await this.holdBack(target, outcome)
     } finally {
+      // Ended as GitHub answered, even when the run stops before what it holds back is known.
       const write = { ...target, outcome }
       this.results.set(target, write)
-      this.settled[index].resolve(outcome)
       try {
         this.options.onOutcome?.(write)
       } catch (error) {
         this.halt(error)
       }
+    }
+    try {
+      if (!cleared(outcome)) await this.holdBack(target, outcome)
+    } finally {
+      this.settled[index].resolve(outcome)
     }
     const now = this.clock()
     if (now - this.lastProgress >= (this.options.progressEveryMs ?? 10_000)) this.logProgress(now)
@@ -263,6 +267,10 @@ class WriteRun {
     const answer = await this.writer.write(target).catch(noAnswer)
     const outcome = classify(answer, options.verb, options.packageType)
     this.inFlight--
+    if (answer.kind === 'not-sent') {
+      this.sent.delete(target)
+      return outcome
+    }
     this.answered++
     if (outcome.kind === 'skipped' && outcome.reason === 'rate-limit') this.budgetSpent = true
     if (outcome.kind === 'skipped' && outcome.reason === 'download-limit') {
@@ -318,12 +326,10 @@ class WriteRun {
 
   /** A write not sent because the run was stopped. */
   private stopped(): Outcome {
-    return skip('stopped', `not sent: the run was stopped (${this.stopReason()}); left for the next run`)
-  }
-
-  private stopReason(): string {
-    const reason: unknown = this.options.signal?.reason
-    return typeof reason === 'string' ? reason : 'cancelled'
+    return classify(
+      { kind: 'not-sent', message: new StoppedError(this.options.signal?.reason).message },
+      this.options.verb
+    )
   }
 
   private logProgress(now: number): void {
@@ -408,6 +414,7 @@ function deferred<T>(): Deferred<T> {
 export function classify(answer: WriteAnswer, verb: WriteVerb, type?: PackageType): Outcome {
   if (answer.kind === 'no-answer')
     return { kind: 'failed', cause: 'no-answer', message: answer.message || 'no answer from GitHub' }
+  if (answer.kind === 'not-sent') return skip('stopped', `not sent: ${answer.message}; left for the next run`)
   const { status, message } = answer
   const refused = (text: string): Outcome => ({ kind: 'failed', cause: 'refused', status, message: text })
   switch (answer.kind) {

@@ -41,10 +41,33 @@ export async function runRetention(
   config: Config,
   io: RunIO
 ): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
-  const { log, group } = io
+  const { log } = io
   log.debug(`package-retention ${VERSION} on Node ${process.version}`)
   const startedAt = new Date()
-  const client = new GitHubPackagesClient({ ...config, log })
+  // A cancelled workflow sends SIGINT, then SIGTERM: from then on nothing is sent (a read, a write waiting in the
+  // pacing window, a retry); the writes in flight are awaited briefly, and the run reports what it did.
+  const stop = new AbortController()
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted)
+      log.warning(`${signal}: nothing more is sent; waiting briefly for the writes in flight.`)
+    stop.abort(signal)
+  }
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
+  try {
+    return await stoppableRun(config, io, startedAt, stop.signal)
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
+  }
+}
+
+async function stoppableRun(
+  config: Config,
+  io: RunIO,
+  startedAt: Date,
+  signal: AbortSignal
+): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
+  const { log, group } = io
+  const client = new GitHubPackagesClient({ ...config, log, signal })
   const store = manifestStore()
   const manifests =
     config.packageType === 'container' && !config.restore ? await loadManifestCache(store, log) : undefined
@@ -86,17 +109,9 @@ export async function runRetention(
   const { planFile, record } = startRecord(run, io.recordDirectory)
   io.onRecord?.(planFile, record.path)
   const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
-  // A cancelled workflow sends SIGINT, then SIGTERM: no new write is sent, those in flight are awaited briefly.
-  const stop = new AbortController()
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!stop.signal.aborted)
-      log.warning(`${signal}: no new write is sent; waiting briefly for those in flight.`)
-    stop.abort(signal)
-  }
-  process.on('SIGINT', onSignal).on('SIGTERM', onSignal)
   const writes = await group(title, () =>
     executeWrites(work.targets, writerFor(client, scope, config, verb), {
-      signal: stop.signal,
+      signal,
       verb,
       packageType: config.packageType,
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
@@ -107,8 +122,8 @@ export async function runRetention(
       onOutcome: write => record.ended(write),
       onRefused: refusedImageParts(registry, scope, work.packages)
     })
-  ).finally(() => process.off('SIGINT', onSignal).off('SIGTERM', onSignal))
-  const stopped = stop.signal.aborted ? String(stop.signal.reason) : undefined
+  )
+  const stopped = signal.aborted ? String(signal.reason) : undefined
   if (manifests && !stopped) await saveManifestCache(manifests, store, log)
 
   let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
