@@ -88,7 +88,13 @@ export async function orgDryRun(size = sizeFromEnv()) {
     })
     const seconds = (performance.now() - started) / 1000
     const maxRssKb = Number(/max-rss-kb (\d+)/.exec(run.stderr)?.[1])
-    if (run.exitCode !== 0) throw new Error(`exit ${run.exitCode}\n${run.stderr.slice(-2000)}`)
+    if (run.exitCode !== 0)
+      throw new Error(
+        `exit ${run.exitCode}\n${run.annotations
+          .map(a => a.message)
+          .join('\n')
+          .slice(-2000)}\n${run.stderr.slice(-2000)}`
+      )
     const fakeHeapMb = Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6)
     return {
       ...size,
