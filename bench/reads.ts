@@ -11,6 +11,7 @@ import { generateScenario } from '../fake-github/generate.js'
 import type { Scenario, VersionSpec } from '../fake-github/scenario.js'
 import { SERVER_STYLE, startFakeGitHub, type FakeGitHub } from '../fake-github/server.js'
 import { runAction } from '../fake-github/run-action.js'
+import { largePackageWorld, NOTHING_TO_DELETE } from './large-package.js'
 
 const TOKEN = 'ghp_bench'
 const DAY = 86_400_000
@@ -36,22 +37,11 @@ function world(
 const versionState = (fake: FakeGitHub, id: number) =>
   fake.state().packages[0].versions.find(v => v.id === id)?.state
 
-/** 10,000 versions, half tagged, and a policy that deletes nothing; 100 ms a request. */
+/** 10,000 versions, half tagged, and a policy that deletes nothing; 100 ms a request (bench/large-package.ts). */
 async function noOp() {
-  const versions = Array.from({ length: 10_000 }, (_, i): VersionSpec => ({
-    id: i + 1,
-    name: digest(`v${i}`),
-    tags: i % 2 === 0 ? [`v${i}`] : [],
-    created_at: daysAgo(10_000 - i)
-  }))
-  const fake = await startFakeGitHub(world(versions, { latencyMs: 100 }), SERVER_STYLE)
+  const fake = await startFakeGitHub(largePackageWorld(), SERVER_STYLE)
   const started = performance.now()
-  const run = await runAction({
-    fake,
-    token: TOKEN,
-    timeoutMs: 120_000,
-    inputs: { ...CONTAINER, 'keep-last': 20000, untagged: 'exclude', 'min-age': 0 }
-  })
+  const run = await runAction({ fake, token: TOKEN, timeoutMs: 120_000, inputs: NOTHING_TO_DELETE })
   const runMs = performance.now() - started
   // Reading the 100 pages one after another, following rel="next".
   const sequentialStarted = performance.now()

@@ -72,6 +72,20 @@ export interface PackageSpec {
   /** npm: the registry answers this status for the package's document (a read failure, for tests). */
   npmRegistryStatus?: number
   versions: VersionSpec[]
+  /** More versions, made only when the package is first read; with them `versions` may be empty. */
+  generate?: GeneratedVersions
+}
+
+/**
+ * `count` versions of a package other than a container, made when the package is first read, so that a world
+ * of a million versions costs the fake nothing until a request reaches it: version i (0 the oldest) has id
+ * `firstId + i`, name `1.0.i`, and was created `everyMs` after the one before, the newest at `newest`.
+ */
+export interface GeneratedVersions {
+  count: number
+  firstId: number
+  newest: string
+  everyMs: number
 }
 
 export interface VersionSpec {
@@ -200,9 +214,19 @@ const schema = {
           deleted_at: dateTime,
           distTags: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
           npmRegistryStatus: { type: 'integer', minimum: 100, maximum: 599 },
+          generate: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['count', 'firstId', 'newest', 'everyMs'],
+            properties: {
+              count: { type: 'integer', minimum: 1 },
+              firstId: { type: 'integer', minimum: 1 },
+              newest: dateTime,
+              everyMs: { type: 'integer', minimum: 1000 }
+            }
+          },
           versions: {
             type: 'array',
-            minItems: 1,
             items: {
               type: 'object',
               additionalProperties: false,
@@ -389,6 +413,8 @@ function consistencyProblems(scenario: Scenario): string[] {
 
   const packageKeys = new Set<string>()
   const versionIds = new Set<number>()
+  /** Ranges of generated ids, each from its first to one past its last. */
+  const generated: [number, number][] = []
   scenario.packages.forEach((pkg, i) => {
     const at = `packages[${i}]`
     if (!owners.has(pkg.owner.toLowerCase())) problems.push(`${at}.owner ${pkg.owner} is not in owners`)
@@ -397,6 +423,14 @@ function consistencyProblems(scenario: Scenario): string[] {
       problems.push(`${at}: ${pkg.type} package ${pkg.owner}/${pkg.name} is listed twice`)
     packageKeys.add(key)
 
+    if (pkg.versions.length === 0 && !pkg.generate) problems.push(`${at}: versions must not be empty`)
+    if (pkg.generate) {
+      if (pkg.type === 'container') problems.push(`${at}.generate is for packages other than containers`)
+      const { firstId, count } = pkg.generate
+      if (generated.some(([from, to]) => firstId < to && from < firstId + count))
+        problems.push(`${at}.generate: ids ${firstId}..${firstId + count - 1} overlap another package's`)
+      generated.push([firstId, firstId + count])
+    }
     const activeNames = new Set<string>()
     const activeTags = new Set<string>()
     pkg.versions.forEach((version, j) => {
@@ -422,6 +456,9 @@ function consistencyProblems(scenario: Scenario): string[] {
     })
     if (pkg.type === 'container') problems.push(...manifestProblems(pkg, at))
   })
+  for (const id of versionIds)
+    if (generated.some(([from, to]) => from <= id && id < to))
+      problems.push(`version id ${id} is also a generated one`)
   return problems
 }
 

@@ -57,6 +57,8 @@ export interface FakeGitHub {
   requests: RequestLogEntry[]
   /** Manifest GETs served by the registry; each counts as a download. */
   readonly manifestReads: number
+  /** The most API requests that were being answered at once (latency included), since the start. */
+  readonly peakConcurrency: number
   /** The registry itself: scripted answers, the realm its challenges name, the token requests it saw. */
   readonly registry: Registry
   state(): StateDump
@@ -71,6 +73,8 @@ export interface FakeGitHub {
 }
 
 const API_VERSIONS = ['2026-03-10', '2022-11-28']
+/** GitHub's secondary limit on concurrent requests of one token (REST and GraphQL together). */
+export const MAX_CONCURRENT_REQUESTS = 100
 const DEFAULT_API_VERSION = '2022-11-28'
 
 function unsupportedVersion(version: string): ApiError {
@@ -85,6 +89,10 @@ function unsupportedVersion(version: string): ApiError {
 /** A GitHub Packages REST API and container registry over an in-memory scenario, on 127.0.0.1. */
 class FakeServer {
   readonly requests: RequestLogEntry[] = []
+  /** API requests being answered now, per presented token; and the most at once, all tokens together. */
+  private readonly inFlight = new Map<string, number>()
+  private inFlightTotal = 0
+  peakConcurrency = 0
   readonly store: Store
   readonly registry: Registry
   private readonly tokens: Map<string, TokenSpec>
@@ -120,8 +128,17 @@ class FakeServer {
     const method = req.method ?? 'GET'
     let label = 'registry'
     let reply: Reply
+    const api = !Registry.handles(url.pathname) && !handlesNpm(url.pathname)
+    const key = presentedToken(req.headers.authorization) ?? 'anonymous'
+    const concurrent = api ? this.enter(key) : 0
     if (this.scenario.latencyMs) await sleep(this.scenario.latencyMs)
     try {
+      if (concurrent > MAX_CONCURRENT_REQUESTS)
+        throw new ApiError(
+          this.secondary?.refusalStatus ?? 403,
+          MESSAGES.secondaryRateLimit,
+          DOCS_RATE_LIMITS
+        )
       if (Registry.handles(url.pathname)) {
         await this.injectFault(method)
         reply = this.registry.handle(
@@ -139,6 +156,8 @@ class FakeServer {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error
       reply = { status: error.status, headers: error.headers, json: error.body() }
+    } finally {
+      if (api) this.leave(key)
     }
     this.requests.push({
       method,
@@ -228,6 +247,19 @@ class FakeServer {
     return { label: caller.label, reply: { ...reply, headers: { ...headers, ...reply.headers } } }
   }
 
+  /** Counts a request of `key` in flight; returns how many of its requests are now. */
+  private enter(key: string): number {
+    const mine = (this.inFlight.get(key) ?? 0) + 1
+    this.inFlight.set(key, mine)
+    this.peakConcurrency = Math.max(this.peakConcurrency, ++this.inFlightTotal)
+    return mine
+  }
+
+  private leave(key: string): void {
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 1) - 1)
+    this.inFlightTotal--
+  }
+
   /** The path below the API base, or undefined when the request is not under it. */
   private routePath(path: string): string | undefined {
     if (!this.apiPath) return path
@@ -270,6 +302,9 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
     requests: fake.requests,
     get manifestReads() {
       return fake.registry.manifestReads
+    },
+    get peakConcurrency() {
+      return fake.peakConcurrency
     },
     registry: fake.registry,
     state: () => fake.store.dump(),

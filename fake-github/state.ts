@@ -1,6 +1,6 @@
 import { ApiError, DOCS_PACKAGES, MESSAGES } from './errors.js'
 import { nameByContent, type ManifestDocument } from './oci.js'
-import type { ManifestSpec, OwnerType, PackageType, Scenario } from './scenario.js'
+import type { GeneratedVersions, ManifestSpec, OwnerType, PackageType, Scenario } from './scenario.js'
 
 /** Deleted packages and versions can be restored for 30 days; after that they are gone. */
 const RESTORE_WINDOW_MS = 30 * 24 * 3_600_000
@@ -75,12 +75,46 @@ export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 }
 
+const NO_TAGS: string[] = []
+const IMAGE: ManifestSpec = { kind: 'image' }
+
+/** Adds the generated versions to a package the first time its versions are read. */
+function withGenerated(generate: GeneratedVersions | undefined, pkg: Package): Package {
+  if (generate === undefined) return pkg
+  const { count, firstId, newest, everyMs } = generate
+  const oldestMs = Date.parse(newest) - (count - 1) * everyMs
+  const listed = pkg.versions
+  let versions: Version[] | undefined
+  return Object.defineProperty(pkg, 'versions', {
+    enumerable: true,
+    get: () =>
+      (versions ??= [
+        ...listed,
+        ...Array.from({ length: count }, (_, i): Version => {
+          const createdMs = oldestMs + i * everyMs
+          // The tag list and the manifest are never changed in place, so all share one of each.
+          return {
+            id: firstId + i,
+            name: `1.0.${i}`,
+            tags: NO_TAGS,
+            createdMs,
+            updatedMs: createdMs,
+            downloads: 0,
+            manifest: IMAGE
+          }
+        })
+      ])
+  })
+}
+
 const newestFirst = (a: Version, b: Version): number => b.createdMs - a.createdMs || b.id - a.id
 
 /** The packages and their versions, and the rules GitHub applies when they are deleted or restored. */
 export class Store {
   private readonly owners = new Map<string, Owner>()
   readonly packages: Package[]
+  /** Each package's active versions, newest first, kept until one of its versions is deleted or restored. */
+  private readonly active = new WeakMap<Package, Version[]>()
 
   constructor(
     scenario: Scenario,
@@ -102,31 +136,33 @@ export class Store {
           id: 1001 + this.owners.size
         })
 
-    this.packages = scenario.packages.map((spec, i) => ({
-      id: spec.id ?? 501 + i,
-      owner: this.owner(spec.owner) as Owner,
-      type: spec.type,
-      name: spec.name,
-      visibility: spec.visibility,
-      actionsAdmin: spec.actionsAdmin ?? (spec.repository ? [spec.repository] : []),
-      readOnlyUsers: (spec.readOnlyUsers ?? []).map(login => login.toLowerCase()),
-      deletedMs: spec.deleted_at ? Date.parse(spec.deleted_at) : undefined,
-      ...(spec.distTags && { distTags: { ...spec.distTags } }),
-      ...(spec.npmRegistryStatus && { npmRegistryStatus: spec.npmRegistryStatus }),
-      versions: spec.versions.map(v => ({
-        id: v.id,
-        name: v.name,
-        tags: [...(v.tags ?? [])],
-        tagList: v.tagList,
-        createdMs: Date.parse(v.created_at),
-        updatedMs: Date.parse(v.updated_at ?? v.created_at),
-        downloads: v.downloads ?? 0,
-        deletedMs: v.deleted_at ? Date.parse(v.deleted_at) : undefined,
-        manifest: v.manifest ?? { kind: 'image' },
-        license: v.license,
-        description: v.description
-      }))
-    }))
+    this.packages = scenario.packages.map((spec, i) =>
+      withGenerated(spec.generate, {
+        id: spec.id ?? 501 + i,
+        owner: this.owner(spec.owner) as Owner,
+        type: spec.type,
+        name: spec.name,
+        visibility: spec.visibility,
+        actionsAdmin: spec.actionsAdmin ?? (spec.repository ? [spec.repository] : []),
+        readOnlyUsers: (spec.readOnlyUsers ?? []).map(login => login.toLowerCase()),
+        deletedMs: spec.deleted_at ? Date.parse(spec.deleted_at) : undefined,
+        ...(spec.distTags && { distTags: { ...spec.distTags } }),
+        ...(spec.npmRegistryStatus && { npmRegistryStatus: spec.npmRegistryStatus }),
+        versions: spec.versions.map(v => ({
+          id: v.id,
+          name: v.name,
+          tags: [...(v.tags ?? [])],
+          tagList: v.tagList,
+          createdMs: Date.parse(v.created_at),
+          updatedMs: Date.parse(v.updated_at ?? v.created_at),
+          downloads: v.downloads ?? 0,
+          deletedMs: v.deleted_at ? Date.parse(v.deleted_at) : undefined,
+          manifest: v.manifest ?? { kind: 'image' },
+          license: v.license,
+          description: v.description
+        }))
+      })
+    )
     for (const pkg of this.packages)
       if (pkg.type === 'container')
         for (const [label, digest] of nameByContent(pkg))
@@ -161,8 +197,14 @@ export class Store {
     )
   }
 
+  /** Newest first; the caller must not change the list. */
   activeVersions(pkg: Package): Version[] {
-    return pkg.versions.filter(v => v.deletedMs === undefined).sort(newestFirst)
+    let active = this.active.get(pkg)
+    if (active === undefined) {
+      active = pkg.versions.filter(v => v.deletedMs === undefined).sort(newestFirst)
+      this.active.set(pkg, active)
+    }
+    return active
   }
 
   /** Deleted versions that can still be restored; older ones are gone for good. */
@@ -183,6 +225,7 @@ export class Store {
     if (pkg.type === 'container' && version.tags.length > 0 && !others.some(v => v.tags.length > 0))
       throw new ApiError(400, MESSAGES.lastTaggedVersion, DOCS_PACKAGES)
     version.deletedMs = this.now()
+    this.active.delete(pkg)
     if (others.length === 0 && LAST_VERSION_TAKES_PACKAGE.has(pkg.type)) pkg.deletedMs = version.deletedMs
   }
 
@@ -199,6 +242,7 @@ export class Store {
     const takenTags = new Set(active.flatMap(v => v.tags))
     version.tags = version.tags.filter(tag => !takenTags.has(tag))
     version.deletedMs = undefined
+    this.active.delete(pkg)
     pkg.deletedMs = undefined
   }
 
@@ -214,6 +258,7 @@ export class Store {
     if (this.activeVersions(pkg).length === 0)
       for (const version of pkg.versions)
         if (version.deletedMs === pkg.deletedMs) version.deletedMs = undefined
+    this.active.delete(pkg)
     pkg.deletedMs = undefined
   }
 

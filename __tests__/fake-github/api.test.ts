@@ -54,6 +54,36 @@ describe('listing versions', () => {
     expect(answer.body).toEqual([])
   })
 
+  test('generated versions are listed, deleted and counted as given ones are', async () => {
+    const scenario = baseScenario()
+    scenario.packages.push({
+      owner: 'acme',
+      type: 'maven',
+      name: 'big',
+      visibility: 'private',
+      versions: [{ id: 50_000, name: '0.9.0', created_at: '2025-01-01T00:00:00Z' }],
+      generate: { count: 250, firstId: 60_001, newest: '2026-01-01T00:00:00Z', everyMs: 3_600_000 }
+    })
+    const big = await startFakeGitHub(scenario, { now: () => NOW })
+    try {
+      const path = '/orgs/acme/packages/maven/big/versions'
+      const first = await call(big, 'GET', `${path}?per_page=100`, TOKENS.all)
+      expect(ids(first).slice(0, 2)).toEqual([60_250, 60_249])
+      expect((first.body as unknown[]).slice(0, 2)).toMatchObject([
+        { name: '1.0.249', created_at: '2026-01-01T00:00:00Z' },
+        { name: '1.0.248', created_at: '2025-12-31T23:00:00Z' }
+      ])
+      expect(ids(await call(big, 'GET', `${path}?per_page=100&page=3`, TOKENS.all)).slice(-2)).toEqual([
+        60_001, 50_000
+      ])
+      expect((await call(big, 'DELETE', `${path}/60001`, TOKENS.all)).status).toBe(204)
+      const view = await call(big, 'GET', '/orgs/acme/packages/maven/big', TOKENS.all)
+      expect(view.body).toMatchObject({ version_count: 250 })
+    } finally {
+      await big.close()
+    }
+  })
+
   test('a short list has no Link header', async () => {
     const answer = await call(fake, 'GET', '/orgs/acme/packages/npm/web-ui/versions', TOKENS.read)
     expect(ids(answer)).toEqual([103, 102, 101])

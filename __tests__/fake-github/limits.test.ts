@@ -123,6 +123,22 @@ describe('secondary rate limit', () => {
   })
 })
 
+describe('concurrent requests', () => {
+  test('more than 100 at once of one token: the ones over are refused as a secondary limit', async () => {
+    const fake = await start({ latencyMs: 300 })
+    const answers = await Promise.all([
+      ...Array.from({ length: 102 }, () => call(fake, 'GET', many, TOKENS.all)),
+      call(fake, 'GET', many, TOKENS.read)
+    ])
+    const refused = answers.filter(a => a.status === 403)
+    expect(refused).toHaveLength(2)
+    expect(message(refused[0])).toContain('You have exceeded a secondary rate limit')
+    // The other token's request counts for its own limit only.
+    expect(answers.at(-1)?.status).toBe(200)
+    expect(fake.peakConcurrency).toBe(103)
+  })
+})
+
 describe('faults', () => {
   const deleteAll = async (fake: FakeGitHub) => {
     const statuses: number[] = []

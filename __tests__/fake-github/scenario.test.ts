@@ -72,6 +72,21 @@ describe('scenario validation', () => {
     ])
   })
 
+  test('generated versions: not for containers, ids of their own, and a package needs some version', () => {
+    const scenario = baseScenario()
+    const generate = { count: 1000, firstId: 5001, newest: '2026-01-01T00:00:00Z', everyMs: 3_600_000 }
+    scenario.packages.push(
+      { owner: 'acme', type: 'maven', name: 'big', visibility: 'private', versions: [], generate },
+      { owner: 'acme', type: 'container', name: 'huge', visibility: 'private', versions: [], generate },
+      { owner: 'acme', type: 'npm', name: 'none', visibility: 'private', versions: [] }
+    )
+    expect(problems(scenario)).toEqual([
+      'packages[9].generate is for packages other than containers',
+      "packages[9].generate: ids 5001..6000 overlap another package's",
+      'packages[10]: versions must not be empty'
+    ])
+  })
+
   test('a bad file is refused with its path in every message', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'scenario-'))
     await writeFile(join(dir, 'broken.json'), '{"owners": [], ')

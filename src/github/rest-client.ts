@@ -7,7 +7,6 @@ import { getOctokit } from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import Bottleneck from 'bottleneck'
-import { mapWithConcurrency } from './concurrency.js'
 import { ApiError, errorMessage } from '../errors.js'
 import { SlidingWindow } from './pacing.js'
 import { NO_ANSWER_STATUS, decodeWrite, type WriteAnswer } from './answers.js'
@@ -23,7 +22,11 @@ export const WRITE_WINDOW_MS = 60_000
 /** A listing that changes while it is read is read again, at most this many times in all. */
 const LISTING_TRIES = 3
 const PAGE_SIZE = 100
-const LIST_CONCURRENCY = 8
+/**
+ * Requests in flight at once, all of a client's together (the throttling plugin's own default is 10). GitHub
+ * allows a token 100 concurrent requests; half of it leaves room for other jobs using the same token.
+ */
+export const REQUEST_CONCURRENCY = 50
 /** Retry a secondary-limit answer this many times, waiting as GitHub says, before giving up. */
 const SECONDARY_RETRIES = 5
 /** Wait for a spent primary budget only when it comes back this soon; otherwise leave work for the next run. */
@@ -40,6 +43,8 @@ export interface ClientOptions {
   fetch?: typeof fetch
   /** Once aborted (a cancelled workflow), no request is sent, and no write waiting for its turn is. */
   signal?: AbortSignal
+  /** Requests in flight at once; REQUEST_CONCURRENCY by default. */
+  requestConcurrency?: number
 }
 
 /** A request not sent because the run was stopped; its message names the signal. */
@@ -130,6 +135,13 @@ export class GitHubPackagesClient {
         ...(options.fetch ? { request: { fetch: options.fetch } } : {}),
         log: { debug: () => {}, info: log.debug, warn: log.warning, error: log.warning },
         throttle: {
+          // The plugin reads this group as it reads the others, though its types leave it out.
+          ...{
+            global: new Bottleneck.Group({
+              maxConcurrent: options.requestConcurrency ?? REQUEST_CONCURRENCY,
+              minTime: 0
+            })
+          },
           // Writes are paced by writeWindow; the plugin's own queue (one a second by default) would only slow them.
           write: new Bottleneck.Group({ maxConcurrent: 8, minTime: 0 }),
           onRateLimit: (retryAfter: number, request: { method: string; url: string }) => {
@@ -251,11 +263,12 @@ export class GitHubPackagesClient {
   }
 
   /**
-   * Page 1, then the last page, then the pages between in parallel; then page 1 and the last page again. Pages
-   * are addressed by number, so a version deleted or added meanwhile shifts the others between pages and one
-   * could be missed. Such a change moves the last page (or page 1, for a change before the last page was read),
-   * or shows as a duplicate or a short page: the listing is then read again, and when it keeps changing the
-   * package is not planned. One page costs one request, two pages three, more pages two more than there are.
+   * Page 1, then the last page, then all the pages between at once (within the client's bound); then
+   * page 1 and the last page again. Pages are addressed by number, so a version deleted or added meanwhile
+   * shifts the others between pages and one could be missed. Such a change moves the last page (or page 1, for
+   * a change before the last page was read), or shows as a duplicate or a short page: the listing is then read
+   * again, and when it keeps changing the package is not planned. One page costs one request, two pages three,
+   * more pages two more than there are.
    */
   private async listAllPages<T>(
     path: string,
@@ -270,11 +283,7 @@ export class GitHubPackagesClient {
       const last = lastPage(first.headers.link)
       if (last === 1) return first.data
       const end = await page(last)
-      const middle = await mapWithConcurrency(
-        range(2, last - 1),
-        LIST_CONCURRENCY,
-        async n => (await page(n)).data
-      )
+      const middle = await Promise.all(range(2, last - 1).map(async n => (await page(n)).data))
       // With no page between, a change after the last page was read changes nothing already read.
       const [firstAgain, endAgain] = await Promise.all([page(1), last > 2 ? page(last) : end])
       const items = [first.data, ...middle, end.data].flat()
@@ -323,8 +332,13 @@ export class GitHubPackagesClient {
   ): Promise<{ data: T; headers: Record<string, string | undefined> }> {
     try {
       const search = new URLSearchParams(query).toString()
-      const response = await this.octokit.request(`${method} ${path}${search ? `?${search}` : ''}`)
-      return { data: response.data as T, headers: response.headers as Record<string, string | undefined> }
+      // The body is parsed here: Octokit's parser calls back for every value (to keep integers past 2^53, which
+      // GitHub's ids are not) and took ten times as long on a page of versions, on the path of every listing.
+      const response = await this.octokit.request(`${method} ${path}${search ? `?${search}` : ''}`, {
+        request: { parseSuccessResponseBody: false }
+      })
+      const body = await new Response(response.data as ReadableStream<Uint8Array>).text()
+      return { data: JSON.parse(body) as T, headers: response.headers as Record<string, string | undefined> }
     } catch (error) {
       if (error instanceof StoppedError) throw error
       const { status, message } = answerOf(error)

@@ -100,6 +100,11 @@ export async function listAndPlanPackage(
   log?: Logger,
   npm?: DistTagReader
 ): Promise<DeletionPlan> {
+  // A container's visibility decides which manifests may be read; asked for while the versions are listed.
+  const visibility =
+    policy.packageType === 'container'
+      ? client.packageVisibility?.(scope, policy.packageType, name)
+      : undefined
   const versions = await client.listVersions(scope, policy.packageType, name)
   if (policy.packageType === 'npm' && npm !== undefined) {
     const distTags = await npm.readDistTags(scope.login, name).catch((error: unknown) => {
@@ -114,8 +119,7 @@ export async function listAndPlanPackage(
   if (policy.packageType !== 'container') return planDeletions(versions, policy, now)
   // In a private or internal package a read costs no download that matters: deletion candidates are read
   // too, so that a deleted image's parts go with it. Unknown visibility is taken as public.
-  const visibility = await client.packageVisibility?.(scope, policy.packageType, name)
-  const readCandidates = visibility === 'private' || visibility === 'internal'
+  const readCandidates = ['private', 'internal'].includes((await visibility) ?? 'public')
   const { plan, incomplete, structure } = await planWithReads(
     versions,
     policy,
