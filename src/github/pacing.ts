@@ -14,9 +14,19 @@ export class SlidingWindow {
     private readonly sleep: (ms: number) => Promise<void> = ms => new Promise(r => setTimeout(r, ms))
   ) {}
 
+  /** No send before this time (ms); a secondary limit's `retry-after` holds every send back. */
+  #pausedUntil = 0
+
+  /** Holds every send back for `ms` from now: the answer asked to wait. */
+  pause(ms: number): void {
+    this.#pausedUntil = Math.max(this.#pausedUntil, this.now() + ms)
+  }
+
   /** Resolves when one more send fits in the window, and counts it as sent then. */
   take(): Promise<void> {
     const turn = this.#queue.then(async () => {
+      const paused = this.#pausedUntil - this.now()
+      if (paused > 0) await this.sleep(paused)
       const sends = this.#sends
       if (sends.length >= this.limit) {
         const wait = sends[sends.length - this.limit] + this.windowMs - this.now()
