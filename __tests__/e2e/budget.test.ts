@@ -7,8 +7,6 @@ import { describe, expect, it } from '@jest/globals'
 import { aWorld, activeIds, parsed, versions, type Fake } from './world.js'
 import type { ActionRun } from '../support/run-action.js'
 
-const HOUR = 3_600_000
-
 /** `count` Maven packages `lib-00` … of `perPackage` versions each (ids 1000 apart). */
 function organisation(count: number, perPackage: number, limit: number) {
   let world = aWorld().withOrganisation('acme').withClassicToken('octocat')
@@ -89,7 +87,6 @@ describe('the rate budget', () => {
       const names = Array.from({ length: 60 }, (_, i) => `lib-${String(i).padStart(2, '0')}`)
       const left = () => names.reduce((n, name) => n + activeIds(fake, name).length, 0)
       const runs: { deleted: number; pending: string; limited: number }[] = []
-      let clock = Date.now()
       while (left() > 600 && runs.length < 12) {
         const from = fake.requests.length
         const run = await fake.run(nightly, { timeoutMs: 180_000 })
@@ -103,8 +100,8 @@ describe('the rate budget', () => {
           pending: run.outputs['pending-packages'],
           limited: primaryLimited(fake, from).length
         })
-        clock += HOUR
-        fake.setNow(new Date(clock))
+        // The next run a window later: after the reset the run reported.
+        fake.setNow(new Date(Date.parse(run.outputs['rate-limit-reset']) + 1000))
       }
       expect(left()).toBe(600)
       expect(runs.every(r => r.limited === 0)).toBe(true)
