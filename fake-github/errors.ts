@@ -32,6 +32,7 @@ export const MESSAGES = {
   lastTaggedVersion:
     'You cannot delete the last tagged version of a package. You must delete the package instead.',
   nameTaken: 'Active package version already exists with given name.',
+  rateLimitingDisabled: 'Rate limiting is not enabled.',
   secondaryRateLimit:
     'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.'
 } as const
@@ -41,6 +42,7 @@ export const DOCS_PACKAGES = `${DOCS}/packages/packages`
 export const DOCS_LIST_ORG_PACKAGES = `${DOCS_PACKAGES}#list-packages-for-an-organization`
 export const DOCS_USERS = `${DOCS}/users/users`
 export const DOCS_RATE_LIMITS = `${DOCS}/using-the-rest-api/rate-limits-for-the-rest-api`
+export const DOCS_RATE_LIMIT_ENDPOINT = `${DOCS}/rate-limit/rate-limit#get-rate-limit-status-for-the-authenticated-user`
 
 /** An answer other than success; the server turns it into GitHub's error body. */
 export class ApiError extends Error {

@@ -32,16 +32,22 @@ export class PrimaryLimiter {
     const bucket = this.bucket(key, defaultLimit)
     const allowed = bucket.remaining > 0
     if (allowed) bucket.remaining -= 1
-    return {
-      allowed,
-      headers: {
-        'x-ratelimit-limit': String(bucket.limit),
-        'x-ratelimit-remaining': String(bucket.remaining),
-        'x-ratelimit-used': String(bucket.limit - bucket.remaining),
-        'x-ratelimit-reset': String(Math.ceil(bucket.resetMs / 1000)),
-        'x-ratelimit-resource': 'core'
-      }
+    return { allowed, headers: headersOf(bucket) }
+  }
+
+  /**
+   * `GET /rate_limit`: the budget of `key` as it stands, without spending any of it (GitHub: "Accessing this
+   * endpoint does not count against your REST API rate limit"), with the same headers as every answer.
+   */
+  status(key: string, defaultLimit: number): { headers: Record<string, string>; core: RateLimitStatus } {
+    const bucket = this.bucket(key, defaultLimit)
+    const core = {
+      limit: bucket.limit,
+      used: bucket.limit - bucket.remaining,
+      remaining: bucket.remaining,
+      reset: Math.ceil(bucket.resetMs / 1000)
     }
+    return { headers: headersOf(bucket), core }
   }
 
   private bucket(key: string, defaultLimit: number): Bucket {
@@ -58,6 +64,24 @@ export class PrimaryLimiter {
       bucket.resetMs = now + HOUR_MS
     }
     return bucket
+  }
+}
+
+/** One resource of `GET /rate_limit`'s answer (`resources.core`). */
+export interface RateLimitStatus {
+  limit: number
+  used: number
+  remaining: number
+  reset: number
+}
+
+function headersOf(bucket: Bucket): Record<string, string> {
+  return {
+    'x-ratelimit-limit': String(bucket.limit),
+    'x-ratelimit-remaining': String(bucket.remaining),
+    'x-ratelimit-used': String(bucket.limit - bucket.remaining),
+    'x-ratelimit-reset': String(Math.ceil(bucket.resetMs / 1000)),
+    'x-ratelimit-resource': 'core'
   }
 }
 

@@ -9,6 +9,11 @@ export interface Scenario {
   packages: PackageSpec[]
   /** Primary budget given to every token; without it 5000/hour (classic), 1000/hour (actions), 60 (anonymous). */
   rateLimit?: RateLimitSpec
+  /**
+   * `false`: a GitHub Enterprise Server with rate limiting off: no `x-ratelimit-*` headers, no primary limit,
+   * and `GET /rate_limit` answers 404 "Rate limiting is not enabled.". Default true.
+   */
+  rateLimiting?: boolean
   /** Points per window per token and endpoint (method + route template). GET costs 1, writes 5. */
   secondary?: SecondarySpec
   /** Added before every answer. */
@@ -297,6 +302,7 @@ const schema = {
       required: ['limit'],
       properties: { limit: count, remaining: count, resetAt: dateTime, status: limitStatus }
     },
+    rateLimiting: { type: 'boolean' },
     secondary: {
       type: 'object',
       additionalProperties: false,

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ANONYMOUS, callerFor, presentedToken } from './auth.js'
 import { handlesNpm, npmReply } from './npm.js'
-import { ApiError, DOCS_RATE_LIMITS, MESSAGES } from './errors.js'
+import { ApiError, DOCS_RATE_LIMIT_ENDPOINT, DOCS_RATE_LIMITS, MESSAGES } from './errors.js'
 import { FaultInjector, PrimaryLimiter, SecondaryLimiter, requestPoints } from './limits.js'
 import { Registry, type Reply } from './oci.js'
 import { createRoutes, matchRoute, type Route } from './routes.js'
@@ -198,32 +198,42 @@ class FakeServer {
       caller = token
         ? callerFor(token, this.store)
         : { ...ANONYMOUS, label: presented ? 'invalid' : 'anonymous' }
-      const budget = this.primary.take(token ? token.value : 'anonymous', caller.defaultLimit)
-      Object.assign(headers, budget.headers)
+      const routePath = this.routePath(url.pathname)
+      const budgetKey = token ? token.value : 'anonymous'
+      const limited = this.scenario.rateLimiting !== false
+      if (method === 'GET' && routePath === '/rate_limit') {
+        if (!limited) throw new ApiError(404, MESSAGES.rateLimitingDisabled, DOCS_RATE_LIMIT_ENDPOINT)
+        const { headers: now, core } = this.primary.status(budgetKey, caller.defaultLimit)
+        Object.assign(headers, now)
+        if (presented !== undefined && !token) throw new ApiError(401, MESSAGES.badCredentials)
+        const resources = { core, search: { limit: 30, used: 0, remaining: 30, reset: core.reset } }
+        return { label: caller.label, reply: { status: 200, headers, json: { resources, rate: core } } }
+      }
+      const budget = limited ? this.primary.take(budgetKey, caller.defaultLimit) : undefined
+      if (budget) Object.assign(headers, budget.headers)
       if (!token)
         throw new ApiError(401, presented ? MESSAGES.badCredentials : MESSAGES.requiresAuthentication)
       if (token.kind === 'classic') headers['x-oauth-scopes'] = (token.scopes ?? []).join(', ')
-      if (!budget.allowed)
+      if (budget?.allowed === false)
         throw new ApiError(
           this.primary.refusalStatus,
           `API rate limit exceeded for ${caller.rateLimitedAs}.`,
           DOCS_RATE_LIMITS
         )
 
-      const routePath = this.routePath(url.pathname)
       const match = routePath === undefined ? undefined : matchRoute(this.routes, method, routePath)
       if (!match) throw new ApiError(404, MESSAGES.notFound)
-      const limited = this.secondary?.take(
+      const slowed = this.secondary?.take(
         `${token.value} ${method} ${match.route.template}`,
         requestPoints(method)
       )
-      if (limited?.retryAfterSeconds !== undefined)
+      if (slowed?.retryAfterSeconds !== undefined)
         throw new ApiError(
           this.secondary?.refusalStatus ?? 403,
           MESSAGES.secondaryRateLimit,
           DOCS_RATE_LIMITS,
           {
-            'retry-after': String(limited.retryAfterSeconds)
+            'retry-after': String(slowed.retryAfterSeconds)
           }
         )
       const routeUrl = new URL(url)

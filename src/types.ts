@@ -343,6 +343,8 @@ export interface PackageReport {
   error?: string
   /** Deletes (or restores) carried out for this package. */
   writes: ExecutedWrite[]
+  /** Not listed in this run: the rate budget did not cover it; the next run takes it first. */
+  pending?: true
   /** Delete runs that wrote: what listing the package again after the writes showed. */
   check?: AfterRunCheck
   /**
@@ -365,4 +367,30 @@ export interface AfterRunCheck {
   /** Versions the run did not touch that went, or came, while it ran. */
   disappeared: VersionRef[]
   appeared: VersionRef[]
+}
+
+/** The primary rate budget as GitHub reports it (`x-ratelimit-*`, `GET /rate_limit`'s `resources.core`). */
+export interface RateBudget {
+  limit: number
+  remaining: number
+  /** When the window resets, in epoch seconds. */
+  reset: number
+}
+
+/** `rate-limit-reserve`: requests kept back from the budget, as a number or as a percentage of the limit. */
+export type RateReserve = { requests: number } | { percent: number }
+
+/** `shard: K/N`: this job takes the K-th of N stable shares of the matched packages (1 ≤ K ≤ N). */
+export interface Shard {
+  index: number
+  count: number
+}
+
+/** One package of an owner's package list: its name, and what moves when it changes. */
+export interface PackageSummary {
+  name: string
+  /** Active versions (`version_count`); undefined when GitHub did not say. */
+  versionCount?: number
+  /** `updated_at` as GitHub sent it; undefined when GitHub did not say. */
+  updatedAt?: string
 }

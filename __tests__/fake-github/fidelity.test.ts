@@ -26,7 +26,7 @@ interface RecordedRequest {
 
 interface Recording {
   behaviour: string
-  world?: 'github.com' | 'ghes' | 'exhausted' | 'secondary'
+  world?: 'github.com' | 'ghes' | 'ghes-unlimited' | 'exhausted' | 'secondary'
   /** Sent first, answers ignored (e.g. the delete whose repetition is recorded). */
   before?: RecordedRequest[]
   request: RecordedRequest
@@ -62,6 +62,10 @@ async function startWorld(world: Recording['world'] = 'github.com'): Promise<Fak
   const options: FakeOptions = { now: () => NOW }
   if (world === 'ghes')
     Object.assign(options, { apiPath: '/api/v3', registryService: 'containers.127.0.0.1' })
+  if (world === 'ghes-unlimited') {
+    Object.assign(options, { apiPath: '/api/v3', registryService: 'containers.127.0.0.1' })
+    scenario.rateLimiting = false
+  }
   if (world === 'exhausted')
     scenario.rateLimit = { limit: 5000, remaining: 0, resetAt: '2026-06-01T12:30:00Z', status: 403 }
   if (world === 'secondary') scenario.secondary = { points: 5, windowMs: 60_000, status: 403 }

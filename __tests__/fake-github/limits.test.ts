@@ -61,6 +61,35 @@ describe('primary rate limit', () => {
     expect([afterReset.status, afterReset.headers.get('x-ratelimit-remaining')]).toEqual([200, '9'])
   })
 
+  test('GET /rate_limit reports the budget in resources.core and spends none of it', async () => {
+    const fake = await start({ rateLimit: { limit: 10, remaining: 4, resetAt: '2026-06-01T12:30:00Z' } })
+    const reset = Date.parse('2026-06-01T12:30:00Z') / 1000
+    for (let i = 0; i < 3; i++) {
+      const status = await call(fake, 'GET', '/rate_limit', TOKENS.all)
+      expect(status.status).toBe(200)
+      expect((status.body as { resources: { core: unknown } }).resources.core).toEqual({
+        limit: 10,
+        used: 6,
+        remaining: 4,
+        reset
+      })
+      expect(status.headers.get('x-ratelimit-remaining')).toBe('4')
+    }
+    expect((await call(fake, 'GET', many, TOKENS.all)).headers.get('x-ratelimit-remaining')).toBe('3')
+  })
+
+  test('rate limiting off (GitHub Enterprise Server): no x-ratelimit-* headers, no limit, /rate_limit 404', async () => {
+    const fake = await start({ rateLimiting: false, rateLimit: { limit: 1 } })
+    for (let i = 0; i < 3; i++) {
+      const answer = await call(fake, 'GET', many, TOKENS.all)
+      expect(answer.status).toBe(200)
+      expect([...answer.headers.keys()].filter(h => h.startsWith('x-ratelimit'))).toEqual([])
+    }
+    const status = await call(fake, 'GET', '/rate_limit', TOKENS.all)
+    expect([status.status, message(status)]).toEqual([404, 'Rate limiting is not enabled.'])
+    expect([...status.headers.keys()].filter(h => h.startsWith('x-ratelimit'))).toEqual([])
+  })
+
   test('can answer 429 instead', async () => {
     const fake = await start({ rateLimit: { limit: 1, status: 429 } })
     await call(fake, 'GET', '/user', TOKENS.actionsApp)

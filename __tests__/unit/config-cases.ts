@@ -34,6 +34,38 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
     'restore: "[{\\"id\\": 1}, {\\"more\\": 3, \\"see\\": \\"/tmp/x.jsonl\\"}]" is a `deleted` output that was cut short; pass the run’s record instead (the `journal-file` output, or its content)'
   ],
   [{ 'keep-last': 'ten' }, 'keep-last: "ten" is not a whole number (0 or more)'],
+  [
+    { 'rate-limit-reserve': 'ten' },
+    'rate-limit-reserve: "ten" is not a whole number of requests (0 or more, e.g. 500) or a percentage of the rate limit from 0% to 99% (e.g. 10%)'
+  ],
+  [
+    { 'rate-limit-reserve': '100%' },
+    'rate-limit-reserve: "100%" is not a whole number of requests (0 or more, e.g. 500) or a percentage of the rate limit from 0% to 99% (e.g. 10%)'
+  ],
+  [
+    { 'rate-limit-reserve': '-5' },
+    'rate-limit-reserve: "-5" is not a whole number of requests (0 or more, e.g. 500) or a percentage of the rate limit from 0% to 99% (e.g. 10%)'
+  ],
+  [
+    { 'rate-limit-reserve': '2.5%' },
+    'rate-limit-reserve: "2.5%" is not a whole number of requests (0 or more, e.g. 500) or a percentage of the rate limit from 0% to 99% (e.g. 10%)'
+  ],
+  [
+    { shard: '0/4' },
+    'shard: "0/4" is not K/N with 1 ≤ K ≤ N ≤ 100 (e.g. 2/4: the second of four matrix jobs); leave it empty for no matrix'
+  ],
+  [
+    { shard: '5/4' },
+    'shard: "5/4" is not K/N with 1 ≤ K ≤ N ≤ 100 (e.g. 2/4: the second of four matrix jobs); leave it empty for no matrix'
+  ],
+  [
+    { shard: '2' },
+    'shard: "2" is not K/N with 1 ≤ K ≤ N ≤ 100 (e.g. 2/4: the second of four matrix jobs); leave it empty for no matrix'
+  ],
+  [
+    { shard: '1/101' },
+    'shard: "1/101" is not K/N with 1 ≤ K ≤ N ≤ 100 (e.g. 2/4: the second of four matrix jobs); leave it empty for no matrix'
+  ],
   [{ 'keep-last': '-1' }, 'keep-last: "-1" is not a whole number (0 or more)'],
   [{ 'keep-last': '2.5' }, 'keep-last: "2.5" is not a whole number (0 or more)'],
   [{ 'min-age': '3 fortnights' }, 'min-age: "3 fortnights" is not a duration; use 30d, 12h, 2w or P30D'],

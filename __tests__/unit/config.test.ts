@@ -119,6 +119,7 @@ describe('readConfig', () => {
       },
       dryRun: true,
       maxDeletions: 50,
+      rateLimitReserve: { percent: 10 },
       apiUrl: 'https://ghe.example.com/api/v3',
       registryUrl: 'https://ghcr.io',
       restore: undefined
@@ -135,6 +136,16 @@ describe('readConfig', () => {
     const config = readConfig(reader({ ...VALID_INPUTS, 'package-names': '', 'package-type': 'npm' }), env)
     expect(config.packageNames).toEqual(['app'])
     expect(config.policy.untagged).toBeUndefined()
+  })
+
+  it.each([
+    [{}, { percent: 10 }, undefined],
+    [{ 'rate-limit-reserve': '500', shard: '2/4' }, { requests: 500 }, { index: 2, count: 4 }],
+    [{ 'rate-limit-reserve': '0%', shard: '1/1' }, { percent: 0 }, { index: 1, count: 1 }],
+    [{ 'rate-limit-reserve': '0', shard: '100/100' }, { requests: 0 }, { index: 100, count: 100 }]
+  ])('reads rate-limit-reserve and shard %j', (inputs, reserve, shard) => {
+    const config = readConfig(reader({ ...VALID_INPUTS, ...inputs }), env)
+    expect([config.rateLimitReserve, config.shard]).toEqual([reserve, shard])
   })
 
   it.each([

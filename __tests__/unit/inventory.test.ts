@@ -30,7 +30,7 @@ function version(id: number, key: string, daysOld: number, tags: string[] = []):
 /** Lists the given versions (active, or deleted) of any package. */
 function packages(active: ListedVersion[], deleted: ListedVersion[] = []): PackageReader {
   return {
-    listPackageNames: async () => ['app'],
+    listPackageNames: async () => [{ name: 'app' }],
     listVersions: async (_scope, _type, _name, state = 'active') => (state === 'active' ? active : deleted)
   }
 }

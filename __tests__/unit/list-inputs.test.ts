@@ -126,9 +126,13 @@ async function actionReads(kind: string, text: string, items: string[]): Promise
   if (kind === 'package-names') {
     const config = configOf({ 'package-names': text })
     if (!config) return 'refused'
-    const client = { listPackageNames: () => Promise.resolve(VALUES) } as unknown as PackageReader
+    const client = {
+      listPackageNames: () => Promise.resolve(VALUES.map(name => ({ name })))
+    } as unknown as PackageReader
     const scope = { login: 'acme', kind: 'organization' as const, path: '/orgs/acme' }
-    const names = await resolvePackageNames(client, scope, 'container', config.packageNames, quiet)
+    const names = (await resolvePackageNames(client, scope, 'container', config.packageNames, quiet)).map(
+      p => p.name
+    )
     return VALUES.filter(v => names.includes(v))
   }
   const field =

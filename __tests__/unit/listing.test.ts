@@ -133,7 +133,7 @@ describe('listing the pages between the first and the last at once', () => {
       token: TOKEN,
       apiUrl: fake.url,
       log: quiet,
-      requestConcurrency: 6
+      concurrency: 6
     })
     const lists = await Promise.all([1, 2, 3].map(() => client.listVersions(scope, 'npm', 'web')))
     expect(lists.map(l => l.length)).toEqual([2_000, 2_000, 2_000])

@@ -21,7 +21,9 @@ import {
   type Logger,
   type PackageType,
   type PolicyRule,
+  type RateReserve,
   type RestoreRequest,
+  type Shard,
   type RetentionPolicy,
   type UntaggedMode
 } from '../types.js'
@@ -40,6 +42,10 @@ export interface Config {
   readonly registryUrl: string
   /** Undefined: a normal (deleting) run. */
   readonly restore?: RestoreRequest
+  /** Requests kept back from the rate budget for the steps after this one. */
+  readonly rateLimitReserve: RateReserve
+  /** Undefined: every matched package (no matrix). */
+  readonly shard?: Shard
 }
 
 /** Reads one input by its action.yml name; `core.getInput` on the runner, a plain map in tests. */
@@ -80,6 +86,8 @@ export const INPUT_NAMES: readonly string[] = [
   'keep-last-per',
   'dry-run',
   'max-deletions',
+  'rate-limit-reserve',
+  'shard',
   'api-url',
   'registry-url',
   'restore'
@@ -155,6 +163,7 @@ export function readConfig(
   const { packageType } = target
   const rules = readRules(r, target, parsePolicy)
   const mode = readMode(r)
+  const sharing = readSharing(r)
   const urls = readUrls(r, packageType)
   const restore = restoreRequest(r.input('restore'), target, env, r.fail)
 
@@ -179,6 +188,7 @@ export function readConfig(
       ...(policyRules && { rules: Object.freeze(policyRules) })
     }),
     ...mode,
+    ...sharing,
     apiUrl: urls.apiUrl.replace(/\/+$/, ''),
     registryUrl: urls.registryUrl.replace(/\/+$/, ''),
     restore
@@ -397,6 +407,38 @@ function readMode(r: Reading): { dryRun: boolean; maxDeletions?: number } {
     else r.fail('max-deletions', maxText, 'is not a whole number of 1 or more (leave it empty for no cap)')
   }
   return { dryRun, maxDeletions }
+}
+
+/** The most jobs a matrix may split a run into: GitHub allows 100 requests in flight for a token, one each. */
+export const MAX_SHARDS = 100
+
+/** `rate-limit-reserve` (default 10%) and `shard`: how the run shares the rate budget. */
+function readSharing(r: Reading): { rateLimitReserve: RateReserve; shard?: Shard } {
+  const reserveText = r.input('rate-limit-reserve') || '10%'
+  const reserve = /^(\d+)(%?)$/.exec(reserveText)
+  let rateLimitReserve: RateReserve = { percent: 10 }
+  if (reserve && reserve[2] === '' && Number.isSafeInteger(Number(reserve[1])))
+    rateLimitReserve = { requests: Number(reserve[1]) }
+  else if (reserve && reserve[2] === '%' && Number(reserve[1]) <= 99)
+    rateLimitReserve = { percent: Number(reserve[1]) }
+  else
+    r.fail(
+      'rate-limit-reserve',
+      reserveText,
+      'is not a whole number of requests (0 or more, e.g. 500) or a percentage of the rate limit from 0% to 99% (e.g. 10%)'
+    )
+  const shardText = r.input('shard')
+  if (!shardText) return { rateLimitReserve }
+  const shard = /^(\d+)\/(\d+)$/.exec(shardText)
+  const [index, count] = shard ? [Number(shard[1]), Number(shard[2])] : [0, 0]
+  if (index >= 1 && index <= count && count <= MAX_SHARDS)
+    return { rateLimitReserve, shard: { index, count } }
+  r.fail(
+    'shard',
+    shardText,
+    `is not K/N with 1 ≤ K ≤ N ≤ ${MAX_SHARDS} (e.g. 2/4: the second of four matrix jobs); leave it empty for no matrix`
+  )
+  return { rateLimitReserve }
 }
 
 /** `api-url`, and `registry-url` or its default for the GitHub that `api-url` names. */

@@ -10,7 +10,16 @@ import Bottleneck from 'bottleneck'
 import { ApiError, errorMessage } from '../errors.js'
 import { SlidingWindow } from './pacing.js'
 import { NO_ANSWER_STATUS, decodeWrite, type WriteAnswer } from './answers.js'
-import type { ApiAnswer, ListedVersion, Logger, OwnerScope, PackageType, WriteVerb } from '../types.js'
+import { BudgetGauge, BudgetSpent, budgetOfHeaders, budgetOfStatus } from './budget.js'
+import type {
+  ApiAnswer,
+  ListedVersion,
+  Logger,
+  OwnerScope,
+  PackageSummary,
+  PackageType,
+  WriteVerb
+} from '../types.js'
 
 export const API_VERSION = '2022-11-28'
 /**
@@ -27,6 +36,7 @@ const PAGE_SIZE = 100
  * allows a token 100 concurrent requests; half of it leaves room for other jobs using the same token.
  */
 export const REQUEST_CONCURRENCY = 50
+const RATE_LIMIT_PATH = '/rate_limit'
 /** Retry a secondary-limit answer this many times, waiting as GitHub says, before giving up. */
 const SECONDARY_RETRIES = 5
 /** Wait for a spent primary budget only when it comes back this soon; otherwise leave work for the next run. */
@@ -43,8 +53,8 @@ export interface ClientOptions {
   fetch?: typeof fetch
   /** Once aborted (a cancelled workflow), no request is sent, and no write waiting for its turn is. */
   signal?: AbortSignal
-  /** Requests in flight at once; REQUEST_CONCURRENCY by default. */
-  requestConcurrency?: number
+  /** Requests in flight at once, for listing and for writes; REQUEST_CONCURRENCY by default. */
+  concurrency?: number
 }
 
 /** A request not sent because the run was stopped; its message names the signal. */
@@ -82,8 +92,8 @@ type ResponseHeaders = Record<string, string | number | undefined>
 export class GitHubPackagesClient {
   /** HTTP requests sent to the API, retries included. */
   requestCount = 0
-  /** Requests left in the primary budget, as the last answer told it. */
-  rateLimitRemaining?: number
+  /** The primary budget as the answers report it; every request is sent only if it fits. */
+  readonly budget = new BudgetGauge()
 
   private readonly octokit: Octokit
   private readonly visibilities = new Map<string, Promise<string | undefined>>()
@@ -110,13 +120,17 @@ export class GitHubPackagesClient {
         } catch (error) {
           throw signal?.aborted ? new StoppedError(signal.reason) : error
         }
+        // GET /rate_limit costs no budget; every other request is sent only while the budget covers it.
+        const free = method === 'GET' && String(requestOptions.url) === RATE_LIMIT_PATH
+        if (!free) this.budget.take()
         this.requestCount++
+        let headers: ResponseHeaders | undefined
         try {
           const response = await request(requestOptions)
-          this.noteRateLimit(response.headers)
+          headers = response.headers
           return response
         } catch (error) {
-          this.noteRateLimit((error as { response?: { headers?: ResponseHeaders } }).response?.headers)
+          headers = (error as { response?: { headers?: ResponseHeaders } }).response?.headers
           const tries = (requestOptions.request as { tries?: WriteTries } | undefined)?.tries
           const answer = answerOf(error)
           if (tries !== undefined) {
@@ -124,6 +138,9 @@ export class GitHubPackagesClient {
             if (answer.status === NO_ANSWER_STATUS || answer.status >= 500) tries.lost = true
           }
           throw error
+        } finally {
+          if (free) this.budget.note(budgetOfHeaders(headers))
+          else this.budget.answered(budgetOfHeaders(headers))
         }
       })
     }
@@ -138,12 +155,12 @@ export class GitHubPackagesClient {
           // The plugin reads this group as it reads the others, though its types leave it out.
           ...{
             global: new Bottleneck.Group({
-              maxConcurrent: options.requestConcurrency ?? REQUEST_CONCURRENCY,
+              maxConcurrent: this.concurrency,
               minTime: 0
             })
           },
           // Writes are paced by writeWindow; the plugin's own queue (one a second by default) would only slow them.
-          write: new Bottleneck.Group({ maxConcurrent: 8, minTime: 0 }),
+          write: new Bottleneck.Group({ maxConcurrent: this.concurrency, minTime: 0 }),
           onRateLimit: (retryAfter: number, request: { method: string; url: string }) => {
             if (retryAfter > MAX_PRIMARY_WAIT_S) return false
             log.warning(
@@ -160,6 +177,8 @@ export class GitHubPackagesClient {
             log.warning(
               `Secondary rate limit hit; retrying in ${retryAfter}s (${request.method} ${request.url}).`
             )
+            // Every write waits with this one: the limit is the token's, for all of its jobs.
+            this.writeWindow.pause(retryAfter * 1000)
             return count < SECONDARY_RETRIES
           }
         },
@@ -171,6 +190,33 @@ export class GitHubPackagesClient {
       throttling,
       retry
     )
+  }
+
+  /** Requests in flight at once: listing pages, writes. */
+  get concurrency(): number {
+    return this.options.concurrency ?? REQUEST_CONCURRENCY
+  }
+
+  /**
+   * Requests this run may still send: what the newest answer left, less the requests in flight, the reserve,
+   * the share of other jobs and what is held for the check after the run; undefined when no budget is known.
+   */
+  get rateLimitRemaining(): number | undefined {
+    const left = this.budget.left()
+    return Number.isFinite(left) ? left : undefined
+  }
+
+  /**
+   * Reads the budget from `GET /rate_limit` (`resources.core`), which costs none of it. A server with rate
+   * limiting off answers 404 "Rate limiting is not enabled.": no budget is known then, and none is kept to.
+   */
+  async readRateBudget(): Promise<void> {
+    try {
+      this.budget.note(budgetOfStatus(await this.get<unknown>(RATE_LIMIT_PATH)))
+    } catch (error) {
+      if (error instanceof BudgetSpent) throw error
+      this.options.log.debug(`${errorMessage(error)}; the answers' headers tell the budget`)
+    }
   }
 
   /** Organisation, another user, or the token's own user (whose private packages only `/user` serves). */
@@ -192,17 +238,27 @@ export class GitHubPackagesClient {
     return { login: owner.login, kind: 'user', path: `/users/${owner.login}` }
   }
 
-  /** Every package of one type the owner has; needed only for globs in package-names. */
-  async listPackageNames(scope: OwnerScope, type: PackageType): Promise<string[]> {
+  /**
+   * Every package of one type the owner has, with its `version_count` and `updated_at`; needed only for globs
+   * in package-names. Sorted by name, each once.
+   */
+  async listPackageNames(scope: OwnerScope, type: PackageType): Promise<PackageSummary[]> {
     const globsHint = `package-names: globs need a token that can list ${scope.login}'s packages: a classic token with read:packages (GITHUB_TOKEN cannot list packages). Name the packages exactly, or pass a classic token.`
-    const packages = await this.listAllPages<{ name: string }>(
+    const packages = await this.listAllPages<{ name: string; version_count?: unknown; updated_at?: unknown }>(
       `${scope.path}/packages`,
       { package_type: type },
       // GITHUB_TOKEN is refused with 400 "Invalid argument."; a classic token without read:packages with 403.
       { 400: globsHint, 403: globsHint },
       p => p.name
     )
-    return [...new Set(packages.map(p => p.name))].sort()
+    const byName = new Map<string, PackageSummary>()
+    for (const p of packages)
+      byName.set(p.name, {
+        name: p.name,
+        ...(Number.isSafeInteger(p.version_count) ? { versionCount: p.version_count as number } : {}),
+        ...(typeof p.updated_at === 'string' ? { updatedAt: p.updated_at } : {})
+      })
+    return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
   }
 
   /** All versions of a package (`deleted`: those deleted in the last 30 days), oldest-first order not assumed. */
@@ -319,6 +375,8 @@ export class GitHubPackagesClient {
       // Stopped before a retry: the answer is the last try's; stopped before any try: never sent.
       if (error instanceof StoppedError)
         return tries.last ? decodeWrite(verb, tries.last) : { kind: 'not-sent', message: error.message }
+      // Not sent: the budget is spent. Answered as GitHub answers a spent budget, so the rest waits too.
+      if (error instanceof BudgetSpent) return { kind: 'rate-limited', status: 0, message: error.message }
       const answer = answerOf(error)
       return decodeWrite(verb, tries.lost ? { ...answer, afterLostAnswer: true } : answer)
     }
@@ -340,7 +398,7 @@ export class GitHubPackagesClient {
       const body = await new Response(response.data as ReadableStream<Uint8Array>).text()
       return { data: JSON.parse(body) as T, headers: response.headers as Record<string, string | undefined> }
     } catch (error) {
-      if (error instanceof StoppedError) throw error
+      if (error instanceof StoppedError || error instanceof BudgetSpent) throw error
       const { status, message } = answerOf(error)
       throw new ApiError(
         status,
@@ -351,11 +409,6 @@ export class GitHubPackagesClient {
             : `${method} ${path}: ${status} ${message}`
       )
     }
-  }
-
-  private noteRateLimit(headers: ResponseHeaders | undefined): void {
-    const remaining = headers?.['x-ratelimit-remaining']
-    if (remaining !== undefined) this.rateLimitRemaining = Number(remaining)
   }
 }
 

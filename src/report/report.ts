@@ -10,6 +10,7 @@ import type {
   Failure,
   PackageReport,
   PackageType,
+  Shard,
   UnmatchedRestore,
   VersionRef
 } from '../types.js'
@@ -20,6 +21,8 @@ export interface RunReport {
   mode: 'delete' | 'restore'
   dryRun: boolean
   startedAt: Date
+  /** A matrix job's share of the packages. */
+  shard?: Shard
   packages: PackageReport[]
   requests: number
   manifestReads: number
@@ -29,6 +32,15 @@ export interface RunReport {
   restoring?: string
   /** Restore runs: requested ids found in none of the packages, reported failed after every package. */
   unmatched?: readonly UnmatchedRestore[]
+  /** What the rate budget left for the next run. */
+  budget?: BudgetReport
+}
+
+/** What the rate budget left for the next run, and when it resets (ISO 8601; undefined when no budget is known). */
+export interface BudgetReport {
+  packages: number
+  versions: number
+  resetAt?: string
 }
 
 interface VersionItem {
@@ -126,7 +138,10 @@ export function buildReport(run: RunReport): {
       'failed-count': String(failed.length),
       failed: list(failed),
       'failed-packages': list(failedPackages),
-      'kept-count': String(kept)
+      'kept-count': String(kept),
+      'pending-packages': String(run.budget?.packages ?? 0),
+      'pending-versions': String(run.budget?.versions ?? 0),
+      'rate-limit-reset': run.budget?.resetAt ?? ''
     },
     summary: summaryMarkdown(run),
     plan: planDocument(run)
@@ -147,7 +162,10 @@ export const EMPTY_OUTPUTS: Readonly<Record<string, string>> = {
   'failed-count': '0',
   failed: '[]',
   'failed-packages': '[]',
-  'kept-count': '0'
+  'kept-count': '0',
+  'pending-packages': '0',
+  'pending-versions': '0',
+  'rate-limit-reset': ''
 }
 
 /** Whether GitHub may refuse to delete the package's versions: public, or of unknown visibility. */
@@ -195,6 +213,7 @@ export function planDocument(run: RunReport): unknown {
       return {
         name: pkg.name,
         ...(pkg.error ? { error: pkg.error } : {}),
+        ...(pkg.pending ? { pending: true } : {}),
         ...(pkg.check ? { check: pkg.check } : {}),
         versions: (pkg.plan?.decisions ?? pkg.writes).map(d => ({
           ...d.version,
@@ -209,7 +228,8 @@ export function planDocument(run: RunReport): unknown {
 
 function summaryMarkdown(run: RunReport): string {
   const verb = run.mode === 'delete' ? 'Deleted' : 'Restored'
-  const title = `## Package retention: ${run.owner} (${run.packageType})${run.dryRun ? ' — dry run, nothing changed' : ''}`
+  const shard = run.shard ? `, shard ${run.shard.index}/${run.shard.count}` : ''
+  const title = `## Package retention: ${run.owner} (${run.packageType}${shard})${run.dryRun ? ' — dry run, nothing changed' : ''}`
   const lines = [
     title,
     '',
@@ -220,12 +240,19 @@ function summaryMarkdown(run: RunReport): string {
     const c = counts(pkg)
     const versions = pkg.error
       ? ':x: not listed or planned'
-      : String(pkg.plan?.decisions.length ?? pkg.writes.length)
+      : pkg.pending
+        ? 'not reached: rate budget'
+        : String(pkg.plan?.decisions.length ?? pkg.writes.length)
     lines.push(`| ${cell(pkg.name)} | ${versions} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`)
   }
   const unmatched = (run.unmatched ?? []).map(unmatchedFailure)
   if (unmatched.length > 0) lines.push(`|  | ${unmatched.length} | 0 | 0 | ${unmatched.length} | 0 |`)
   lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '')
+  if (run.budget && run.budget.packages > 0)
+    lines.push(
+      `:hourglass: **Stopped for the API rate budget**: ${run.budget.packages} package(s) and ${run.budget.versions} planned deletion(s) are left for the next run, which takes the packages not reached first; the budget resets at ${run.budget.resetAt ?? 'an unknown time'} (outputs \`pending-packages\`, \`pending-versions\`, \`rate-limit-reset\`).`,
+      ''
+    )
   const unplanned = run.packages.filter(p => p.error !== undefined)
   if (unplanned.length > 0)
     lines.push(

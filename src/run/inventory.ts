@@ -4,6 +4,7 @@
  * and leaves the deciding to the pure engine (policy, restore).
  */
 import { errorMessage } from '../errors.js'
+import { BudgetSpent } from '../github/budget.js'
 import { parseTime } from '../engine/time.js'
 import type { GitHubPackagesClient } from '../github/rest-client.js'
 import { compileGlobList, isPattern } from '../engine/globs.js'
@@ -16,12 +17,14 @@ import { label } from '../report/report.js'
 import { selectRestorations, trustDeletedList } from '../engine/restore.js'
 import { checkRun, withKeptParts } from './check.js'
 import type {
+  AfterRunCheck,
   DeletionPlan,
   ExecutedWrite,
   ListedVersion,
   Logger,
   OwnerScope,
   PackageReport,
+  PackageSummary,
   PackageType,
   RestoreRequest,
   RetentionPolicy,
@@ -39,6 +42,22 @@ export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'remembere
 }
 /** The npm registry read an npm plan needs: the dist-tags, whose versions stay. */
 export type DistTagReader = Pick<NpmRegistryClient, 'readDistTags'>
+
+/**
+ * What a plan may spend of the rate budget: the requests left, and what reading a package is expected to cost.
+ * Plain numbers: the budget itself is the client's.
+ */
+export interface PlanBudget {
+  left(): number
+  /** Requests that listing the package (or listing it again, for the check) is expected to cost. */
+  listingCost(name: string): number
+}
+
+/** A package listing of `versions` versions: one page, or two pages more than there are (see listAllPages). */
+export function listingCost(versions: number | undefined): number {
+  const pages = Math.max(1, Math.ceil((versions ?? 0) / 100))
+  return pages === 1 ? 1 : pages + 2
+}
 
 /** What a run will write: per package its report so far, and the writes to carry out, in order. */
 export interface WorkPlan {
@@ -60,25 +79,27 @@ export async function resolvePackageNames(
   type: PackageType,
   patterns: readonly string[],
   log: Logger
-): Promise<string[]> {
+): Promise<PackageSummary[]> {
   const negatives = patterns.filter(p => p.startsWith('!'))
   const positives = patterns.filter(p => !p.startsWith('!'))
   const globs = positives.filter(isPattern)
   const excluded = compileGlobList(negatives.map(p => p.slice(1)))
   const kept = (name: string) => negatives.length === 0 || !excluded.match(name)
-  const chosen = new Set(positives.filter(p => !isPattern(p) && kept(p)))
+  const exact = positives.filter(p => !isPattern(p) && kept(p))
   // Only exclusions (`!legacy-*`) mean every package but those, which needs the listing too.
-  if (globs.length === 0 && positives.length > 0) return [...chosen].sort()
+  if (globs.length === 0 && positives.length > 0) return [...new Set(exact)].sort().map(name => ({ name }))
 
   const available = await client.listPackageNames(scope, type)
+  const chosen = new Map<string, PackageSummary>(exact.map(name => [name, { name }]))
+  for (const p of available) if (chosen.has(p.name)) chosen.set(p.name, p)
   for (const glob of globs.length > 0 ? globs : ['**']) {
     const matcher = compileGlobList([glob])
-    const matches = available.filter(name => matcher.match(name) && kept(name))
+    const matches = available.filter(p => matcher.match(p.name) && kept(p.name))
     if (matches.length === 0)
       log.warning(`package-names: "${glob}" matches none of ${scope.login}'s ${type} packages`)
-    matches.forEach(name => chosen.add(name))
+    matches.forEach(p => chosen.set(p.name, p))
   }
-  return [...chosen].sort()
+  return [...chosen.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
 }
 
 /**
@@ -182,10 +203,18 @@ export async function planDeleteRun(
   policy: RetentionPolicy,
   now: Date,
   log: Logger,
-  npm?: DistTagReader
+  npm?: DistTagReader,
+  budget?: PlanBudget
 ): Promise<WorkPlan> {
   const packages: PackageReport[] = []
+  // Once one package does not fit in the budget, the rest wait too: the next run takes them first.
+  let stopped = false
   for (const name of names) {
+    if (stopped || (budget !== undefined && budget.listingCost(name) > budget.left())) {
+      stopped = true
+      packages.push({ name, pending: true, writes: [] })
+      continue
+    }
     try {
       const plan = await listAndPlanPackage(
         client,
@@ -207,7 +236,8 @@ export async function planDeleteRun(
         log.info(`  ${d.action} ${d.version.id} ${label(d.version)}: ${d.reasons.join('; ')}`)
       packages.push({ name, plan, writes: [] })
     } catch (error) {
-      packages.push(failedPackage(name, error, log))
+      stopped = error instanceof BudgetSpent
+      packages.push(stopped ? { name, pending: true, writes: [] } : failedPackage(name, error, log))
     }
   }
   return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [], unmatched: [] }
@@ -330,13 +360,21 @@ export async function listAndCheckRun(
   scope: OwnerScope,
   type: PackageType,
   packages: readonly PackageReport[],
-  log: Logger
+  log: Logger,
+  budget?: PlanBudget
 ): Promise<PackageReport[]> {
   const checked: PackageReport[] = []
   for (const pkg of packages) {
     const sent = pkg.writes.some(w => w.outcome.kind !== 'skipped' || w.outcome.reason === 'already-gone')
     if (!pkg.plan || !sent) {
       checked.push(pkg)
+      continue
+    }
+    const cost = budget?.listingCost(pkg.name) ?? 0
+    if (budget !== undefined && cost > budget.left()) {
+      const note = `not listed again: the API rate budget left does not cover it (${cost} request(s)); the next run's listing shows what went`
+      log.info(`${pkg.name}: ${note}`)
+      checked.push({ ...pkg, check: uncheckedBecause(note) })
       continue
     }
     try {
@@ -362,20 +400,14 @@ export async function listAndCheckRun(
       checked.push({ ...pkg, writes, check })
     } catch (error) {
       log.warning(`${pkg.name}: could not list it again to check the run: ${errorMessage(error)}`)
-      checked.push({
-        ...pkg,
-        check: {
-          error: errorMessage(error),
-          confirmed: 0,
-          stillListed: [],
-          brokenImages: [],
-          disappeared: [],
-          appeared: []
-        }
-      })
+      checked.push({ ...pkg, check: uncheckedBecause(errorMessage(error)) })
     }
   }
   return checked
+}
+
+function uncheckedBecause(error: string): AfterRunCheck {
+  return { error, confirmed: 0, stillListed: [], brokenImages: [], disappeared: [], appeared: [] }
 }
 
 function failedPackage(name: string, error: unknown, log: Logger): PackageReport {

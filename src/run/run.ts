@@ -4,28 +4,32 @@
  * outputs.
  */
 import type { Config } from '../config/inputs.js'
-import { executeWrites, writerFor } from './execute.js'
-import { GitHubPackagesClient } from '../github/rest-client.js'
+import { executeWrites, writerFor, type VersionWriter } from './execute.js'
+import { GitHubPackagesClient, REQUEST_CONCURRENCY } from '../github/rest-client.js'
 import {
   listAndCheckRun,
   planDeleteRun,
   planRestoreRun,
   refusedImageParts,
+  listingCost,
   resolvePackageNames,
-  type ImageReader
+  type ImageReader,
+  type PlanBudget
 } from './inventory.js'
 import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
 import { RegistryClient } from '../github/registry-client.js'
 import { NpmRegistryClient } from '../github/npm-registry.js'
-import { attachWrites, type RunReport } from '../report/report.js'
+import { attachWrites, type BudgetReport, type RunReport } from '../report/report.js'
+import type { BudgetGauge } from '../github/budget.js'
 import { startRecord } from '../report/publish.js'
-import type { Logger, OwnerScope, PackageReport, RestoreRequest } from '../types.js'
+import { inShard } from './shard.js'
+import type { Logger, OwnerScope, PackageReport, RateReserve, RestoreRequest, Shard } from '../types.js'
 import { VERSION } from '../version.js'
 
-/** Requests kept back from the primary budget for the report and for other steps sharing the token. */
-const BUDGET_RESERVE = 10
 /** Writes in flight at once; the pace itself is the client's sliding window. */
 const WRITE_CONCURRENCY = 8
+/** GitHub's limit of requests in flight for a token, shared by every job of a matrix. */
+const TOKEN_CONCURRENCY = 100
 
 export interface RunIO {
   log: Logger
@@ -67,7 +71,19 @@ async function stoppableRun(
   signal: AbortSignal
 ): Promise<{ report: RunReport; planFile: string; stopped?: string }> {
   const { log, group } = io
-  const client = new GitHubPackagesClient({ ...config, log, signal })
+  const shards = config.shard?.count ?? 1
+  const concurrency = Math.max(1, Math.min(REQUEST_CONCURRENCY, Math.floor(TOKEN_CONCURRENCY / shards)))
+  const client = new GitHubPackagesClient({ ...config, log, signal, concurrency })
+  // The budget before the first request, at no cost; the reserve and this job's share are kept from it.
+  await client.readRateBudget()
+  const known = client.budget.budget
+  if (known !== undefined) {
+    const reserve = reserveOf(config.rateLimitReserve, known.limit)
+    client.budget.keep(reserve, shards)
+    log.info(
+      `API rate budget: ${known.remaining} of ${known.limit} left, resets at ${client.budget.resetAt}; ${reserve} kept back${shards > 1 ? `, this job plans within 1/${shards} of it` : ''}`
+    )
+  }
   const store = manifestStore()
   const manifests =
     config.packageType === 'container' && !config.restore ? await loadManifestCache(store, log) : undefined
@@ -82,16 +98,26 @@ async function stoppableRun(
   // npm's dist-tags are read for every npm package planned: a version one points at is never deleted.
   const npm = config.packageType === 'npm' ? new NpmRegistryClient(config) : undefined
   const scope = await client.detectOwner(config.owner)
-  const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
+  const resolved = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
+  const matched = config.shard ? resolved.filter(p => inShard(p.name, config.shard as Shard)) : resolved
+  const names = matched.map(p => p.name)
+  const share = config.shard
+    ? ` (shard ${config.shard.index}/${config.shard.count} of ${resolved.length})`
+    : ''
   log.info(
-    `${scope.kind} ${scope.login}: ${names.length} ${config.packageType} package(s): ${names.join(', ')}`
+    `${scope.kind} ${scope.login}: ${names.length} ${config.packageType} package(s)${share}: ${names.join(', ')}`
   )
+  const versionCounts = new Map(matched.map(p => [p.name, p.versionCount]))
+  const budget: PlanBudget = {
+    left: () => client.budget.left(),
+    listingCost: name => listingCost(versionCounts.get(name))
+  }
 
   const verb = config.restore ? 'restore' : 'delete'
   const work = await group(`Plan ${names.length} package(s)`, () =>
     config.restore
       ? planRestoreRun(client, scope, names, config.restore, config.policy, startedAt, log)
-      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm)
+      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm, budget)
   )
   if (config.dryRun && !config.restore)
     work.packages = await markVisibility(client, scope, config, work.packages, log)
@@ -101,6 +127,7 @@ async function stoppableRun(
     mode: verb,
     dryRun: config.dryRun,
     startedAt,
+    ...(config.shard ? { shard: config.shard } : {}),
     packages: work.packages,
     requests: 0,
     manifestReads: 0
@@ -109,28 +136,39 @@ async function stoppableRun(
   const { planFile, record } = startRecord(run, io.recordDirectory)
   io.onRecord?.(planFile, record.path)
   const title = `${config.dryRun ? 'Would ' : ''}${verb} ${work.targets.length} version(s)`
+  // Each package written to holds back what listing it again for the check will cost.
+  const checkCosts = new Map(
+    work.packages.map(p => [p.name, listingCost(p.plan && p.plan.decisions.length - p.plan.deletions.length)])
+  )
+  const writer = writerFor(client, scope, config, verb)
   const writes = await group(title, () =>
-    executeWrites(work.targets, writerFor(client, scope, config, verb), {
+    executeWrites(work.targets, config.dryRun ? writer : holdingChecks(writer, client.budget, checkCosts), {
       signal,
       verb,
       packageType: config.packageType,
       maxWrites: verb === 'delete' ? config.maxDeletions : undefined,
-      reserve: BUDGET_RESERVE,
-      concurrency: WRITE_CONCURRENCY,
+      // The writer's budget is what is left after the reserve already.
+      reserve: 0,
+      concurrency: Math.min(WRITE_CONCURRENCY, concurrency),
       log,
       onSend: target => record.sent(target),
       onOutcome: write => record.ended(write),
       onRefused: refusedImageParts(registry, scope, work.packages)
     })
   )
+  client.budget.release()
   const stopped = signal.aborted ? String(signal.reason) : undefined
   if (manifests && !stopped) await saveManifestCache(manifests, store, log)
 
   let packages = attachWrites(work.packages, [...writes, ...work.alreadyFailed])
   // A stopped run has seconds left: it reports what it did, and the next run's check sees the rest.
   if (verb === 'delete' && !config.dryRun && !stopped) {
+    const afterCosts: PlanBudget = {
+      left: budget.left,
+      listingCost: name => checkCosts.get(name) ?? 1
+    }
     packages = await group('Check the packages after the run', () =>
-      listAndCheckRun(client, scope, config.packageType, packages, log)
+      listAndCheckRun(client, scope, config.packageType, packages, log, afterCosts)
     )
     // Writes the check found not done are recorded again, so that the record says what really went.
     const before = new Map(writes.map(w => [w.version.id, w.outcome]))
@@ -138,15 +176,59 @@ async function stoppableRun(
       for (const w of pkg.writes)
         if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome) record.ended(w)
   }
+  const pending = pendingWork(packages, client.budget.resetAt)
+  if (pending.packages > 0)
+    log.warning(
+      `Stopped for the API rate budget: ${pending.packages} package(s) left for the next run (${names.length - pending.packages} served), ${pending.versions} planned deletion(s) not sent; the packages not reached go first next time. The budget resets at ${pending.resetAt ?? 'an unknown time'}.`
+    )
   const report: RunReport = {
     ...run,
     packages,
+    budget: pending,
     requests: client.requestCount,
     manifestReads: registryClient?.manifestReads ?? 0,
     recordFile: record.path,
     ...(config.restore ? { restoring: restoreWords(config.restore), unmatched: work.unmatched } : {})
   }
   return { report, planFile, ...(stopped ? { stopped } : {}) }
+}
+
+/** `rate-limit-reserve` in requests: a percentage is of the limit GitHub reports. */
+function reserveOf(reserve: RateReserve, limit: number): number {
+  return 'requests' in reserve ? reserve.requests : Math.ceil((limit * reserve.percent) / 100)
+}
+
+/**
+ * The writer, holding back for each package it first writes to what listing that package again will cost, so
+ * that the check after the run fits in the budget: a write that does not fit then is answered as a spent budget.
+ */
+function holdingChecks(
+  writer: VersionWriter,
+  budget: BudgetGauge,
+  checkCosts: ReadonlyMap<string, number>
+): VersionWriter {
+  const held = new Set<string>()
+  return {
+    budgetLeft: () => writer.budgetLeft(),
+    write: target => {
+      if (!held.has(target.packageName)) {
+        held.add(target.packageName)
+        budget.hold(checkCosts.get(target.packageName) ?? 1)
+      }
+      return writer.write(target)
+    }
+  }
+}
+
+/** What the rate budget left for the next run: packages not reached or not finished, deletions not sent. */
+function pendingWork(packages: readonly PackageReport[], resetAt: string | undefined): BudgetReport {
+  const stopped = (pkg: PackageReport) =>
+    pkg.writes.filter(w => w.outcome.kind === 'skipped' && w.outcome.reason === 'rate-limit').length
+  return {
+    packages: packages.filter(p => p.pending || stopped(p) > 0).length,
+    versions: packages.reduce((n, p) => n + stopped(p), 0),
+    ...(resetAt ? { resetAt } : {})
+  }
 }
 
 /**
