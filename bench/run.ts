@@ -6,6 +6,7 @@
 import { benchApi } from './api.js'
 import { benchPolicy } from './policy.js'
 import { benchReads } from './reads.js'
+import { benchRepository } from './repository.js'
 import { benchStartup } from './startup.js'
 import { benchChain, benchOrder } from './order.js'
 
@@ -15,6 +16,7 @@ console.log(
       policy: await benchPolicy(),
       api: await benchApi(),
       reads: await benchReads(),
+      repository: await benchRepository(),
       startup: await benchStartup(),
       order: [await benchOrder(2_000), await benchOrder(10_000), await benchChain(100, 50)]
     },

@@ -15,6 +15,7 @@ import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
 import { selectRestorations, trustDeletedList } from '../engine/restore.js'
 import { checkRun, withKeptParts } from './check.js'
+import { withRepositoryFacts, type RepositoryFactsReader } from './repository-facts.js'
 import type {
   DeletionPlan,
   ExecutedWrite,
@@ -32,7 +33,7 @@ import type {
 
 /** The API reads a plan needs; the client, or a stand-in in tests. */
 export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'> &
-  Partial<Pick<GitHubPackagesClient, 'packageVisibility'>>
+  Partial<Pick<GitHubPackagesClient, 'packageVisibility' | 'packageRepository'>>
 /** The registry reads a container plan needs. */
 export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'> & {
   readonly registryUrl?: string
@@ -98,9 +99,16 @@ export async function listAndPlanPackage(
   policy: RetentionPolicy,
   now: Date,
   log?: Logger,
-  npm?: DistTagReader
+  npm?: DistTagReader,
+  repository?: RepositoryFactsReader
 ): Promise<DeletionPlan> {
   const versions = await client.listVersions(scope, policy.packageType, name)
+  policy = await withRepositoryFacts(
+    policy,
+    versions,
+    async () => client.packageRepository?.(scope, policy.packageType, name),
+    repository
+  )
   if (policy.packageType === 'npm' && npm !== undefined) {
     const distTags = await npm.readDistTags(scope.login, name).catch((error: unknown) => {
       throw new Error(`${errorMessage(error)}: nothing of this package is deleted in this run`)
@@ -180,7 +188,8 @@ export async function planDeleteRun(
   policy: RetentionPolicy,
   now: Date,
   log: Logger,
-  npm?: DistTagReader
+  npm?: DistTagReader,
+  repository?: RepositoryFactsReader
 ): Promise<WorkPlan> {
   const packages: PackageReport[] = []
   for (const name of names) {
@@ -193,7 +202,8 @@ export async function planDeleteRun(
         policyFor(policy, name),
         now,
         log,
-        npm
+        npm,
+        repository
       )
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length

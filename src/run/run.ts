@@ -16,6 +16,8 @@ import {
 } from './inventory.js'
 import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
 import { RegistryClient } from '../github/registry-client.js'
+import { RepositoryClient } from '../github/repository-client.js'
+import { RepositoryFactsReader } from './repository-facts.js'
 import { NpmRegistryClient } from '../github/npm-registry.js'
 import { attachWrites, type RunReport } from '../report/report.js'
 import { startRecord } from '../report/publish.js'
@@ -56,6 +58,9 @@ export async function runRetention(
   }
   // npm's dist-tags are read for every npm package planned: a version one points at is never deleted.
   const npm = config.packageType === 'npm' ? new NpmRegistryClient(config) : undefined
+  const repository = config.policy.repository
+    ? new RepositoryFactsReader(new RepositoryClient(client))
+    : undefined
   const scope = await client.detectOwner(config.owner)
   const names = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
   log.info(
@@ -66,7 +71,7 @@ export async function runRetention(
   const work = await group(`Plan ${names.length} package(s)`, () =>
     config.restore
       ? planRestoreRun(client, scope, names, config.restore, config.policy, startedAt, log)
-      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm)
+      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm, repository)
   )
   if (config.dryRun && !config.restore)
     work.packages = await markVisibility(client, scope, config, work.packages, log)
