@@ -5,7 +5,7 @@
  */
 import { pathToFileURL } from 'node:url'
 import type { RepositorySpec, Scenario, VersionSpec } from '../fake-github/scenario.js'
-import { startFakeGitHub } from '../fake-github/server.js'
+import { SERVER_STYLE, startFakeGitHub } from '../fake-github/server.js'
 import { runAction } from '../fake-github/run-action.js'
 
 const TOKEN = 'ghs_bench'
@@ -52,7 +52,7 @@ export async function benchRepository(pulls = 500) {
     ],
     repositories: [repository]
   }
-  const fake = await startFakeGitHub(scenario)
+  const fake = await startFakeGitHub(scenario, SERVER_STYLE)
   const run = await runAction({
     fake,
     token: TOKEN,
