@@ -113,6 +113,17 @@ export interface RetentionPolicy {
   rules?: readonly PolicyRule[]
 }
 
+/** The inputs that read the repository, and the keys of the same names at the top of a policy file. */
+export const REPOSITORY_INPUTS = [
+  'delete-closed',
+  'keep-in-use',
+  'pull-request-tags',
+  'branch-tags',
+  'commit-tags',
+  'release-tags',
+  'repository'
+] as const
+
 export const CLOSED_KINDS = ['pull-requests', 'branches'] as const
 export type ClosedKind = (typeof CLOSED_KINDS)[number]
 export const IN_USE_KINDS = ['releases', 'deployments'] as const

@@ -25,6 +25,7 @@ import {
   CLOSED_KINDS,
   IN_USE_KINDS,
   PACKAGE_TYPES,
+  REPOSITORY_INPUTS,
   UNTAGGED_MODES,
   VERSION_LINES,
   VERSION_ORDERS,
@@ -90,13 +91,7 @@ export const INPUT_NAMES: readonly string[] = [
   'untagged',
   'order',
   'keep-last-per',
-  'delete-closed',
-  'keep-in-use',
-  'pull-request-tags',
-  'branch-tags',
-  'commit-tags',
-  'release-tags',
-  'repository',
+  ...REPOSITORY_INPUTS,
   'dry-run',
   'max-deletions',
   'api-url',
@@ -126,7 +121,6 @@ const TEMPLATE_INPUTS: Record<string, keyof TagTemplates> = {
   'commit-tags': 'commit',
   'release-tags': 'release'
 }
-const REPOSITORY_INPUTS = ['delete-closed', 'keep-in-use', ...Object.keys(TEMPLATE_INPUTS), 'repository']
 const REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/
 
 /** A login, or an Enterprise Managed User's `handle_shortcode`. */

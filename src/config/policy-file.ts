@@ -11,7 +11,7 @@ import { rangeProblem } from '../engine/versions.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
 import { parseDuration } from '../engine/time.js'
 import { ALLOWED, durationProblem } from './allowed.js'
-import type { PolicyRule } from '../types.js'
+import { REPOSITORY_INPUTS, type PolicyRule } from '../types.js'
 
 const FIELD_PROBLEMS: Record<string, string> = {
   rules: 'is not a list of rules (one or more, at most 100)',
@@ -41,17 +41,6 @@ const TOP_KEYS = Object.keys(POLICY_SCHEMA.properties)
 let compiled: ValidateFunction | undefined
 const schemaValidator = (): ValidateFunction =>
   (compiled ??= new Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA))
-
-/** The keys at the top of a policy file that read the repository, as the inputs of the same names. */
-export const REPOSITORY_KEYS = [
-  'delete-closed',
-  'keep-in-use',
-  'pull-request-tags',
-  'branch-tags',
-  'commit-tags',
-  'release-tags',
-  'repository'
-] as const
 
 export type PolicyFileResult =
   | {
@@ -188,7 +177,7 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
   })
   const top = value as Record<string, string | string[] | undefined>
   const repository = Object.fromEntries(
-    REPOSITORY_KEYS.map(key => {
+    REPOSITORY_INPUTS.map(key => {
       const given = top[key]
       return [key, Array.isArray(given) ? given.join('\n') : (given ?? '')]
     })
