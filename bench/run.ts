@@ -9,6 +9,7 @@ import { benchApi } from './api.js'
 import { benchExpressions } from './expressions.js'
 import { benchPolicy } from './policy.js'
 import { benchReads } from './reads.js'
+import { benchRepository } from './repository.js'
 import { benchStartup } from './startup.js'
 import { benchChain, benchOrder } from './order.js'
 import { benchLargePackage } from './large-package.js'
@@ -21,6 +22,7 @@ console.log(
       api: await benchApi(),
       reads: await benchReads(),
       largePackage: await benchLargePackage(),
+      repository: await benchRepository(),
       startup: await benchStartup(),
       order: [await benchOrder(2_000), await benchOrder(10_000), await benchChain(100, 50)]
     },

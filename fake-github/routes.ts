@@ -8,9 +8,16 @@ import {
 } from './auth.js'
 import { ApiError, DOCS_LIST_ORG_PACKAGES, DOCS_PACKAGES, DOCS_USERS, MESSAGES } from './errors.js'
 import type { Reply } from './oci.js'
-import { PACKAGE_TYPES, type PackageType, type QuirkSpec, type TokenSpec } from './scenario.js'
+import {
+  PACKAGE_TYPES,
+  type PackageType,
+  type QuirkSpec,
+  type RepositorySpec,
+  type TokenSpec
+} from './scenario.js'
 import type { Owner, Package, Store } from './state.js'
 import { packageView, privateUser, publicUser, versionView } from './views.js'
+import { repositoryRoutes } from './repositories.js'
 
 export interface RouteContext {
   params: Record<string, string>
@@ -70,7 +77,13 @@ function pageParams(url: URL): { page: number; perPage: number } {
  * `/user/{id}/...`, which the fake serves too); they keep the request's other parameters and always carry
  * `page` and the capped `per_page`. Only the page's items are turned into views.
  */
-function paginate<T>(api: string, linkPath: string, url: URL, items: T[], view: (item: T) => unknown): Reply {
+export function paginate<T>(
+  api: string,
+  linkPath: string,
+  url: URL,
+  items: T[],
+  view: (item: T) => unknown
+): Reply {
   const { page, perPage } = pageParams(url)
   const lastPage = Math.max(1, Math.ceil(items.length / perPage))
   const pageUrl = (n: number) => {
@@ -112,7 +125,12 @@ const OWNER_SCOPES = [
 const NO_CONTENT: Reply = { status: 204 }
 
 /** The REST endpoints the fake serves, for all three owner scopes. */
-export function createRoutes(store: Store, api: () => string, quirks: QuirkSpec = {}): Route[] {
+export function createRoutes(
+  store: Store,
+  api: () => string,
+  quirks: QuirkSpec = {},
+  repositories: readonly RepositorySpec[] = []
+): Route[] {
   const ownerOf = ({ params, token }: RouteContext): Owner => {
     if (params.org !== undefined) {
       const owner = store.owner(params.org)
@@ -302,5 +320,6 @@ export function createRoutes(store: Store, api: () => string, quirks: QuirkSpec 
       }
     )
   }
+  routes.push(...repositoryRoutes(repositories, api))
   return routes
 }

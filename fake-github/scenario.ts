@@ -7,6 +7,8 @@ export interface Scenario {
   owners: OwnerSpec[]
   tokens: TokenSpec[]
   packages: PackageSpec[]
+  /** Repositories: their pull requests, branches, releases, tags and deployments (repositories.ts). */
+  repositories?: RepositorySpec[]
   /** Primary budget given to every token; without it 5000/hour (classic), 1000/hour (actions), 60 (anonymous). */
   rateLimit?: RateLimitSpec
   /**
@@ -49,7 +51,67 @@ export interface TokenSpec {
   repository?: string
   /** How the request log names the token; defaults to `classic:<login>` or `actions:<repository>`. */
   label?: string
+  /**
+   * A GITHUB_TOKEN's repository permissions, as a workflow's `permissions:` gives them: those left out are
+   * `none`. Without it, every permission is given.
+   */
+  permissions?: Partial<Record<RepositoryPermission, 'read' | 'write' | 'none'>>
 }
+
+export const REPOSITORY_PERMISSIONS = ['actions', 'contents', 'deployments', 'pull_requests'] as const
+export type RepositoryPermission = (typeof REPOSITORY_PERMISSIONS)[number]
+
+/** A repository's life: timestamps are ISO 8601. */
+export interface RepositorySpec {
+  /** `owner/name`. */
+  full_name: string
+  visibility: 'public' | 'private'
+  id?: number
+  default_branch?: string
+  pulls?: {
+    number: number
+    state: 'open' | 'closed'
+    created_at: string
+    updated_at: string
+    closed_at?: string
+    merged_at?: string
+    /** `repo`: `owner/name` the head branch lives in; null when that fork was deleted. */
+    head: { ref: string; sha: string; repo: string | null }
+  }[]
+  branches?: { name: string; sha: string }[]
+  releases?: {
+    id?: number
+    tag_name: string
+    draft?: boolean
+    prerelease?: boolean
+    created_at: string
+    published_at?: string
+  }[]
+  tags?: { name: string; sha: string }[]
+  /** Environments beyond those deployments name. */
+  environments?: string[]
+  deployments?: {
+    id: number
+    sha: string
+    ref: string
+    environment: string
+    task?: string
+    created_at: string
+    /** Oldest first, as they were created. */
+    statuses?: { id?: number; state: DeploymentState; created_at: string }[]
+  }[]
+}
+
+export const DEPLOYMENT_STATES = [
+  'error',
+  'failure',
+  'inactive',
+  'pending',
+  'success',
+  'queued',
+  'in_progress'
+] as const
+export type DeploymentState = (typeof DEPLOYMENT_STATES)[number]
 
 export const PACKAGE_TYPES = ['npm', 'maven', 'rubygems', 'docker', 'nuget', 'container'] as const
 export type PackageType = (typeof PACKAGE_TYPES)[number]
@@ -166,6 +228,13 @@ const digest = { type: 'string', pattern: '^sha256:[0-9a-f]{64}$' }
 const count = { type: 'integer', minimum: 0 }
 const limitStatus = { enum: [403, 429] }
 const format = { enum: ['oci', 'docker'] }
+const sha1 = { type: 'string', pattern: '^[0-9a-f]{40}$' }
+const named = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'sha'],
+  properties: { name: { type: 'string', minLength: 1 }, sha: sha1 }
+}
 
 const schema = {
   type: 'object',
@@ -197,7 +266,14 @@ const schema = {
           login: { type: 'string', minLength: 1 },
           scopes: { type: 'array', items: { enum: SCOPES } },
           repository,
-          label: { type: 'string' }
+          label: { type: 'string' },
+          permissions: {
+            type: 'object',
+            additionalProperties: false,
+            properties: Object.fromEntries(
+              REPOSITORY_PERMISSIONS.map(p => [p, { enum: ['read', 'write', 'none'] }])
+            )
+          }
         }
       }
     },
@@ -289,6 +365,94 @@ const schema = {
                       properties: { kind: { const: 'schema1' } }
                     }
                   ]
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    repositories: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['full_name', 'visibility'],
+        properties: {
+          full_name: repository,
+          visibility: { enum: ['public', 'private'] },
+          id: { type: 'integer', minimum: 1 },
+          default_branch: { type: 'string', minLength: 1 },
+          pulls: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['number', 'state', 'created_at', 'updated_at', 'head'],
+              properties: {
+                number: { type: 'integer', minimum: 1 },
+                state: { enum: ['open', 'closed'] },
+                created_at: dateTime,
+                updated_at: dateTime,
+                closed_at: dateTime,
+                merged_at: dateTime,
+                head: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['ref', 'sha', 'repo'],
+                  properties: {
+                    ref: { type: 'string' },
+                    sha: sha1,
+                    repo: { oneOf: [repository, { type: 'null' }] }
+                  }
+                }
+              }
+            }
+          },
+          branches: { type: 'array', items: named },
+          tags: { type: 'array', items: named },
+          releases: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['tag_name', 'created_at'],
+              properties: {
+                id: { type: 'integer', minimum: 1 },
+                tag_name: { type: 'string', minLength: 1 },
+                draft: { type: 'boolean' },
+                prerelease: { type: 'boolean' },
+                created_at: dateTime,
+                published_at: dateTime
+              }
+            }
+          },
+          environments: { type: 'array', items: { type: 'string', minLength: 1 } },
+          deployments: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['id', 'sha', 'ref', 'environment', 'created_at'],
+              properties: {
+                id: { type: 'integer', minimum: 1 },
+                sha: sha1,
+                ref: { type: 'string', minLength: 1 },
+                environment: { type: 'string', minLength: 1 },
+                task: { type: 'string', minLength: 1 },
+                created_at: dateTime,
+                statuses: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    additionalProperties: false,
+                    required: ['state', 'created_at'],
+                    properties: {
+                      id: { type: 'integer', minimum: 1 },
+                      state: { enum: DEPLOYMENT_STATES },
+                      created_at: dateTime
+                    }
+                  }
                 }
               }
             }

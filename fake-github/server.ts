@@ -114,7 +114,12 @@ class FakeServer {
     const now = () => this.clock.now()
     this.store = new Store(scenario, now)
     this.tokens = new Map(scenario.tokens.map(t => [t.value, t]))
-    this.routes = createRoutes(this.store, () => this.baseUrl + this.apiPath, scenario.quirks)
+    this.routes = createRoutes(
+      this.store,
+      () => this.baseUrl + this.apiPath,
+      scenario.quirks,
+      scenario.repositories
+    )
     this.registry = new Registry(this.store, this.tokens, () => this.registryUrl, registryService)
     this.primary = new PrimaryLimiter(scenario.rateLimit, now)
     if (scenario.secondary) this.secondary = new SecondaryLimiter(scenario.secondary, now)

@@ -37,6 +37,8 @@ export interface Package {
   name: string
   visibility: 'public' | 'private'
   actionsAdmin: string[]
+  /** `owner/repo` the package is linked to, when it is. */
+  repository?: string
   /** Lower-cased logins that may read the package but not manage it. */
   readOnlyUsers: string[]
   deletedMs?: number
@@ -144,6 +146,7 @@ export class Store {
         name: spec.name,
         visibility: spec.visibility,
         actionsAdmin: spec.actionsAdmin ?? (spec.repository ? [spec.repository] : []),
+        ...(spec.repository && { repository: spec.repository }),
         readOnlyUsers: (spec.readOnlyUsers ?? []).map(login => login.toLowerCase()),
         deletedMs: spec.deleted_at ? Date.parse(spec.deleted_at) : undefined,
         ...(spec.distTags && { distTags: { ...spec.distTags } }),

@@ -89,7 +89,68 @@ export function packageView(api: string, store: Store, pkg: Package) {
     url: packageUrl(api, pkg),
     created_at: isoSeconds(Math.min(...times)),
     updated_at: isoSeconds(Math.max(...times)),
-    html_url: packageHtmlUrl(pkg)
+    html_url: packageHtmlUrl(pkg),
+    ...(pkg.repository !== undefined && { repository: minimalRepository(api, pkg.owner, pkg.repository) })
+  }
+}
+
+const REPOSITORY_URLS = [
+  'archive_url:/{archive_format}{/ref}',
+  'assignees_url:/assignees{/user}',
+  'blobs_url:/git/blobs{/sha}',
+  'branches_url:/branches{/branch}',
+  'collaborators_url:/collaborators{/collaborator}',
+  'comments_url:/comments{/number}',
+  'commits_url:/commits{/sha}',
+  'compare_url:/compare/{base}...{head}',
+  'contents_url:/contents/{+path}',
+  'contributors_url:/contributors',
+  'deployments_url:/deployments',
+  'downloads_url:/downloads',
+  'events_url:/events',
+  'forks_url:/forks',
+  'git_commits_url:/git/commits{/sha}',
+  'git_refs_url:/git/refs{/sha}',
+  'git_tags_url:/git/tags{/sha}',
+  'hooks_url:/hooks',
+  'issue_comment_url:/issues/comments{/number}',
+  'issue_events_url:/issues/events{/number}',
+  'issues_url:/issues{/number}',
+  'keys_url:/keys{/key_id}',
+  'labels_url:/labels{/name}',
+  'languages_url:/languages',
+  'merges_url:/merges',
+  'milestones_url:/milestones{/number}',
+  'notifications_url:/notifications{?since,all,participating}',
+  'pulls_url:/pulls{/number}',
+  'releases_url:/releases{/id}',
+  'stargazers_url:/stargazers',
+  'statuses_url:/statuses/{sha}',
+  'subscribers_url:/subscribers',
+  'subscription_url:/subscription',
+  'tags_url:/tags',
+  'teams_url:/teams',
+  'trees_url:/git/trees{/sha}'
+]
+
+/** The `minimal-repository` a package names (`repository`), with GitHub's URL templates. */
+function minimalRepository(api: string, owner: Owner, fullName: string) {
+  const url = `${api}/repos/${fullName}`
+  const id = [...fullName].reduce((sum, c) => (sum * 31 + c.charCodeAt(0)) % 1_000_000_007, 7)
+  return {
+    id,
+    node_id: Buffer.from(`010:Repository${id}`).toString('base64'),
+    name: fullName.split('/')[1],
+    full_name: fullName,
+    owner: simpleUser(api, owner),
+    private: false,
+    html_url: `${WEB}/${fullName}`,
+    description: null,
+    fork: false,
+    url,
+    ...Object.fromEntries(
+      REPOSITORY_URLS.map(entry => entry.split(/:(.*)/s)).map(([key, path]) => [key, url + path])
+    )
   }
 }
 

@@ -38,7 +38,21 @@ const OPERATIONS = [
       ['delete', version],
       ['post', `${version}/restore`]
     ]
-  })
+  }),
+  // fake-github/repositories.ts: what a repository says of its images' lives.
+  ...[
+    '',
+    '/pulls',
+    '/pulls/{pull_number}',
+    '/branches',
+    '/branches/{branch}',
+    '/releases',
+    '/releases/latest',
+    '/tags',
+    '/environments',
+    '/deployments',
+    '/deployments/{deployment_id}/statuses'
+  ].map(path => ['get', `/repos/{owner}/{repo}${path}`])
 ]
 
 function loadDescription(source) {

@@ -99,11 +99,99 @@ export interface RetentionPolicy {
    * every version one points at is kept.
    */
   distTags?: Readonly<Record<string, string>>
+  /** What the repository says decides too: `delete-closed`, `keep-in-use` and their tag templates. */
+  repository?: RepositoryRules
+  /**
+   * The repository's answers, set per package by the run when `repository` asks for them (as `distTags`); absent,
+   * nothing is selected or kept by them.
+   */
+  repositoryFacts?: RepositoryFacts
   /**
    * A policy file's rules, in order: when given, they alone decide, and the single-rule fields above are
    * left at their zero values (keep-last 0, no min-age, no globs, `untagged` undefined).
    */
   rules?: readonly PolicyRule[]
+}
+
+/** The inputs that read the repository, and the keys of the same names at the top of a policy file. */
+export const REPOSITORY_INPUTS = [
+  'delete-closed',
+  'keep-in-use',
+  'pull-request-tags',
+  'branch-tags',
+  'commit-tags',
+  'release-tags',
+  'repository'
+] as const
+
+export const CLOSED_KINDS = ['pull-requests', 'branches'] as const
+export type ClosedKind = (typeof CLOSED_KINDS)[number]
+export const IN_USE_KINDS = ['releases', 'deployments'] as const
+export type InUseKind = (typeof IN_USE_KINDS)[number]
+
+/**
+ * How images are tagged after what they were built from, as docker/metadata-action tags them: `pr-{number}`,
+ * `{branch}` (every run of characters outside `[a-zA-Z0-9._-]` as one `-`), `sha-{sha:7}` or `{sha}`, a release's
+ * `{tag}` as it is and its `{version}` without a leading `v`.
+ */
+export interface TagTemplates {
+  pullRequest: readonly string[]
+  branch: readonly string[]
+  commit: readonly string[]
+  release: readonly string[]
+}
+
+/** `delete-closed`, `keep-in-use` and whose repository tells. */
+export interface RepositoryRules {
+  /** `owner/name`; undefined: the package's own repository, else the workflow's. */
+  repository?: string
+  /** The workflow's repository (`GITHUB_REPOSITORY`): whose, when the package names none. */
+  workflowRepository?: string
+  deleteClosed: readonly ClosedKind[]
+  keepInUse: readonly InUseKind[]
+  templates: TagTemplates
+  /** `delete-closed` alone, or a closed pull request's event: nothing else is deleted. */
+  only: boolean
+  /** A `pull_request` closed event: that pull request, as its payload says; no pull request is read. */
+  event?: PullRequestFact
+}
+
+/** A pull request as the repository lists it; `headRef` only when its head branch was in this repository. */
+export interface PullRequestFact {
+  number: number
+  state: 'open' | 'closed'
+  closedAt?: string
+  mergedAt?: string
+  headRef?: string
+}
+
+export interface ReleaseFact {
+  tag: string
+  draft: boolean
+  prerelease: boolean
+}
+
+/** A deployment and the state of its newest status (undefined: it has none yet). */
+export interface DeploymentFact {
+  id: number
+  environment: string
+  sha: string
+  ref: string
+  createdAt: string
+  state?: string
+}
+
+/**
+ * What the run read of a repository; a list left out was not needed. `pullRequests` holds every pull request
+ * known (closed ones back to the package's oldest version); `branches` the living ones; `deployments` those
+ * each environment runs now (engine/repository.ts `runningNow`).
+ */
+export interface RepositoryFacts {
+  repository: string
+  pullRequests?: readonly PullRequestFact[]
+  branches?: readonly string[]
+  releases?: readonly ReleaseFact[]
+  deployments?: readonly DeploymentFact[]
 }
 
 /**
@@ -178,6 +266,10 @@ export type Selection =
   | { by: 'untagged' }
   /** A referrer (`signature`, ...) whose subject, by digest, is not among the versions. */
   | { by: 'orphan'; part: string; subject: string }
+  /** `delete-closed`: the tag of a closed pull request (`mergedAt` when it was merged). */
+  | { by: 'closed-pull-request'; number: number; tag: string; closedAt?: string; mergedAt?: string }
+  /** `delete-closed`: the tag of a deleted branch. */
+  | { by: 'deleted-branch'; branch: string; tag: string }
 
 /**
  * Why a version is kept or deleted, as data: a code and its values. `rule` names a policy file's rule; it is
@@ -191,6 +283,12 @@ export type Reason =
   /** A `keep-tags` glob matched a tag, or (other types) the version's name. */
   | { kind: 'keep-tags'; glob: string; tag?: string; name?: string }
   | { kind: 'dist-tag'; tag: string }
+  /** `keep-in-use`: a release's tag (`draft`, `prerelease` as GitHub says). */
+  | { kind: 'release'; release: string; tag: string; draft?: boolean; prerelease?: boolean }
+  /** `keep-in-use`: what an environment runs now, by the deployment's sha or ref. */
+  | { kind: 'deployed'; environment: string; deployment: number; tag: string }
+  /** `delete-closed` alone: no closed pull request's or deleted branch's tag selects it. */
+  | { kind: 'not-closed' }
   /** Younger than its rule's `min-age`. */
   | { kind: 'younger-than'; rule?: string; minAge: string; age: string }
   /** A part of an image that `rule` would delete, younger than the rule's `min-age`: it stays, with its parts. */

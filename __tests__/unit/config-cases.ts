@@ -163,5 +163,20 @@ export const BAD_INPUTS: [Record<string, string>, string][] = [
   [
     { restore: '[{"id": "x"}]' },
     'restore: "[{\\"id\\": \\"x\\"}]" is neither version ids, an earlier run’s `deleted` output (JSON), nor deleted-within:<duration>'
+  ],
+  [{ 'delete-closed': 'pull-requests, tags' }, 'delete-closed: "tags" is not one of pull-requests, branches'],
+  [{ 'keep-in-use': 'release' }, 'keep-in-use: "release" is not one of releases, deployments'],
+  [
+    { 'delete-closed': 'branches', 'branch-tags': 'branch-{name}' },
+    'branch-tags: "branch-{name}" has not exactly one of {branch} among characters a tag may have'
+  ],
+  [{ 'keep-in-use': 'releases', repository: 'acme' }, 'repository: "acme" is not a repository (owner/name)'],
+  [
+    { 'commit-tags': 'sha-{sha:7}' },
+    'commit-tags: apply only with delete-closed or keep-in-use, and neither is given'
+  ],
+  [
+    { 'package-type': 'npm', 'registry-url': '', 'keep-in-use': 'releases' },
+    'keep-in-use: "releases" applies to container packages only (images tagged as docker/metadata-action tags them), and package-type is "npm"'
   ]
 ]

@@ -211,3 +211,99 @@ describe('registry-url', () => {
     ).toHaveLength(1)
   })
 })
+
+describe('delete-closed, keep-in-use and a closed pull request’s event', () => {
+  const eventEnv = (name: string, payload: unknown) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'event-')), 'event.json')
+    writeFileSync(path, JSON.stringify(payload))
+    return { ...env, GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: path }
+  }
+  const closed = {
+    action: 'closed',
+    pull_request: { number: 12, closed_at: '2026-11-30T10:00:00Z', merged_at: '2026-11-30T10:00:00Z' }
+  }
+  const only = { token: 'ghs_x', owner: 'acme', 'dry-run': 'false', 'api-url': 'https://api.github.com' }
+
+  it('on a closed pull request with only the token: that pull request’s container images, nothing else', () => {
+    const config = readConfig(reader(only), eventEnv('pull_request_target', closed))
+    expect(config.packageType).toBe('container')
+    expect(config.packageNames).toEqual(['app'])
+    expect(config.policy).toMatchObject({ keepLast: 0, minAgeMs: 0, untagged: 'exclude' })
+    expect(config.policy.repository).toMatchObject({
+      deleteClosed: ['pull-requests'],
+      keepInUse: [],
+      only: true,
+      event: { number: 12, state: 'closed', mergedAt: '2026-11-30T10:00:00Z' }
+    })
+  })
+
+  it('an event that is not a close, or rule inputs given, leave the run as it was', () => {
+    const opened = readConfig(
+      reader({ ...only, 'package-type': 'container' }),
+      eventEnv('pull_request', { ...closed, action: 'opened' })
+    )
+    expect(opened.policy.repository).toBeUndefined()
+    const given = readConfig(
+      reader({ ...only, 'package-type': 'container', 'keep-last': '3' }),
+      eventEnv('pull_request', closed)
+    )
+    expect(given.policy.repository).toBeUndefined()
+    expect(given.policy.keepLast).toBe(3)
+  })
+
+  it('delete-closed with other inputs adds to them; with templates and repository as given', () => {
+    const config = readConfig(
+      reader({
+        ...VALID_INPUTS,
+        'delete-closed': 'branches',
+        'keep-in-use': 'deployments',
+        'branch-tags': 'branch-{branch}',
+        'commit-tags': '{sha}, sha-{sha:7}',
+        repository: 'acme/web'
+      }),
+      env
+    )
+    expect(config.policy.keepLast).toBe(10)
+    expect(config.policy.repository).toEqual({
+      repository: 'acme/web',
+      workflowRepository: 'acme/app',
+      deleteClosed: ['branches'],
+      keepInUse: ['deployments'],
+      templates: {
+        pullRequest: ['pr-{number}'],
+        branch: ['branch-{branch}'],
+        commit: ['{sha}', 'sha-{sha:7}'],
+        release: ['{tag}', '{version}']
+      },
+      only: false
+    })
+  })
+
+  it('takes them from the top of a policy file, and refuses them as inputs beside it', async () => {
+    const { parsePolicyFile } = await import('../../src/config/policy-file.js')
+    const policy =
+      'delete-closed: [pull-requests]\nkeep-in-use: [releases]\nrules:\n  - name: all\n    match: ["**"]\n    keep-last: 5\n'
+    const config = readConfig(
+      reader({ ...VALID_INPUTS, 'keep-last': '', 'min-age': '', policy }),
+      env,
+      undefined,
+      undefined,
+      parsePolicyFile
+    )
+    expect(config.policy.repository).toMatchObject({
+      deleteClosed: ['pull-requests'],
+      keepInUse: ['releases'],
+      only: false
+    })
+    expect(config.policy.rules).toHaveLength(1)
+    expect(() =>
+      readConfig(
+        reader({ ...VALID_INPUTS, 'keep-last': '', 'min-age': '', policy, 'delete-closed': 'branches' }),
+        env,
+        undefined,
+        undefined,
+        parsePolicyFile
+      )
+    ).toThrow('policy: cannot go with delete-closed')
+  })
+})

@@ -80,7 +80,10 @@ const BAD_POLICIES: [string, string, string, string[]][] = [
     'an unknown top-level key',
     `rule:\n${rule('a')}    match: ['*']\n    keep-last: 1\n`,
     'container',
-    ['policy line 1: rules: is missing', 'policy line 1: unknown key "rule"; allowed: rules']
+    [
+      'policy line 1: rules: is missing',
+      'policy line 1: unknown key "rule"; allowed: delete-closed, keep-in-use, pull-request-tags, branch-tags, commit-tags, release-tags, repository, rules'
+    ]
   ],
   [
     'a typo in a rule key',

@@ -64,3 +64,28 @@ export function registryPackageEvent(env: NodeJS.ProcessEnv): PackageEvent | und
     return undefined
   }
 }
+
+/** What a closed pull request's event says of it (`pull_request.{number, merged_at, closed_at, head}`). */
+export interface PullRequestEvent {
+  number?: unknown
+  state?: unknown
+  closed_at?: unknown
+  merged_at?: unknown
+  head?: { ref?: unknown; repo?: { full_name?: unknown } | null } | null
+  base?: { repo?: { full_name?: unknown } | null } | null
+}
+
+/** The pull request of a `pull_request` or `pull_request_target` event whose action is `closed`. */
+export function closedPullRequestEvent(env: NodeJS.ProcessEnv): PullRequestEvent | undefined {
+  const name = env.GITHUB_EVENT_NAME
+  if ((name !== 'pull_request' && name !== 'pull_request_target') || !env.GITHUB_EVENT_PATH) return undefined
+  try {
+    const payload = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8')) as {
+      action?: unknown
+      pull_request?: PullRequestEvent
+    }
+    return payload.action === 'closed' ? (payload.pull_request ?? undefined) : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -6,7 +6,15 @@
 import * as core from '@actions/core'
 import { ConfigError } from '../errors.js'
 import { addressesOf, isLoopback, looksLoopback } from './urls.js'
-import { readInside, registryPackageEvent, workspaceOf, type PackageEvent } from './files.js'
+import {
+  closedPullRequestEvent,
+  readInside,
+  registryPackageEvent,
+  workspaceOf,
+  type PackageEvent,
+  type PullRequestEvent
+} from './files.js'
+import { DEFAULT_TEMPLATES, templateProblem } from '../engine/repository.js'
 import { restoreRequest, type Fail } from './restore-request.js'
 import { parseDuration } from '../engine/time.js'
 import { itemProblem, parseList } from '../engine/globs.js'
@@ -14,7 +22,10 @@ import { matchItemProblem } from '../engine/versions.js'
 import { ALLOWED, durationProblem } from './allowed.js'
 import type { parsePolicyFile } from './policy-file.js'
 import {
+  CLOSED_KINDS,
+  IN_USE_KINDS,
   PACKAGE_TYPES,
+  REPOSITORY_INPUTS,
   UNTAGGED_MODES,
   VERSION_LINES,
   VERSION_ORDERS,
@@ -22,8 +33,10 @@ import {
   type PackageType,
   type PolicyRule,
   type RateReserve,
+  type RepositoryRules,
   type RestoreRequest,
   type Shard,
+  type TagTemplates,
   type RetentionPolicy,
   type UntaggedMode
 } from '../types.js'
@@ -84,6 +97,7 @@ export const INPUT_NAMES: readonly string[] = [
   'untagged',
   'order',
   'keep-last-per',
+  ...REPOSITORY_INPUTS,
   'dry-run',
   'max-deletions',
   'rate-limit-reserve',
@@ -107,6 +121,15 @@ export const RULE_INPUT_DEFAULTS = {
   'keep-last-per': ''
 } as const
 const RULE_INPUTS = Object.keys(RULE_INPUT_DEFAULTS) as (keyof typeof RULE_INPUT_DEFAULTS)[]
+
+/** What the repository says decides with these; their defaults are in engine/repository.ts. */
+const TEMPLATE_INPUTS: Record<string, keyof TagTemplates> = {
+  'pull-request-tags': 'pullRequest',
+  'branch-tags': 'branch',
+  'commit-tags': 'commit',
+  'release-tags': 'release'
+}
+const REPOSITORY_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/
 
 /** A login, or an Enterprise Managed User's `handle_shortcode`. */
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}(?:_[A-Za-z0-9]+)?$/
@@ -167,7 +190,7 @@ export function readConfig(
   const urls = readUrls(r, packageType)
   const restore = restoreRequest(r.input('restore'), target, env, r.fail)
 
-  const { keepLast, minAgeMs, order, keepLastPer, rules: policyRules } = rules
+  const { keepLast, minAgeMs, order, keepLastPer, rules: policyRules, repository } = rules
   if (r.problems.length > 0 || !packageType || keepLast === undefined || minAgeMs === undefined) {
     throw new ConfigError(r.problems)
   }
@@ -183,6 +206,7 @@ export function readConfig(
       deleteTags: rules.deleteTags,
       keepTags: rules.keepTags,
       untagged: rules.untagged,
+      ...(repository && { repository: Object.freeze(repository) }),
       ...(order && { order }),
       ...(keepLastPer && { keepLastPer }),
       ...(policyRules && { rules: Object.freeze(policyRules) })
@@ -248,14 +272,21 @@ function readTarget(r: Reading): Target {
   const owner = r.input('owner')
   if (!LOGIN.test(owner)) r.fail('owner', owner, 'is not a GitHub user or organisation login')
   const event = registryPackageEvent(r.env)
-  const packageType = readPackageType(r, event)
+  const pullRequest = closedPullRequestEvent(r.env)
+  const packageType = readPackageType(r, event, pullRequest)
   const packageNames = readPackageNames(r, event, { owner, packageType })
   return { token, owner, packageType, packageNames }
 }
 
 /** `package-type`, or a registry_package event's type when it is empty. */
-function readPackageType(r: Reading, event: PackageEvent | undefined): PackageType | undefined {
+function readPackageType(
+  r: Reading,
+  event: PackageEvent | undefined,
+  pullRequest: PullRequestEvent | undefined
+): PackageType | undefined {
   const typeText = r.input('package-type')
+  // A closed pull request's images are container images, in the package named after the repository.
+  if (!typeText && pullRequest) return 'container'
   if (typeText)
     return (PACKAGE_TYPES as readonly string[]).includes(typeText)
       ? (typeText as PackageType)
@@ -304,16 +335,27 @@ function readRules(r: Reading, target: Target, parsePolicy: typeof parsePolicyFi
   const policyText = r.input('policy')
   const ruleTexts = Object.fromEntries(RULE_INPUTS.map(name => [name, r.input(name)]))
   const given = RULE_INPUTS.filter(name => ruleTexts[name] !== '')
+  const repositoryTexts = Object.fromEntries(REPOSITORY_INPUTS.map(name => [name, r.input(name)]))
+  const repositoryGiven = REPOSITORY_INPUTS.filter(name => repositoryTexts[name] !== '')
   let rules: PolicyRule[] | undefined
+  let policyRepository: Record<string, string> | undefined
   if (policyText) {
-    if (given.length > 0)
+    if (given.length + repositoryGiven.length > 0)
       r.problems.push(
-        `${r.named('policy')}: cannot go with ${given.map(r.named).join(', ')}; a policy says everything in its rules (move them into a rule)`
+        `${r.named('policy')}: cannot go with ${[...given, ...repositoryGiven].map(r.named).join(', ')}; a policy says everything in its rules (move them into a rule)`
       )
-    rules = policyRules(r, policyText, target, parsePolicy)
+    ;({ rules, repository: policyRepository } = policyRules(r, policyText, target, parsePolicy) ?? {})
   }
+  const repository = readRepositoryRules(
+    r,
+    policyText ? (policyRepository ?? {}) : repositoryTexts,
+    !policyText && given.length === 0,
+    target.packageType
+  )
+  // delete-closed alone (or a closed pull request's event) is the whole policy: nothing else is deleted, at any age.
+  const only = repository?.only === true
   const ruleInput = (name: keyof typeof RULE_INPUT_DEFAULTS): string =>
-    policyText ? '' : ruleTexts[name] || RULE_INPUT_DEFAULTS[name]
+    policyText ? '' : only ? ONLY_CLOSED[name] : ruleTexts[name] || RULE_INPUT_DEFAULTS[name]
 
   // "Untagged only, older than a week" means every such image: under `untagged: only` a count is kept only
   // when one is written.
@@ -326,12 +368,13 @@ function readRules(r: Reading, target: Target, parsePolicy: typeof parsePolicyFi
 
   const minAgeText = policyText ? '0' : ruleInput('min-age')
   const minAgeMs = parseDuration(minAgeText) ?? r.fail('min-age', minAgeText, durationProblem(minAgeText))
-  if (minAgeMs === 0 && !policyText)
+  if (minAgeMs === 0 && !policyText && !only)
     r.log.warning(
       `${r.named('min-age')}: ${JSON.stringify(minAgeText)} sets no age floor: a version pushed a moment ago may be deleted`
     )
   return {
     rules,
+    repository,
     keepLast,
     minAgeMs,
     minAgeText,
@@ -340,6 +383,92 @@ function readRules(r: Reading, target: Target, parsePolicy: typeof parsePolicyFi
     untagged: readUntagged(r, ruleInput('untagged'), target.packageType, policyText !== ''),
     order: oneOf(r, 'order', ruleInput('order'), VERSION_ORDERS),
     keepLastPer: oneOf(r, 'keep-last-per', ruleInput('keep-last-per'), VERSION_LINES)
+  }
+}
+
+/** The rule delete-closed alone leaves: it selects nothing itself, keeps no count and ages nothing. */
+const ONLY_CLOSED: Record<keyof typeof RULE_INPUT_DEFAULTS, string> = {
+  ...RULE_INPUT_DEFAULTS,
+  'keep-last': '0',
+  'min-age': '0',
+  untagged: 'exclude'
+}
+
+/**
+ * `delete-closed`, `keep-in-use`, their tag templates and `repository`; undefined when neither rule is given. On
+ * a closed pull request's event with no rule input at all, that pull request's images go (`event`).
+ */
+function readRepositoryRules(
+  r: Reading,
+  given: Readonly<Record<string, string>>,
+  noOtherRule: boolean,
+  packageType: PackageType | undefined
+): RepositoryRules | undefined {
+  const texts = Object.fromEntries(REPOSITORY_INPUTS.map(name => [name, given[name] ?? '']))
+  const kinds = <T extends string>(name: string, allowed: readonly T[]): T[] =>
+    parseList(texts[name]).filter((item): item is T =>
+      (allowed as readonly string[]).includes(item)
+        ? true
+        : (r.fail(name, item, `is not one of ${allowed.join(', ')}`), false)
+    )
+  const deleteClosed = kinds('delete-closed', CLOSED_KINDS)
+  const keepInUse = kinds('keep-in-use', IN_USE_KINDS)
+  const templates = { ...DEFAULT_TEMPLATES }
+  for (const [name, kind] of Object.entries(TEMPLATE_INPUTS)) {
+    if (!texts[name]) continue
+    const list = parseList(texts[name])
+    for (const template of list) {
+      const problem = templateProblem(kind, template)
+      if (problem) r.fail(name, template, problem)
+    }
+    templates[kind] = list
+  }
+  const repository = texts.repository || undefined
+  if (repository !== undefined && !REPOSITORY_NAME.test(repository))
+    r.fail('repository', repository, 'is not a repository (owner/name)')
+  const pullRequest = closedPullRequestEvent(r.env)
+  const event =
+    pullRequest && noOtherRule && deleteClosed.length === 0 && keepInUse.length === 0 && !repository
+      ? eventFact(pullRequest)
+      : undefined
+  if (event === undefined && deleteClosed.length === 0 && keepInUse.length === 0) {
+    const stray = REPOSITORY_INPUTS.slice(2).filter(name => texts[name] !== '')
+    if (stray.length > 0)
+      r.problems.push(
+        `${stray.map(r.named).join(', ')}: apply only with ${r.named('delete-closed')} or ${r.named('keep-in-use')}, and neither is given`
+      )
+    return undefined
+  }
+  if (packageType !== undefined && packageType !== 'container') {
+    r.fail(
+      deleteClosed.length > 0 ? 'delete-closed' : 'keep-in-use',
+      texts[deleteClosed.length > 0 ? 'delete-closed' : 'keep-in-use'],
+      `applies to container packages only (images tagged as docker/metadata-action tags them), and ${r.named('package-type')} is "${packageType}"`
+    )
+    return undefined
+  }
+  return {
+    ...(repository !== undefined && { repository }),
+    ...(r.env.GITHUB_REPOSITORY && { workflowRepository: r.env.GITHUB_REPOSITORY }),
+    deleteClosed: event ? ['pull-requests'] : deleteClosed,
+    keepInUse,
+    templates,
+    only: noOtherRule && (event !== undefined || deleteClosed.length > 0),
+    ...(event && { event })
+  }
+}
+
+/** The closed pull request an event names; its head branch only when it is in the repository itself. */
+function eventFact(pull: PullRequestEvent): RepositoryRules['event'] {
+  if (typeof pull.number !== 'number') return undefined
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  const closedAt = text(pull.closed_at)
+  const mergedAt = text(pull.merged_at)
+  return {
+    number: pull.number,
+    state: 'closed',
+    ...(closedAt && { closedAt }),
+    ...(mergedAt && { mergedAt })
   }
 }
 
@@ -368,7 +497,7 @@ function policyRules(
   text: string,
   target: NpmOwner,
   parsePolicy: typeof parsePolicyFile | undefined
-): PolicyRule[] | undefined {
+): { rules?: PolicyRule[]; repository?: Record<string, string> } | undefined {
   let yaml = text
   let where = r.named('policy')
   if (!text.includes('\n') && !text.includes(':')) {
@@ -389,9 +518,12 @@ function policyRules(
   const result = parsePolicy(yaml, where)
   if (result.problems) r.problems.push(...result.problems)
   else result.warnings.forEach(warning => r.log.warning(warning))
-  return result.rules?.map(rule =>
-    rule.packages ? { ...rule, packages: withoutNpmScope(r, 'policy', rule.packages, target) } : rule
-  )
+  return {
+    rules: result.rules?.map(rule =>
+      rule.packages ? { ...rule, packages: withoutNpmScope(r, 'policy', rule.packages, target) } : rule
+    ),
+    repository: result.problems ? undefined : result.repository
+  }
 }
 
 /** `dry-run` and `max-deletions`: whether the run writes, and how much. */

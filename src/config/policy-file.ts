@@ -11,7 +11,7 @@ import { rangeProblem } from '../engine/versions.js'
 import { POLICY_SCHEMA } from './policy-schema.js'
 import { parseDuration } from '../engine/time.js'
 import { ALLOWED, durationProblem } from './allowed.js'
-import type { PolicyRule } from '../types.js'
+import { REPOSITORY_INPUTS, type PolicyRule } from '../types.js'
 
 const FIELD_PROBLEMS: Record<string, string> = {
   rules: 'is not a list of rules (one or more, at most 100)',
@@ -24,7 +24,14 @@ const FIELD_PROBLEMS: Record<string, string> = {
   packages: 'is not a list of package names or globs (one or more)',
   keep: 'is not "forever" (for a number of versions, use keep-last)',
   'keep-last': ALLOWED.wholeNumber,
-  'min-age': ALLOWED.duration
+  'min-age': ALLOWED.duration,
+  'delete-closed': 'is not a list of pull-requests, branches',
+  'keep-in-use': 'is not a list of releases, deployments',
+  'pull-request-tags': 'is not a list of tag templates',
+  'branch-tags': 'is not a list of tag templates',
+  'commit-tags': 'is not a list of tag templates',
+  'release-tags': 'is not a list of tag templates',
+  repository: 'is not a repository (owner/name)'
 }
 
 const RULE_KEYS = Object.keys(POLICY_SCHEMA.properties.rules.items.properties)
@@ -36,7 +43,13 @@ const schemaValidator = (): ValidateFunction =>
   (compiled ??= new Ajv({ allErrors: true, strict: true }).compile(POLICY_SCHEMA))
 
 export type PolicyFileResult =
-  | { rules: PolicyRule[]; problems?: undefined; warnings: string[] }
+  | {
+      rules: PolicyRule[]
+      /** The repository keys given, each as the text its input would hold (a list one item a line). */
+      repository: Record<string, string>
+      problems?: undefined
+      warnings: string[]
+    }
   | { rules?: undefined; problems: string[] }
 
 interface RawRule {
@@ -91,11 +104,11 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
         at(path, `${key}: is missing`)
       } else if (path.length === 0) {
         at(path, 'is not a map with a list of rules (rules: - name: ...)')
-      } else if (path.length === 2) {
+      } else if (path.length === 2 && path[0] === 'rules') {
         at(path, `${JSON.stringify(doc.getIn(path))} is not a rule (a map: name, match, keep-last, ...)`)
       } else {
         const field = [...path].reverse().find((part): part is string => typeof part === 'string') as string
-        const item = typeof path[path.length - 1] === 'number' && path.length > 2
+        const item = typeof path[path.length - 1] === 'number' && path.length > 2 && path[0] === 'rules'
         const found = doc.getIn(path)
         const shown = JSON.stringify(found)
         const allowed =
@@ -162,7 +175,14 @@ export function parsePolicyFile(text: string, where: string): PolicyFileResult {
       minAgeText
     }
   })
-  return problems.length > 0 ? { problems } : { rules: parsed, warnings }
+  const top = value as Record<string, string | string[] | undefined>
+  const repository = Object.fromEntries(
+    REPOSITORY_INPUTS.map(key => {
+      const given = top[key]
+      return [key, Array.isArray(given) ? given.join('\n') : (given ?? '')]
+    })
+  )
+  return problems.length > 0 ? { problems } : { rules: parsed, repository, warnings }
 }
 
 function globs(name: string, list: string[], field: (key: string, problem: string) => void): void {

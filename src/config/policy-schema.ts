@@ -4,6 +4,22 @@
  * the two equal.
  */
 import { DURATION_PATTERN } from '../engine/time.js'
+import { CLOSED_KINDS, IN_USE_KINDS } from '../types.js'
+
+const kinds = (description: string, allowed: readonly string[]) => ({
+  description,
+  type: 'array',
+  minItems: 1,
+  uniqueItems: true,
+  items: { enum: allowed }
+})
+
+const templates = (description: string) => ({
+  description,
+  type: 'array',
+  minItems: 1,
+  items: { type: 'string', minLength: 1 }
+})
 
 const globList = (description: string) => ({
   description,
@@ -21,6 +37,26 @@ export const POLICY_SCHEMA = {
   additionalProperties: false,
   required: ['rules'],
   properties: {
+    'delete-closed': kinds(
+      'Deletes, at any age and outside any keep-last, the images of closed pull requests and deleted branches (whose other tags are only such tags or commit tags). See docs/repository-life.md.',
+      CLOSED_KINDS
+    ),
+    'keep-in-use': kinds(
+      'Keeps every image a release names and what each environment runs now; wins over every rule.',
+      IN_USE_KINDS
+    ),
+    'pull-request-tags': templates("Tag templates of a pull request's images. Default: pr-{number}."),
+    'branch-tags': templates("Tag templates of a branch's images. Default: {branch}."),
+    'commit-tags': templates("Tag templates of a commit's images ({sha}, {sha:7}). Default: sha-{sha:7}."),
+    'release-tags': templates(
+      "Tag templates of a release's images ({tag}, {version}). Default: {tag}, {version}."
+    ),
+    repository: {
+      description:
+        "owner/name whose pull requests, branches, releases and deployments decide. Default: the package's own, else the workflow's.",
+      type: 'string',
+      minLength: 3
+    },
     rules: {
       description: 'The rules, first match wins.',
       type: 'array',

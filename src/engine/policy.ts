@@ -23,6 +23,7 @@ import {
   type ImageGraph
 } from './images.js'
 import { deletionOrder } from './order.js'
+import { judgeVersions, type RepositoryVerdict } from './repository.js'
 import { also, say, type Said } from './reasons.js'
 import { DAY_MS, formatAge, newestFirst } from './time.js'
 import type { SemVer } from 'semver'
@@ -86,6 +87,7 @@ const UNTAGGED_EXCLUDED = say({ kind: 'untagged-excluded' })
 const REGISTRY_NOT_READ = say({ kind: 'structure-unknown' })
 const LAST_TAGGED = say({ kind: 'last-tagged' })
 const LAST_VERSION = say({ kind: 'last-version' })
+const NOT_CLOSED = say({ kind: 'not-closed' })
 const NOTHING_SAID: Said = { codes: [], texts: [], shared: true }
 const NONE = -1
 
@@ -282,6 +284,10 @@ class Planner {
   readonly #whySelected: (Selecting | undefined)[]
   /** The one walk over the images' parts. */
   readonly #walker: PartsWalker
+  /** Per version: what the repository says of it (keep-in-use, delete-closed), when the policy asks. */
+  readonly #verdicts: readonly (RepositoryVerdict | undefined)[]
+  /** How delete-closed selects, made once per pull request or branch. */
+  readonly #closedSelecting = new Map<Selection, Selecting>()
 
   constructor(
     versions: readonly PackageVersion[],
@@ -317,6 +323,8 @@ class Planner {
     this.#ruleOf = new Int16Array(count).fill(NONE)
     this.#whySelected = new Array<Selecting | undefined>(count).fill(undefined)
     this.#walker = new PartsWalker(this.#graph)
+    this.#verdicts =
+      policy.repository === undefined ? [] : judgeVersions(sorted, policy.repository, policy.repositoryFacts)
   }
 
   plan(): DeletionPlan {
@@ -340,6 +348,13 @@ class Planner {
       return { version, action: 'delete', reasons, codes, partOf }
     })
     return { decisions, deletions: order.map(p => decisions[p]) }
+  }
+
+  #closedBy(selection: Selection): Selecting {
+    let selecting = this.#closedSelecting.get(selection)
+    if (selecting === undefined)
+      this.#closedSelecting.set(selection, (selecting = new Selecting(undefined, selection)))
+    return selecting
   }
 
   #keep(p: number, reason: Said): void {
@@ -366,6 +381,16 @@ class Planner {
     const counting: number[][] = this.#rules.map(() => [])
     for (let p = 0; p < this.#versions.length; p++) {
       if (this.#graph.role[p] === PART || this.#versions[p].tagsUnknown === true) continue
+      // delete-closed selects at any age, outside any keep-last count; given alone, nothing else.
+      const closed = this.#verdicts[p]?.select
+      if (closed !== undefined) {
+        this.#whySelected[p] = this.#closedBy(closed)
+        continue
+      }
+      if (this.#policy.repository?.only === true && (!this.#container || isTagged(this.#versions[p]))) {
+        this.#keep(p, NOT_CLOSED)
+        continue
+      }
       const selection = this.#decideSelection(p)
       if (selection === undefined) continue
       const r = this.#ruleOf[p]
@@ -503,12 +528,16 @@ class Planner {
       } else {
         // A policy file's rules age their images here, and the parts of the images they delete in #keepYoungParts.
         const r = this.#ruleOf[p]
-        const rule = shorthand ?? (r === NONE ? undefined : this.#rules[r])
+        const rule = this.#verdicts[p]?.select
+          ? undefined
+          : (shorthand ?? (r === NONE ? undefined : this.#rules[r]))
         if (rule !== undefined && !rule.forever && rule.minAgeMs > 0 && age < rule.minAgeMs)
           this.#keep(p, youngerThan(rule, age))
       }
       for (const tag of this.#distTags.get(withoutV(version.name)) ?? [])
         this.#keep(p, say({ kind: 'dist-tag', tag }))
+      const inUse = this.#verdicts[p]?.keep
+      if (inUse !== undefined) this.#keep(p, inUse)
       if (version.tagsUnknown === true) this.#keep(p, TAGS_UNKNOWN)
       else if (this.#container && isUntagged(version) && this.#graph.role[p] !== ORPHAN) {
         // A known part of an image goes with it, or stays with it, under `untagged: exclude` too; unless an
@@ -639,8 +668,10 @@ class Planner {
   #deleteReasons(p: number, deletedWith: Said | undefined): Said {
     const selecting = this.#whySelected[p]
     if (selecting === undefined) return deletedWith ?? NOTHING_SAID
-    const rule = this.#rules[this.#ruleOf[p]]
-    const own = selecting.reason(this.#nowMs - this.#times[p], this.#notAmong(p, rule))
+    const ageMs = this.#nowMs - this.#times[p]
+    const own = this.#verdicts[p]?.select
+      ? selecting.reason(ageMs, undefined)
+      : selecting.reason(ageMs, this.#notAmong(p, this.#rules[this.#ruleOf[p]]))
     return deletedWith === undefined ? own : also(own, deletedWith)
   }
 

@@ -27,6 +27,12 @@ function body(reason: Reason): string {
       return `${reason.tag !== undefined ? `tag "${reason.tag}"` : `name "${reason.name}"`} matches keep-tags "${reason.glob}"`
     case 'dist-tag':
       return `dist-tag ${reason.tag}`
+    case 'release':
+      return `${reason.draft ? 'draft ' : reason.prerelease ? 'pre-release ' : ''}release ${reason.release}`
+    case 'deployed':
+      return `deployed to ${reason.environment} (deployment ${reason.deployment})`
+    case 'not-closed':
+      return 'no closed pull request or deleted branch (delete-closed)'
     case 'younger-than':
       return `${ruleLabel(reason.rule)}younger than ${reason.minAge} (${reason.age} old)`
     case 'young-part':
@@ -92,6 +98,12 @@ function selectionText(selection: Selection): string {
       return 'untagged'
     case 'orphan':
       return orphanText(selection)
+    case 'closed-pull-request':
+      return selection.mergedAt !== undefined
+        ? `pull request #${selection.number} closed (merged ${day(selection.mergedAt)})`
+        : `pull request #${selection.number} closed${selection.closedAt !== undefined ? ` ${day(selection.closedAt)}` : ''} (not merged)`
+    case 'deleted-branch':
+      return `branch ${selection.branch} deleted`
   }
 }
 
@@ -104,6 +116,11 @@ function countText({ n, order, line }: KeepLastCount, rule: string | undefined, 
   const selected = rule === undefined ? ' selected' : ''
   const among = order === 'semver' ? `${n} highest${selected} versions` : `${n} newest${selected}`
   return `${not ? 'not ' : ''}among the ${among}`
+}
+
+/** The day of a GitHub timestamp (`2026-11-30`). */
+function day(time: string): string {
+  return time.slice(0, 10)
 }
 
 function ruleLabel(rule: string | undefined): string {

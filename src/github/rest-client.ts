@@ -96,7 +96,7 @@ export class GitHubPackagesClient {
   readonly budget = new BudgetGauge()
 
   private readonly octokit: Octokit
-  private readonly visibilities = new Map<string, Promise<string | undefined>>()
+  private readonly packages = new Map<string, Promise<GitHubPackage | undefined>>()
 
   /** Every write sent, retries included, passes this window. */
   readonly writeWindow: SlidingWindow
@@ -297,15 +297,24 @@ export class GitHubPackagesClient {
    * say or cannot be asked (callers treat that as public). A manifest read counts as a download, which matters
    * only for public versions (the 5,000 limit).
    */
-  packageVisibility(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
+  async packageVisibility(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
+    const { visibility } = (await this.packageOf(scope, type, name)) ?? {}
+    return typeof visibility === 'string' ? visibility : undefined
+  }
+
+  /** The repository (`owner/name`) a package is linked to; undefined when it has none or GitHub does not say. */
+  async packageRepository(scope: OwnerScope, type: PackageType, name: string): Promise<string | undefined> {
+    const fullName = (await this.packageOf(scope, type, name))?.repository?.full_name
+    return typeof fullName === 'string' ? fullName : undefined
+  }
+
+  /** A package as GitHub describes it, read once a run; undefined when it cannot be read. */
+  private packageOf(scope: OwnerScope, type: PackageType, name: string): Promise<GitHubPackage | undefined> {
     const key = `${type}/${name}`
-    let known = this.visibilities.get(key)
+    let known = this.packages.get(key)
     if (known === undefined) {
-      known = this.get<{ visibility?: unknown }>(packagePath(scope, type, name)).then(
-        pkg => (typeof pkg.visibility === 'string' ? pkg.visibility : undefined),
-        () => undefined
-      )
-      this.visibilities.set(key, known)
+      known = this.get<GitHubPackage>(packagePath(scope, type, name)).catch(() => undefined)
+      this.packages.set(key, known)
     }
     return known
   }
@@ -382,7 +391,8 @@ export class GitHubPackagesClient {
     }
   }
 
-  private async request<T>(
+  /** One request, counted, paced and retried; a failure is an ApiError with `messages[status]` when given. */
+  async request<T>(
     method: string,
     path: string,
     query: Record<string, string>,
@@ -412,7 +422,12 @@ export class GitHubPackagesClient {
   }
 }
 
-type Messages = Partial<Record<number, string>>
+export type Messages = Partial<Record<number, string>>
+
+interface GitHubPackage {
+  visibility?: unknown
+  repository?: { full_name?: unknown } | null
+}
 
 /** A version's tags; undefined when a container version came without its tag list (missing or null). */
 function tagsOf(version: GitHubVersion, type: PackageType): string[] | undefined {

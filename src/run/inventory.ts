@@ -16,6 +16,7 @@ import type { NpmRegistryClient } from '../github/npm-registry.js'
 import { label } from '../report/report.js'
 import { selectRestorations, trustDeletedList } from '../engine/restore.js'
 import { checkRun, withKeptParts } from './check.js'
+import { withRepositoryFacts, type RepositoryFactsReader } from './repository-facts.js'
 import type {
   AfterRunCheck,
   DeletionPlan,
@@ -35,7 +36,7 @@ import type {
 
 /** The API reads a plan needs; the client, or a stand-in in tests. */
 export type PackageReader = Pick<GitHubPackagesClient, 'listPackageNames' | 'listVersions'> &
-  Partial<Pick<GitHubPackagesClient, 'packageVisibility'>>
+  Partial<Pick<GitHubPackagesClient, 'packageVisibility' | 'packageRepository'>>
 /** The registry reads a container plan needs. */
 export type ImageReader = Pick<RegistryClient, 'readImageStructure' | 'rememberedStructure'> & {
   readonly registryUrl?: string
@@ -119,7 +120,8 @@ export async function listAndPlanPackage(
   policy: RetentionPolicy,
   now: Date,
   log?: Logger,
-  npm?: DistTagReader
+  npm?: DistTagReader,
+  repository?: RepositoryFactsReader
 ): Promise<DeletionPlan> {
   // A container's visibility decides which manifests may be read; asked for while the versions are listed.
   const visibility =
@@ -127,6 +129,12 @@ export async function listAndPlanPackage(
       ? client.packageVisibility?.(scope, policy.packageType, name)
       : undefined
   const versions = await client.listVersions(scope, policy.packageType, name)
+  policy = await withRepositoryFacts(
+    policy,
+    versions,
+    async () => client.packageRepository?.(scope, policy.packageType, name),
+    repository
+  )
   if (policy.packageType === 'npm' && npm !== undefined) {
     const distTags = await npm.readDistTags(scope.login, name).catch((error: unknown) => {
       throw new Error(`${errorMessage(error)}: nothing of this package is deleted in this run`)
@@ -204,7 +212,8 @@ export async function planDeleteRun(
   now: Date,
   log: Logger,
   npm?: DistTagReader,
-  budget?: PlanBudget
+  budget?: PlanBudget,
+  repository?: RepositoryFactsReader
 ): Promise<WorkPlan> {
   const packages: PackageReport[] = []
   // Once one package does not fit in the budget, the rest wait too: the next run takes them first.
@@ -224,7 +233,8 @@ export async function planDeleteRun(
         policyFor(policy, name),
         now,
         log,
-        npm
+        npm,
+        repository
       )
       log.info(`${name}: ${plan.decisions.length} versions, ${plan.deletions.length} to delete`)
       const unknown = plan.decisions.filter(d => d.version.tagsUnknown).length

@@ -18,6 +18,8 @@ import {
 } from './inventory.js'
 import { loadManifestCache, manifestStore, saveManifestCache } from '../github/manifest-cache.js'
 import { RegistryClient } from '../github/registry-client.js'
+import { RepositoryClient } from '../github/repository-client.js'
+import { RepositoryFactsReader } from './repository-facts.js'
 import { NpmRegistryClient } from '../github/npm-registry.js'
 import { attachWrites, type BudgetReport, type RunReport } from '../report/report.js'
 import type { BudgetGauge } from '../github/budget.js'
@@ -97,6 +99,9 @@ async function stoppableRun(
   }
   // npm's dist-tags are read for every npm package planned: a version one points at is never deleted.
   const npm = config.packageType === 'npm' ? new NpmRegistryClient(config) : undefined
+  const repository = config.policy.repository
+    ? new RepositoryFactsReader(new RepositoryClient(client))
+    : undefined
   const scope = await client.detectOwner(config.owner)
   const resolved = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
   const matched = config.shard ? resolved.filter(p => inShard(p.name, config.shard as Shard)) : resolved
@@ -117,7 +122,7 @@ async function stoppableRun(
   const work = await group(`Plan ${names.length} package(s)`, () =>
     config.restore
       ? planRestoreRun(client, scope, names, config.restore, config.policy, startedAt, log)
-      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm, budget)
+      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm, budget, repository)
   )
   if (config.dryRun && !config.restore)
     work.packages = await markVisibility(client, scope, config, work.packages, log)
