@@ -105,7 +105,10 @@ describe('a refused or capped index of indexes, remembered by the manifest cache
     const dry = await before.run({ ...CONTAINER, 'keep-last': 1, 'min-age': 0, 'dry-run': true }, { env })
     expect(dry.exitCode).toBe(0)
     expect(before.manifestReads).toBe(2)
-    const fake = await publicWorld(history(v1Downloads, true)).start()
+    // The same registry, at the same address, now holding v2 too: the cache's entries are of this registry only.
+    const port = Number(new URL(before.url).port)
+    await before.close()
+    const fake = await publicWorld(history(v1Downloads, true)).start({ port })
     const run = await fake.run({ ...CONTAINER, 'keep-last': 1, 'min-age': 0, ...inputs }, { env })
     expect(run.exitCode).toBe(0)
     // v1 is never read from the registry in this run: the cache remembers it (v2 is read, being kept).
