@@ -11,8 +11,8 @@ export interface Sample {
   'demo summary': string
 }
 
-/** Log lines with a rate or a time left differ from run to run: the excerpt leaves them out. */
-const VARIES = /\d+ a minute|about \S+ left/
+/** Log lines with a rate, a time left or a reset time differ from run to run: the excerpt leaves them out. */
+const VARIES = /\d+ a minute|about \S+ left|resets at/
 
 export async function demoSample(): Promise<Sample> {
   const { fake, token, env } = await startDemo()
