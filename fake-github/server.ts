@@ -328,8 +328,10 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
     setNow: date => {
       clock.now = () => date.getTime()
     },
+    // Closing twice (a test that restarts its registry, then the harness's own clean-up) is closing once.
     close: () =>
       new Promise<void>((resolve, reject) => {
+        if (!server.listening) return resolve()
         server.close(error => (error ? reject(error) : resolve()))
         server.closeAllConnections()
       })

@@ -23,10 +23,12 @@ describe('a run against an organisation', () => {
 
     expect(run.exitCode).toBe(0)
     expect(activeIds(fake, 'web')).toEqual(Array.from({ length: 100 }, (_, i) => i + 51))
-    // Owner detection, two pages of versions and page 1 again (to see the listing did not change while read),
-    // one delete per version, and the one page left listed again to check the run: nothing more.
+    // The rate budget (free), owner detection, two pages of versions and page 1 again (to see the listing did
+    // not change while read), one delete per version, and the one page left listed again to check the run:
+    // nothing more.
     const calls = apiCalls(fake)
     expect(calls.filter(c => c.startsWith('GET'))).toEqual([
+      'GET /rate_limit',
       'GET /users/acme',
       'GET /orgs/acme/packages/npm/web/versions',
       'GET /orgs/acme/packages/npm/web/versions',
@@ -34,7 +36,7 @@ describe('a run against an organisation', () => {
       'GET /orgs/acme/packages/npm/web/versions'
     ])
     expect(calls.filter(c => c.startsWith('DELETE'))).toHaveLength(50)
-    expect(calls).toHaveLength(55)
+    expect(calls).toHaveLength(56)
     expect(run.summary).toContain('50 deleted version(s) confirmed gone, every kept image still whole')
 
     expect(run.outputs['deleted-count']).toBe('50')

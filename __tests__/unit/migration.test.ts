@@ -174,9 +174,9 @@ function brokenLinks(page: string, markdown = readFileSync(join(ROOT, page), 'ut
 describe('the README’s links', () => {
   const headings = anchorsOf(README)
 
-  it('Recipes lists eleven tasks, each linked to a snippet', () => {
+  it('Recipes lists twelve tasks, each linked to a snippet', () => {
     const links = [...section(README, 'Recipes').matchAll(/^\| [^|]+ \| \[[^\]]+\]\(([^)]+)\) \|$/gm)]
-    expect(links).toHaveLength(11)
+    expect(links).toHaveLength(12)
     for (const [, target] of links) {
       const [path, fragment] = target.split('#')
       expect(anchorsOf(readFileSync(join(ROOT, path || 'README.md'), 'utf8'))).toContain(fragment)
