@@ -72,6 +72,16 @@ function snippets(): Snippet[] {
 
 const SNIPPETS = snippets()
 
+/**
+ * Pages whose workflows need a world of their own (a repository's life, an organization split across shards):
+ * the suite named runs each of them as written. Here they are linted and checked whole like every other.
+ */
+const RUN_ELSEWHERE: Record<string, string> = {
+  'docs/repository-life.md': 'repository-life.test.ts',
+  'docs/large-organizations.md': 'shards.test.ts'
+}
+const checkedHere = SNIPPETS.filter(s => RUN_ELSEWHERE[s.page] === undefined)
+
 const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b)
 
 /** An image: a tagged or untagged index with `parts` platform manifests (ids id+1 …), or a single manifest. */
@@ -362,7 +372,11 @@ describe('the workflows of the README and docs/', () => {
       }
     })()
     expect(lint.replace(/\d+\.yml/g, name => SNIPPETS[parseInt(name)].title)).toContain('is clean')
-    expect(SNIPPETS.map(s => s.title).sort()).toEqual(Object.keys(CHECKS).sort())
+    expect(checkedHere.map(s => s.title).sort()).toEqual(Object.keys(CHECKS).sort())
+    for (const [page, suite] of Object.entries(RUN_ELSEWHERE)) {
+      expect(SNIPPETS.some(s => s.page === page)).toBe(true)
+      expect(readFileSync(join(ROOT, '__tests__', 'e2e', suite), 'utf8')).toContain(page)
+    }
   })
 
   it('give the GITHUB_TOKEN packages: write wherever it deletes', () => {
@@ -372,7 +386,7 @@ describe('the workflows of the README and docs/', () => {
     }
   })
 
-  for (const snippet of SNIPPETS)
+  for (const snippet of checkedHere)
     it(`${snippet.title}: does what its title says`, async () => {
       const check = CHECKS[snippet.title]
       expect(check).toBeDefined()
