@@ -51,7 +51,7 @@ describe('the rate budget', () => {
     )
     expect(run.summary).toContain('| lib-29 | not reached: rate budget | 0 | 0 | 0 | 0 |')
     expect(annotations(run, 'warning')).toContain(
-      `Stopped for the API rate budget: 30 package(s) left for the next run (0 served), 32 planned deletion(s) not sent; the packages not reached go first next time. The budget resets at ${reset}.`
+      `Stopped for the API rate budget: 30 package(s) left for the next run (0 served), 32 planned deletion(s) not sent; nothing remembers which were not reached (no cache service, and PACKAGE_RETENTION_RUN_STATE_DIR not set), so the next run takes the packages in name order. The budget resets at ${reset}.`
     )
     expect(parsed(run, 'failed-packages')).toEqual([])
   })
