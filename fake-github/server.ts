@@ -7,7 +7,7 @@ import { ApiError, DOCS_RATE_LIMIT_ENDPOINT, DOCS_RATE_LIMITS, MESSAGES } from '
 import { FaultInjector, PrimaryLimiter, SecondaryLimiter, requestPoints } from './limits.js'
 import { Registry, type Reply } from './oci.js'
 import { createRoutes, matchRoute, type Route } from './routes.js'
-import { parseScenario, type Scenario, type TokenSpec } from './scenario.js'
+import { parseScenario, type PackageType, type Scenario, type TokenSpec } from './scenario.js'
 import { Store, type StateDump } from './state.js'
 
 export interface FakeOptions {
@@ -68,6 +68,13 @@ export interface FakeGitHub {
    */
   digestOf(name: string): string
   isPullable(owner: string, name: string, tag: string): boolean
+  /** Publishes a version of a package now, as a registry client's push does. */
+  publish(
+    owner: string,
+    type: PackageType,
+    name: string,
+    version: { id: number; name: string; tags?: string[] }
+  ): void
   setNow(date: Date): void
   close(): Promise<void>
 }
@@ -325,6 +332,12 @@ export async function startFakeGitHub(scenario: Scenario, options: FakeOptions =
     state: () => fake.store.dump(),
     digestOf: name => fake.store.digests.get(name) ?? name,
     isPullable: (owner, name, tag) => fake.store.isPullable(owner, name, tag),
+    publish: (owner, type, name, version) => {
+      const known = fake.store.owner(owner)
+      const pkg = known && fake.store.find(known, type, name)
+      if (!pkg) throw new Error(`no ${type} package ${owner}/${name} to publish to`)
+      fake.store.publish(pkg, version)
+    },
     setNow: date => {
       clock.now = () => date.getTime()
     },

@@ -217,6 +217,20 @@ export class Store {
       .sort(newestFirst)
   }
 
+  /** Publishes a version now, as a registry client's push does (the fake has no registry upload route). */
+  publish(pkg: Package, version: Pick<Version, 'id' | 'name'> & Partial<Version>): void {
+    const now = this.now()
+    pkg.versions.push({
+      tags: [],
+      downloads: 0,
+      manifest: { kind: 'image' },
+      createdMs: now,
+      updatedMs: now,
+      ...version
+    })
+    this.active.delete(pkg)
+  }
+
   deleteVersion(pkg: Package, id: number): void {
     const version = this.activeVersions(pkg).find(v => v.id === id)
     if (!version) throw new ApiError(404, MESSAGES.versionNotFound, DOCS_PACKAGES)

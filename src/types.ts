@@ -443,6 +443,11 @@ export interface PackageReport {
   writes: ExecutedWrite[]
   /** Not listed in this run: the rate budget did not cover it; the next run takes it first. */
   pending?: true
+  /**
+   * Not listed in this run: the package list says it is as the last run left it, under the same policy, and no
+   * decision changes with time yet; its versions, and why.
+   */
+  unchanged?: { versions: number; reason: string }
   /** Delete runs that wrote: what listing the package again after the writes showed. */
   check?: AfterRunCheck
   /**

@@ -4,6 +4,9 @@
  * run (a window later) picks up where it stopped.
  */
 import { describe, expect, it } from '@jest/globals'
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { aWorld, activeIds, parsed, versions, type Fake } from './world.js'
 import type { ActionRun } from '../support/run-action.js'
 
@@ -48,7 +51,7 @@ describe('the rate budget', () => {
     )
     expect(run.summary).toContain('| lib-29 | not reached: rate budget | 0 | 0 | 0 | 0 |')
     expect(annotations(run, 'warning')).toContain(
-      `Stopped for the API rate budget: 30 package(s) left for the next run (0 served), 32 planned deletion(s) not sent; the packages not reached go first next time. The budget resets at ${reset}.`
+      `Stopped for the API rate budget: 30 package(s) left for the next run (0 served), 32 planned deletion(s) not sent; nothing remembers which were not reached (no cache service, and PACKAGE_RETENTION_RUN_STATE_DIR not set), so the next run takes the packages in name order. The budget resets at ${reset}.`
     )
     expect(parsed(run, 'failed-packages')).toEqual([])
   })
@@ -113,4 +116,102 @@ describe('the rate budget', () => {
     },
     3 * 60_000
   )
+})
+
+describe('incremental runs', () => {
+  const stateDirectory = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'run-state-'))
+    return { dir, env: { PACKAGE_RETENTION_RUN_STATE_DIR: dir } }
+  }
+  /** The GET requests that listed a package's versions, by package. */
+  const listings = (fake: Fake, from: number) =>
+    fake.requests
+      .slice(from)
+      .map(r => /^\/api\/v3\/orgs\/acme\/packages\/maven\/([^/]+)\/versions/.exec(r.path)?.[1])
+      .filter(name => name !== undefined)
+
+  it(
+    'a quiet night costs at most 10 requests, and a publish lists only its package (60 Maven packages)',
+    async () => {
+      const { env } = await stateDirectory()
+      // 12 versions each, so that the first run's deletes (two a package, at GitHub's pace) take seconds.
+      const fake = await organisation(60, 12, 5000).start()
+      const first = await fake.run(nightly, { env, timeoutMs: 180_000 })
+      expect(first.exitCode).toBe(0)
+      expect(first.outputs['deleted-count']).toBe('120')
+
+      const from = fake.requests.length
+      const quiet = await fake.run(nightly, { env })
+      expect(quiet.exitCode).toBe(0)
+      const spent = fake.requests.slice(from)
+      expect(spent.length).toBeLessThanOrEqual(10)
+      // The budget read (free), the owner and the package list.
+      expect(spent.map(r => r.path.replace(/\?.*/, ''))).toEqual([
+        '/api/v3/rate_limit',
+        '/api/v3/users/acme',
+        '/api/v3/orgs/acme/packages'
+      ])
+      expect(spent.filter(r => r.method !== 'GET')).toEqual([])
+      expect(listings(fake, from)).toEqual([])
+      expect([quiet.outputs['deleted-count'], quiet.outputs['kept-count']]).toEqual(['0', '600'])
+      expect(quiet.summary).toContain('| lib-07 | 10, unchanged: not listed | 0 | 0 | 0 | 10 |')
+      expect(quiet.stdout).toContain('lib-07: unchanged since the last run (10 versions, updated ')
+
+      // One version published to lib-07: that package alone is listed, and its oldest kept version goes.
+      fake.publish('acme', 'maven', 'lib-07', { id: 7013, name: '1.0.12' })
+      const at = fake.requests.length
+      const third = await fake.run(nightly, { env })
+      expect(third.exitCode).toBe(0)
+      expect(new Set(listings(fake, at))).toEqual(new Set(['lib-07']))
+      expect(parsed(third, 'deleted').map(d => d.id)).toEqual([7003])
+      expect(activeIds(fake, 'lib-07')).toEqual(Array.from({ length: 10 }, (_, i) => 7004 + i))
+      expect(third.outputs['kept-count']).toBe('600')
+    },
+    15 * 60_000
+  )
+
+  it('a remembered state that does not match the package list, or is not of this owner, lists', async () => {
+    const { dir, env } = await stateDirectory()
+    const fake = await organisation(3, 12, 5000).start()
+    expect((await fake.run(nightly, { env })).outputs['deleted-count']).toBe('6')
+    const [file] = await readdir(dir)
+    const state = JSON.parse(await readFile(join(dir, file), 'utf8')) as {
+      owner: string
+      packages: Record<string, { versionCount: number }>
+    }
+    expect(Object.keys(state.packages)).toEqual(['lib-00', 'lib-01', 'lib-02'])
+
+    // A count that lies: the package list's own pair differs, so lib-01 is listed (and nothing more goes).
+    state.packages['lib-01'].versionCount = 9
+    await writeFile(join(dir, file), JSON.stringify(state))
+    let from = fake.requests.length
+    const lied = await fake.run(nightly, { env })
+    expect(listings(fake, from)).toEqual(['lib-01'])
+    expect(lied.outputs['deleted-count']).toBe('0')
+
+    // Another owner's state under this owner's name: believed for nothing, every package listed.
+    await writeFile(join(dir, file), JSON.stringify({ ...state, owner: 'other' }))
+    from = fake.requests.length
+    await fake.run(nightly, { env })
+    expect(listings(fake, from).sort()).toEqual(['lib-00', 'lib-01', 'lib-02'])
+  })
+
+  it('the packages a budget stop left are listed first by the next run', async () => {
+    const { env } = await stateDirectory()
+    const fake = await organisation(30, 12, 20).start()
+    const stopped = await fake.run(nightly, { env })
+    expect(stopped.outputs['pending-packages']).toBe('30')
+    expect(annotations(stopped, 'warning')).toContainEqual(
+      expect.stringContaining('the packages not reached go first next time')
+    )
+    const reached = new Set(listings(fake, 0))
+    fake.setNow(new Date(Date.parse(stopped.outputs['rate-limit-reset']) + 1000))
+    const from = fake.requests.length
+    await fake.run(nightly, { env })
+    const next = listings(fake, from)
+    const unreached = Array.from({ length: 30 }, (_, i) => `lib-${String(i).padStart(2, '0')}`).filter(
+      n => !reached.has(n)
+    )
+    expect(next.slice(0, unreached.length)).toEqual(unreached)
+  })
 })

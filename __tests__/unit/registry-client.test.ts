@@ -302,7 +302,7 @@ describe('a manifest is taken only if it is the one asked for', () => {
     const cache = await loadManifestCache(
       {
         load: () => Promise.resolve({ manifests: { [key]: lie }, usedAt: {} }),
-        save: () => Promise.resolve()
+        save: () => Promise.resolve(true)
       },
       log
     )

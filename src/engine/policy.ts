@@ -25,7 +25,7 @@ import {
 import { deletionOrder } from './order.js'
 import { judgeVersions, type RepositoryVerdict } from './repository.js'
 import { also, say, type Said } from './reasons.js'
-import { DAY_MS, formatAge, newestFirst } from './time.js'
+import { DAY_MS, formatAge, newestFirst, parseTime } from './time.js'
 import type { SemVer } from 'semver'
 import type {
   Decision,
@@ -696,4 +696,22 @@ function youngerThan(rule: Rule, ageMs: number): Said {
 /** A version name as dist-tags and lines name it: a leading `v` dropped. */
 function withoutV(name: string): string {
   return name.startsWith('v') ? name.slice(1) : name
+}
+
+/**
+ * When the plan's decisions may next change with time alone: the earliest moment after `now` that a version it
+ * keeps grows past a min-age of the policy (min-age is the only bound of age a decision reads); Infinity when
+ * none ever will. A kept version whose creation time is unknown makes it `now`: plan again next time.
+ */
+export function nextDecisionChange(plan: DeletionPlan, policy: RetentionPolicy, now: Date): number {
+  const ages = [policy.minAgeMs, ...(policy.rules ?? []).map(r => r.minAgeMs)].filter(ms => ms > 0)
+  const nowMs = now.getTime()
+  let next = Infinity
+  for (const d of plan.decisions) {
+    if (d.action !== 'keep' || ages.length === 0) continue
+    const created = parseTime(d.version.createdAt)
+    if (!Number.isFinite(created)) return nowMs
+    for (const ms of ages) if (created + ms > nowMs) next = Math.min(next, created + ms)
+  }
+  return next
 }

@@ -9,11 +9,9 @@
  * `PACKAGE_RETENTION_MANIFEST_CACHE_DIR`; skipped without a word when neither is there or either fails, since
  * the cache only saves reads.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { createHash } from 'node:crypto'
 import { errorMessage } from '../errors.js'
+import { actionsCache, cacheStore, directoryCache, type CacheKind, type CacheStore } from './cache-store.js'
 import type { Logger } from '../types.js'
 
 /** What a store keeps: manifest bodies by key (`host/owner/package@digest`), and when each was last used (ms). */
@@ -23,14 +21,9 @@ export interface SavedManifests {
 }
 
 /** Where the entries live between runs. */
-export interface ManifestStore {
-  /** Undefined when there is nothing yet (or the store is not available). */
-  load(): Promise<SavedManifests | undefined>
-  save(entries: SavedManifests): Promise<void>
-}
+export type ManifestStore = CacheStore<SavedManifests>
 
 export const CACHE_DIR_VARIABLE = 'PACKAGE_RETENTION_MANIFEST_CACHE_DIR'
-const FILE = 'manifests.json'
 /**
  * 2: keys name registry host, owner and package as well as the digest; entries are manifest bodies, checked
  * against the key's digest when loaded, and carry when they were used.
@@ -140,61 +133,30 @@ export function sha256(text: string): string {
   return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`
 }
 
-/** The entries of a file of this format; undefined for none, or for another format (read again). */
-async function readEntries(file: string): Promise<SavedManifests | undefined> {
-  const text = await readFile(file, 'utf8').catch(() => undefined)
-  if (text === undefined) return undefined
-  const parsed = JSON.parse(text) as { format?: number } & Partial<SavedManifests>
-  if (parsed.format !== FORMAT || typeof parsed.manifests !== 'object' || parsed.manifests === null)
-    return undefined
-  return { manifests: parsed.manifests, usedAt: parsed.usedAt ?? {} }
-}
-
-async function writeEntries(dir: string, entries: SavedManifests): Promise<void> {
-  await mkdir(dir, { recursive: true })
-  await writeFile(join(dir, FILE), JSON.stringify({ format: FORMAT, ...entries }))
+const MANIFESTS: CacheKind<SavedManifests> = {
+  variable: CACHE_DIR_VARIABLE,
+  folder: 'package-retention-manifests',
+  file: 'manifests.json',
+  keyPrefix: KEY_PREFIX,
+  format: FORMAT,
+  read: parsed =>
+    typeof parsed.manifests === 'object' && parsed.manifests !== null
+      ? {
+          manifests: parsed.manifests as Record<string, string>,
+          usedAt: (parsed.usedAt ?? {}) as Record<string, number>
+        }
+      : undefined
 }
 
 /** A directory on this machine: the demo's and the tests' store, or a self-hosted runner's disk. */
-export function directoryStore(dir: string): ManifestStore {
-  return { load: () => readEntries(join(dir, FILE)), save: entries => writeEntries(dir, entries) }
-}
+export const directoryStore = (dir: string): ManifestStore => directoryCache(MANIFESTS, dir)
 
-/**
- * The runner's cache service. Each save is a new entry (entries cannot be overwritten); a restore takes the
- * newest. `@actions/cache` is loaded only when the runner offers the service.
- */
-export function actionsCacheStore(env: NodeJS.ProcessEnv): ManifestStore {
-  const dir = join(env.RUNNER_TEMP || tmpdir(), 'package-retention-manifests')
-  const available =
-    Boolean(env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL) && Boolean(env.ACTIONS_RUNTIME_TOKEN)
-  const service = async () => {
-    if (!available) return undefined
-    const cache = await import('@actions/cache')
-    return cache.isFeatureAvailable() ? cache : undefined
-  }
-  return {
-    load: async () => {
-      const cache = await service()
-      if (!cache || (await cache.restoreCache([dir], `${KEY_PREFIX}none`, [KEY_PREFIX])) === undefined)
-        return undefined
-      return readEntries(join(dir, FILE))
-    },
-    save: async entries => {
-      const cache = await service()
-      if (!cache) return
-      await writeEntries(dir, entries)
-      const run = `${env.GITHUB_RUN_ID ?? '0'}-${env.GITHUB_RUN_ATTEMPT ?? '1'}-${Date.now()}`
-      await cache.saveCache([dir], `${KEY_PREFIX}${run}`)
-    }
-  }
-}
+/** The runner's cache service. */
+export const actionsCacheStore = (env: NodeJS.ProcessEnv): ManifestStore => actionsCache(MANIFESTS, env)
 
 /** The store this run uses: the directory the environment names, else the runner's cache service. */
-export function manifestStore(env: NodeJS.ProcessEnv = process.env): ManifestStore {
-  const dir = env[CACHE_DIR_VARIABLE]
-  return dir ? directoryStore(dir) : actionsCacheStore(env)
-}
+export const manifestStore = (env: NodeJS.ProcessEnv = process.env): ManifestStore =>
+  cacheStore(MANIFESTS, env)
 
 /** Loads the cache from a store; a store that fails gives an empty cache, with a debug line. */
 export async function loadManifestCache(store: ManifestStore, log: Logger): Promise<ManifestCache> {

@@ -114,7 +114,7 @@ export function buildReport(run: RunReport): {
   const failedPackages: { package: string; message: string }[] = []
   let kept = 0
   for (const pkg of run.packages) {
-    kept += pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? 0
+    kept += pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? pkg.unchanged?.versions ?? 0
     if (pkg.error) failedPackages.push({ package: pkg.name, message: pkg.error })
     const refusable = run.dryRun && run.mode === 'delete' && mayBeRefused(pkg)
     for (const { version, outcome } of pkg.writes) {
@@ -214,6 +214,7 @@ export function planDocument(run: RunReport): unknown {
         name: pkg.name,
         ...(pkg.error ? { error: pkg.error } : {}),
         ...(pkg.pending ? { pending: true } : {}),
+        ...(pkg.unchanged ? { unchanged: pkg.unchanged.reason } : {}),
         ...(pkg.check ? { check: pkg.check } : {}),
         versions: (pkg.plan?.decisions ?? pkg.writes).map(d => ({
           ...d.version,
@@ -242,7 +243,9 @@ function summaryMarkdown(run: RunReport): string {
       ? ':x: not listed or planned'
       : pkg.pending
         ? 'not reached: rate budget'
-        : String(pkg.plan?.decisions.length ?? pkg.writes.length)
+        : pkg.unchanged
+          ? `${pkg.unchanged.versions}, unchanged: not listed`
+          : String(pkg.plan?.decisions.length ?? pkg.writes.length)
     lines.push(`| ${cell(pkg.name)} | ${versions} | ${c.done} | ${c.skipped} | ${c.failed} | ${c.kept} |`)
   }
   const unmatched = (run.unmatched ?? []).map(unmatchedFailure)
@@ -379,7 +382,7 @@ function counts(pkg: PackageReport) {
     done: of('done'),
     skipped: of('skipped'),
     failed: of('failed'),
-    kept: pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? 0
+    kept: pkg.plan?.decisions.filter(d => d.action === 'keep').length ?? pkg.unchanged?.versions ?? 0
   }
 }
 

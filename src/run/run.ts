@@ -25,6 +25,9 @@ import { attachWrites, type BudgetReport, type RunReport } from '../report/repor
 import type { BudgetGauge } from '../github/budget.js'
 import { startRecord } from '../report/publish.js'
 import { inShard } from './shard.js'
+import { nextRunState, pendingFirst, unchangedPackages } from './incremental.js'
+import { RUN_STATE_DIR_VARIABLE, runStateStore } from '../github/run-state.js'
+import { errorMessage } from '../errors.js'
 import type { Logger, OwnerScope, PackageReport, RateReserve, RestoreRequest, Shard } from '../types.js'
 import { VERSION } from '../version.js'
 
@@ -105,7 +108,24 @@ async function stoppableRun(
   const scope = await client.detectOwner(config.owner)
   const resolved = await resolvePackageNames(client, scope, config.packageType, config.packageNames, log)
   const matched = config.shard ? resolved.filter(p => inShard(p.name, config.shard as Shard)) : resolved
-  const names = matched.map(p => p.name)
+  // What the last run of this owner, type and shard left: none for a restore, which plans from the deleted list.
+  const stateOf = {
+    owner: scope.login,
+    packageType: config.packageType,
+    shard: config.shard ? `${config.shard.index}/${config.shard.count}` : 'all'
+  }
+  const stateStore = config.restore
+    ? undefined
+    : runStateStore(stateOf.owner, stateOf.packageType, stateOf.shard)
+  const lastState = await stateStore?.load().catch((error: unknown) => {
+    log.debug(`run state not restored: ${errorMessage(error)}; every package is listed`)
+    return undefined
+  })
+  const names = pendingFirst(
+    matched.map(p => p.name),
+    lastState
+  )
+  const unchanged = unchangedPackages(lastState, matched, config.policy, startedAt)
   const share = config.shard
     ? ` (shard ${config.shard.index}/${config.shard.count} of ${resolved.length})`
     : ''
@@ -119,11 +139,15 @@ async function stoppableRun(
   }
 
   const verb = config.restore ? 'restore' : 'delete'
-  const work = await group(`Plan ${names.length} package(s)`, () =>
+  for (const pkg of unchanged.values()) log.info(`${pkg.name}: ${pkg.unchanged?.reason}`)
+  const listed = names.filter(name => !unchanged.has(name))
+  const work = await group(`Plan ${listed.length} package(s)`, () =>
     config.restore
-      ? planRestoreRun(client, scope, names, config.restore, config.policy, startedAt, log)
-      : planDeleteRun(client, registry, scope, names, config.policy, startedAt, log, npm, budget, repository)
+      ? planRestoreRun(client, scope, listed, config.restore, config.policy, startedAt, log)
+      : planDeleteRun(client, registry, scope, listed, config.policy, startedAt, log, npm, budget, repository)
   )
+  const planned = new Map(work.packages.map(p => [p.name, p]))
+  work.packages = names.map(name => unchanged.get(name) ?? (planned.get(name) as PackageReport))
   if (config.dryRun && !config.restore)
     work.packages = await markVisibility(client, scope, config, work.packages, log)
   const run = {
@@ -182,9 +206,21 @@ async function stoppableRun(
         if (before.has(w.version.id) && before.get(w.version.id) !== w.outcome) record.ended(w)
   }
   const pending = pendingWork(packages, client.budget.resetAt)
+  const remembered =
+    stateStore !== undefined &&
+    !stopped &&
+    (await stateStore
+      .save(nextRunState(stateOf, lastState, matched, packages, config.policy, startedAt))
+      .catch((error: unknown) => {
+        log.debug(`run state not saved: ${errorMessage(error)}`)
+        return false
+      }))
+  const next = remembered
+    ? 'the packages not reached go first next time'
+    : `nothing remembers which were not reached (no cache service, and ${RUN_STATE_DIR_VARIABLE} not set), so the next run takes the packages in name order`
   if (pending.packages > 0)
     log.warning(
-      `Stopped for the API rate budget: ${pending.packages} package(s) left for the next run (${names.length - pending.packages} served), ${pending.versions} planned deletion(s) not sent; the packages not reached go first next time. The budget resets at ${pending.resetAt ?? 'an unknown time'}.`
+      `Stopped for the API rate budget: ${pending.packages} package(s) left for the next run (${names.length - pending.packages} served), ${pending.versions} planned deletion(s) not sent; ${next}. The budget resets at ${pending.resetAt ?? 'an unknown time'}.`
     )
   const report: RunReport = {
     ...run,
