@@ -35,13 +35,15 @@ describe('what a release ships', () => {
     expect(new Set([...ours, ...addresses])).toEqual(new Set(['package-retention/package-retention']))
   })
 
-  it('carries the MIT licence package.json names, and a changelog section for what comes next', () => {
-    const pkg = JSON.parse(read('package.json')) as { license: string }
+  it('carries the MIT licence package.json names, and the changelog section of its version (or of what comes next)', () => {
+    const pkg = JSON.parse(read('package.json')) as { license: string; version: string }
     expect(pkg.license).toBe('MIT')
     expect(read('LICENSE')).toMatch(/^MIT License\n/)
-    const notes = execFileSync('node', ['scripts/changelog-section.mjs', 'Unreleased'], {
-      cwd: root
-    }).toString()
+    const changelog = read('CHANGELOG.md')
+    expect(changelog).toContain('\n## [Unreleased]\n')
+    // Released: the version's own section says what it brought; before the first release, Unreleased does.
+    const section = changelog.includes(`\n## [${pkg.version}] - `) ? pkg.version : 'Unreleased'
+    const notes = execFileSync('node', ['scripts/changelog-section.mjs', section], { cwd: root }).toString()
     expect(notes).toContain('### Added')
   })
 
