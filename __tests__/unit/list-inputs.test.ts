@@ -202,8 +202,8 @@ const inputText = fc
 /** A policy's YAML list: one item an entry, sometimes two written in one by mistake. */
 const yamlList = fc.array(
   fc.oneof(
-    item,
-    fc.tuple(item, separator, item).map(([a, s, b]) => a + s + b)
+    { arbitrary: item, weight: 4 },
+    { arbitrary: fc.tuple(item, separator, item).map(([a, s, b]) => a + s + b), weight: 1 }
   ),
   { minLength: 1, maxLength: 3 }
 )
@@ -212,33 +212,33 @@ describe('every list input', () => {
   it.each(['delete-tags', 'keep-tags', 'package-names'])(
     '%s: refused before any request, or selects what the docs read',
     async kind => {
-      const seen = { refused: 0, selected: 0 }
       await fc.assert(
         fc.asyncProperty(inputText, async text => {
           const expected = reference(splitList(text), kind !== 'package-names')
-          const actual = await actionReads(kind, text, [])
-          seen[actual === 'refused' ? 'refused' : 'selected']++
-          expect(actual).toEqual(expected)
+          expect(await actionReads(kind, text, [])).toEqual(expected)
         }),
         { numRuns: 400 }
       )
-      // The generator reaches both sides.
-      expect(Math.min(seen.refused, seen.selected)).toBeGreaterThan(40)
     }
   )
 
   it.each(['match', 'packages'])('a rule’s %s: refused, or selects what the docs read', async kind => {
-    const seen = { refused: 0, selected: 0 }
     await fc.assert(
       fc.asyncProperty(yamlList, async items => {
-        const expected = reference(items, false)
-        const actual = await actionReads(kind, '', items)
-        seen[actual === 'refused' ? 'refused' : 'selected']++
-        expect(actual).toEqual(expected)
+        expect(await actionReads(kind, '', items)).toEqual(reference(items, false))
       }),
       { numRuns: 400 }
     )
-    expect(Math.min(seen.refused, seen.selected)).toBeGreaterThan(40)
+  })
+
+  // The generators reach both sides: counted on a fixed sample, so that the count cannot flake while the
+  // properties above still draw new inputs on every run.
+  it.each([
+    ['an input', fc.sample(inputText, { numRuns: 400, seed: 1 }).map(text => reference(splitList(text), true))],
+    ['a YAML list', fc.sample(yamlList, { numRuns: 400, seed: 1 }).map(items => reference(items, false))]
+  ])('%s is refused often, and selects often', (_, readings) => {
+    const refused = readings.filter(r => r === 'refused').length
+    expect(Math.min(refused, readings.length - refused)).toBeGreaterThan(60)
   })
 
   it.each<[string, string, Selection]>([
