@@ -225,7 +225,7 @@ async function stoppableRun(
   const report: RunReport = {
     ...run,
     packages,
-    budget: pending,
+    budget: { ...pending, remembered },
     requests: client.requestCount,
     manifestReads: registryClient?.manifestReads ?? 0,
     recordFile: record.path,
