@@ -148,14 +148,23 @@ describe('reading only what the plan needs, as a property', () => {
             remembering(truth, cached)
           )
           // A version read is kept, unless its own manifest showed it refers to a subject that is gone, or it
-          // was read while kept under `untagged: exclude`, which reads every untagged version before a part
-          // goes: an untagged part of a deleted image, or the newest tagged image kept as the last tagged
-          // version until a kept untagged index showed a tagged image of its own.
+          // was read while kept: under `untagged: exclude`, which reads every untagged version before a part
+          // goes, an untagged part of a deleted image; under any setting, the newest tagged image kept as the
+          // last tagged version until a kept untagged index, read beside it, showed a tagged image of its own.
           const deletedByPlan = new Map(plan.deletions.map(d => [d.version.name, d]))
           const exclude = scenario.policy.untagged === 'exclude'
+          const untaggedRead = versions.filter(v => v.tags.length === 0 && read.includes(v.name))
+          const taggedPartShown = plan.decisions.some(
+            d =>
+              d.action === 'keep' &&
+              d.version.tags.length > 0 &&
+              untaggedRead.some(v => truth.get(v.name)?.children.includes(d.version.name))
+          )
           const readThenDeleted = read.filter(digest => {
             const d = deletedByPlan.get(digest)
-            return d !== undefined && !(exclude && (d.version.tags.length > 0 || d.partOf !== undefined))
+            if (d === undefined) return false
+            const tagged = d.version.tags.length > 0
+            return !((tagged && (exclude || taggedPartShown)) || (exclude && d.partOf !== undefined))
           })
           expect(readThenDeleted.filter(digest => truth.get(digest)?.subject === undefined)).toEqual([])
 
