@@ -6,13 +6,16 @@
  * must agree with each other.
  *
  *   npx tsx scripts/live-check.ts --outputs outputs.json --owner acme --package-type container \
- *     --package-name app --phase real --gone 'pr-*' --kept v1 --signed v1 [--summary FILE]
+ *     --package-name app --phase real --gone 'pr-*' --kept v1 --signed v1 [--summary FILE] [--pair FILE]
+ *
+ * With `--pair FILE`, it also checks what incremental runs assume of the package's `version_count` and
+ * `updated_at` (see checkPair): the dry phase writes the pair to FILE, the real phase compares with it.
  *
  * GITHUB_TOKEN reads the API; GITHUB_API_URL (https://api.github.com) and REGISTRY_URL (https://ghcr.io)
  * say where. Prints each problem and exits 1 when there is one. It reads only, and it reads independently of
  * the action's own code: plain fetch, its own registry handshake.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { minimatch } from 'minimatch'
@@ -44,6 +47,8 @@ export interface LiveTarget {
 interface Listed {
   id: number
   name: string
+  created_at?: string
+  updated_at?: string
   metadata?: { container?: { tags?: string[] } }
 }
 interface Reported {
@@ -154,9 +159,64 @@ function json<T>(text: string | undefined, name: string, problem: (text: string)
   }
 }
 
-async function listVersions(expect: LiveExpectation, target: LiveTarget): Promise<Listed[]> {
+/** What the package list says of a package, the pair an incremental run compares with the last run's. */
+export interface PackagePair {
+  versionCount: number
+  updatedAt: string
+}
+
+/**
+ * The assumption incremental runs rest on (fake-github/README.md): a publish moves a package's `updated_at`, a
+ * delete changes its `version_count`. Reads the package (its object is the package list's item) and its
+ * versions: `version_count` is the number listed, `updated_at` is not before the newest version's, and after
+ * the real run (given the pair before it) `version_count` fell by what was deleted.
+ */
+export async function checkPair(
+  expect: LiveExpectation,
+  target: LiveTarget,
+  before?: PackagePair
+): Promise<{ pair: PackagePair; problems: string[] }> {
+  const scope = await scopeOf(expect, target)
+  const path = `/${scope}/${expect.owner}/packages/${expect.packageType}/${encodeURIComponent(expect.packageName)}`
+  const pkg = (await (await api(target, path)).json()) as { version_count?: number; updated_at?: string }
+  const pair = { versionCount: pkg.version_count ?? NaN, updatedAt: pkg.updated_at ?? '' }
+  const deleted = before === undefined ? [] : (JSON.parse(target.outputs.deleted ?? '[]') as unknown[])
+  return { pair, problems: pairProblems(pair, await listVersions(expect, target), before, deleted.length) }
+}
+
+/** What is wrong with the pair, given the versions listed now and, after a run that deleted, the pair before. */
+export function pairProblems(
+  pair: PackagePair,
+  listed: readonly { created_at?: string; updated_at?: string }[],
+  before: PackagePair | undefined,
+  deleted: number
+): string[] {
+  const problems: string[] = []
+  if (pair.versionCount !== listed.length)
+    problems.push(`version_count is ${pair.versionCount}, but ${listed.length} version(s) are listed`)
+  const newest = Math.max(
+    ...listed
+      .flatMap(v => [Date.parse(v.created_at ?? ''), Date.parse(v.updated_at ?? '')])
+      .filter(Number.isFinite)
+  )
+  if (listed.length > 0 && !(Date.parse(pair.updatedAt) >= newest))
+    problems.push(
+      `updated_at ${pair.updatedAt} is before the newest version's (${new Date(newest).toISOString()}): a publish did not move it`
+    )
+  if (before !== undefined && pair.versionCount !== before.versionCount - deleted)
+    problems.push(
+      `version_count went from ${before.versionCount} to ${pair.versionCount}, but ${deleted} version(s) were deleted`
+    )
+  return problems
+}
+
+async function scopeOf(expect: LiveExpectation, target: LiveTarget): Promise<'orgs' | 'users'> {
   const owner = await (await api(target, `/users/${expect.owner}`)).json()
-  const scope = (owner as { type?: string }).type === 'Organization' ? 'orgs' : 'users'
+  return (owner as { type?: string }).type === 'Organization' ? 'orgs' : 'users'
+}
+
+async function listVersions(expect: LiveExpectation, target: LiveTarget): Promise<Listed[]> {
+  const scope = await scopeOf(expect, target)
   const path = `/${scope}/${expect.owner}/packages/${expect.packageType}/${encodeURIComponent(expect.packageName)}/versions`
   const versions: Listed[] = []
   let next: string | undefined = `${path}?per_page=100&state=active`
@@ -240,7 +300,8 @@ async function main(): Promise<number> {
       phase: { type: 'string' },
       gone: { type: 'string', default: '' },
       kept: { type: 'string', default: '' },
-      signed: { type: 'string', default: '' }
+      signed: { type: 'string', default: '' },
+      pair: { type: 'string' }
     }
   })
   const list = (text: string) =>
@@ -251,24 +312,33 @@ async function main(): Promise<number> {
   if (!values.outputs || !values.owner || !values['package-type'] || !values['package-name'])
     throw new Error('give --outputs, --owner, --package-type and --package-name')
   if (values.phase !== 'dry' && values.phase !== 'real') throw new Error('--phase: dry or real')
-  const problems = await liveCheck(
-    {
-      owner: values.owner,
-      packageType: values['package-type'],
-      packageName: values['package-name'],
-      phase: values.phase,
-      gone: list(values.gone),
-      kept: list(values.kept),
-      signed: list(values.signed)
-    },
-    {
-      apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
-      registryUrl: process.env.REGISTRY_URL || 'https://ghcr.io',
-      token: process.env.GITHUB_TOKEN ?? '',
-      outputs: JSON.parse(readFileSync(values.outputs, 'utf8')) as Record<string, string>,
-      summary: values.summary ? readFileSync(values.summary, 'utf8') : undefined
-    }
-  )
+  const expectation: LiveExpectation = {
+    owner: values.owner,
+    packageType: values['package-type'],
+    packageName: values['package-name'],
+    phase: values.phase,
+    gone: list(values.gone),
+    kept: list(values.kept),
+    signed: list(values.signed)
+  }
+  const target: LiveTarget = {
+    apiUrl: process.env.GITHUB_API_URL || 'https://api.github.com',
+    registryUrl: process.env.REGISTRY_URL || 'https://ghcr.io',
+    token: process.env.GITHUB_TOKEN ?? '',
+    outputs: JSON.parse(readFileSync(values.outputs, 'utf8')) as Record<string, string>,
+    summary: values.summary ? readFileSync(values.summary, 'utf8') : undefined
+  }
+  const problems = await liveCheck(expectation, target)
+  // --pair FILE: the dry phase writes the package's pair there, the real phase compares with it.
+  if (values.pair) {
+    const before =
+      values.phase === 'real' ? (JSON.parse(readFileSync(values.pair, 'utf8')) as PackagePair) : undefined
+    const checked = await checkPair(expectation, target, before)
+    problems.push(...checked.problems)
+    if (values.phase === 'dry') writeFileSync(values.pair, JSON.stringify(checked.pair))
+    else if (before && checked.pair.updatedAt !== before.updatedAt)
+      console.log(`updated_at moved from ${before.updatedAt} to ${checked.pair.updatedAt} with the deletes`)
+  }
   for (const text of problems) console.log(`::error title=live check::${text}`)
   console.log(
     problems.length === 0 ? 'live check: all as expected' : `live check: ${problems.length} problem(s)`

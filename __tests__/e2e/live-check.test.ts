@@ -3,7 +3,13 @@
  * outcome the live workflow expects, and fails on each wrong one.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
-import { liveCheck, type LiveExpectation, type LiveTarget } from '../../scripts/live-check.js'
+import {
+  checkPair,
+  liveCheck,
+  pairProblems,
+  type LiveExpectation,
+  type LiveTarget
+} from '../../scripts/live-check.js'
 import type { ActionRun } from '../support/run-action.js'
 import { aWorld, CLASSIC, digest, imageVersion, indexVersion, versions, type Fake } from './world.js'
 
@@ -108,6 +114,42 @@ describe('the live check against the fake', () => {
     expect(await liveCheck({ ...NPM, phase: 'dry' }, target(npmFake, npmDry))).toEqual([])
     const npmReal = await runOn(npmFake, NPM, false)
     expect(await liveCheck(NPM, target(npmFake, npmReal))).toEqual([])
+  })
+
+  it('checks what incremental runs assume: a publish moves updated_at, a delete changes version_count', async () => {
+    const pairFake = await world().start()
+    const dryRun = await runOn(pairFake, CONTAINER, true)
+    const before = await checkPair({ ...CONTAINER, phase: 'dry' }, target(pairFake, dryRun))
+    expect(before).toEqual({ pair: { versionCount: 11, updatedAt: expect.any(String) }, problems: [] })
+    const realRun = await runOn(pairFake, CONTAINER, false)
+    expect(await checkPair(CONTAINER, target(pairFake, realRun), before.pair)).toEqual({
+      pair: { versionCount: 4, updatedAt: expect.any(String) },
+      problems: []
+    })
+    // Had the deletes not changed version_count, the check says so.
+    const unchanged = { ...before.pair, versionCount: 4 }
+    expect((await checkPair(CONTAINER, target(pairFake, realRun), unchanged)).problems).toEqual([
+      'version_count went from 4 to 4, but 7 version(s) were deleted'
+    ])
+  })
+
+  it('fails when updated_at did not move with a publish, or version_count is not what is listed', () => {
+    const listed = [
+      { created_at: '2026-12-01T10:00:00Z', updated_at: '2026-12-01T10:00:00Z' },
+      {
+        created_at: '2026-12-02T10:00:00Z',
+        updated_at: '2026-12-02T10:00:00Z'
+      }
+    ]
+    expect(
+      pairProblems({ versionCount: 2, updatedAt: '2026-12-02T10:00:00Z' }, listed, undefined, 0)
+    ).toEqual([])
+    expect(
+      pairProblems({ versionCount: 3, updatedAt: '2026-12-01T10:00:00Z' }, listed, undefined, 0)
+    ).toEqual([
+      'version_count is 3, but 2 version(s) are listed',
+      "updated_at 2026-12-01T10:00:00Z is before the newest version's (2026-12-02T10:00:00.000Z): a publish did not move it"
+    ])
   })
 
   it('fails when the policy deleted more than expected, or less', async () => {
