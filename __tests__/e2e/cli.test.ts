@@ -277,6 +277,49 @@ describe('the command line', () => {
     expect(help.stdout).toContain('--restore RECORD.jsonl --delete')
   })
 
+  it('--help’s examples run as written, against the fake (the token and the API URL given)', async () => {
+    const fake = await aWorld()
+      .withOrganisation('acme')
+      .withClassicToken('octocat')
+      .withPackage('container', 'app-web', [
+        { id: 30, name: `sha256:${'c'.repeat(64)}`, tags: ['v1'], created_at: daysAgo(20) }
+      ])
+      .withPackage('npm', 'web-ui', versions(12, 40, 10))
+      .withPackage('container', 'app', [
+        { id: 20, name: `sha256:${'a'.repeat(64)}`, tags: ['pr-1'], created_at: daysAgo(40) },
+        { id: 21, name: `sha256:${'b'.repeat(64)}`, tags: ['v1.0.0'], created_at: daysAgo(30) }
+      ])
+      .start()
+    const { stdout } = await runCli(['--help'])
+    // Each example: a line that starts with the token, and the lines it continues onto.
+    const commands = stdout
+      .replace(/ \\\n\s+/g, ' ')
+      .split('\n')
+      .map(line => line.trim())
+      .filter(line => line.startsWith('GITHUB_TOKEN=ghp_... package-retention '))
+    expect(commands).toHaveLength(4)
+    const dir = mkdtempSync(join(tmpdir(), 'cli-examples-'))
+    writeFileSync(
+      join(dir, 'retention.yml'),
+      rules.replace('keep-last: 0\n', 'keep-last: 0\n    min-age: 7d\n')
+    )
+    const outcomes: string[] = []
+    for (const command of commands) {
+      const words = command
+        .replace('GITHUB_TOKEN=ghp_... package-retention ', '')
+        .match(/'[^']*'|\S+/g)!
+        .map(word => word.replace(/^'(.*)'$/, '$1'))
+      const run = await runCli([...words, ...against(fake)], { GITHUB_TOKEN: CLASSIC, RUNNER_TEMP: dir }, dir)
+      expect([command, run.code, run.stderr]).toEqual([command, 0, ''])
+      // The undo example reads the record the run before it left, as RECORD.jsonl.
+      const record = /^record: (.+)$/m.exec(run.stdout)?.[1]
+      if (record) writeFileSync(join(dir, 'RECORD.jsonl'), readFileSync(record))
+      outcomes.push(/^(Dry run: would delete|Deleted|Restored) \d+/m.exec(run.stdout)?.[0] ?? run.stdout)
+    }
+    expect(activeIds(fake, 'app')).toEqual([20, 21])
+    expect(outcomes).toEqual(['Dry run: would delete 0', 'Deleted 2', 'Deleted 1', 'Restored 1'])
+  })
+
   it('takes the token only from GITHUB_TOKEN, and knows only the inputs as flags', async () => {
     const onTheLine = await runCli(['--token', CLASSIC])
     expect(onTheLine.code).toBe(2)
