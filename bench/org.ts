@@ -130,6 +130,9 @@ export async function runsUntilDone(budget: number, dryRun: boolean, size = size
     inputs[name] ?? declared.find(d => d.name === name && !d.default?.includes('${{'))?.default ?? ''
   const config = await loadConfig(read, {}, quiet)
   const recordDirectory = mkdtempSync(join(tmpdir(), 'bench-org-'))
+  // As docs/large-organizations.md sets it up: a place for the run's state, so that the packages a budget stop
+  // left go first next time (the Actions cache does this on a hosted runner).
+  process.env.PACKAGE_RETENTION_RUN_STATE_DIR = mkdtempSync(join(tmpdir(), 'bench-org-state-'))
   const planned = new Set<string>()
   const runs: { requests: number; deletes: number; limited: number; planned: number }[] = []
   // Deletes beyond keep-last cannot happen, so the backlog left is what was not yet deleted.
