@@ -1,6 +1,7 @@
 /** The orchestration of a run's reads and plans, on src/ through stand-ins for the two clients. */
 import { describe, expect, it } from '@jest/globals'
 import {
+  costAfterPlanning,
   listAndPlanPackage,
   planRestoreRun,
   type ImageReader,
@@ -8,6 +9,7 @@ import {
 } from '../../src/run/inventory.js'
 import { shortDigest } from '../../src/engine/images.js'
 import type {
+  DeletionPlan,
   ImageStructure,
   ListedVersion,
   Logger,
@@ -154,5 +156,33 @@ describe('planRestoreRun', () => {
     ])
     expect(work.targets.map(t => t.version.id)).toEqual([11])
     expect(work.alreadyFailed).toEqual([])
+  })
+})
+
+describe('what a planned package will cost after planning', () => {
+  // 250 versions, 150 to delete: the check lists the 100 left again (1 page).
+  const plan = {
+    decisions: Array.from({ length: 250 }, () => ({})),
+    deletions: Array.from({ length: 150 }, () => ({}))
+  } as unknown as DeletionPlan
+
+  it('a delete run: its deletions and the check after them, within max-deletions', () => {
+    expect(costAfterPlanning(plan, { kind: 'writes' }, Infinity)).toEqual({
+      requests: 151,
+      deletionsLeft: Infinity
+    })
+    // Capped at 40: 40 deletes, then a check of the 210 left (3 pages, page 1 and the last again).
+    expect(costAfterPlanning(plan, { kind: 'writes', maxDeletions: 40 }, 40)).toEqual({
+      requests: 45,
+      deletionsLeft: 0
+    })
+    expect(costAfterPlanning(plan, { kind: 'writes' }, 0)).toEqual({ requests: 0, deletionsLeft: 0 })
+  })
+
+  it('a dry run: one visibility read of a package that would lose versions; nothing to delete costs nothing', () => {
+    expect(costAfterPlanning(plan, { kind: 'visibility' }, Infinity).requests).toBe(1)
+    const none = { ...plan, deletions: [] }
+    expect(costAfterPlanning(none, { kind: 'writes' }, Infinity).requests).toBe(0)
+    expect(costAfterPlanning(none, { kind: 'visibility' }, Infinity).requests).toBe(0)
   })
 })

@@ -52,6 +52,29 @@ export interface PlanBudget {
   left(): number
   /** Requests that listing the package (or listing it again, for the check) is expected to cost. */
   listingCost(name: string): number
+  /**
+   * What the run sends for a package after planning it, which the listing of the next package must leave room
+   * for: `writes`, its deletions (up to `maxDeletions` in all) and the check after them; `visibility`, a dry
+   * run's one read of a package that would lose versions. Unset: nothing.
+   */
+  after?: { kind: 'writes'; maxDeletions?: number } | { kind: 'visibility' }
+}
+
+/**
+ * The requests a planned package will cost after planning (see PlanBudget.after), and how many deletions that
+ * leaves under max-deletions.
+ */
+export function costAfterPlanning(
+  plan: DeletionPlan,
+  after: PlanBudget['after'],
+  deletionsLeft: number
+): { requests: number; deletionsLeft: number } {
+  const wanted = plan.deletions.length
+  if (after === undefined || wanted === 0) return { requests: 0, deletionsLeft }
+  if (after.kind === 'visibility') return { requests: 1, deletionsLeft }
+  const deletes = Math.min(wanted, deletionsLeft)
+  const check = deletes > 0 ? listingCost(plan.decisions.length - deletes) : 0
+  return { requests: deletes + check, deletionsLeft: deletionsLeft - deletes }
 }
 
 /** A package listing of `versions` versions: one page, or two pages more than there are (see listAllPages). */
@@ -216,10 +239,14 @@ export async function planDeleteRun(
   repository?: RepositoryFactsReader
 ): Promise<WorkPlan> {
   const packages: PackageReport[] = []
-  // Once one package does not fit in the budget, the rest wait too: the next run takes them first.
+  // Once one package does not fit in the budget, the rest wait too: the next run takes them first. A package
+  // fits when its listing does, beside what the packages planned before it will send (their deletes and
+  // checks): a budget is not spent listing packages that no request is left to clean.
   let stopped = false
+  let committed = 0
+  let deletionsLeft = budget?.after?.kind === 'writes' ? (budget.after.maxDeletions ?? Infinity) : Infinity
   for (const name of names) {
-    if (stopped || (budget !== undefined && budget.listingCost(name) > budget.left())) {
+    if (stopped || (budget !== undefined && budget.listingCost(name) + committed > budget.left())) {
       stopped = true
       packages.push({ name, pending: true, writes: [] })
       continue
@@ -245,6 +272,9 @@ export async function planDeleteRun(
       for (const d of plan.decisions)
         log.info(`  ${d.action} ${d.version.id} ${label(d.version)}: ${d.reasons.join('; ')}`)
       packages.push({ name, plan, writes: [] })
+      const after = costAfterPlanning(plan, budget?.after, deletionsLeft)
+      committed += after.requests
+      deletionsLeft = after.deletionsLeft
     } catch (error) {
       stopped = error instanceof BudgetSpent
       packages.push(stopped ? { name, pending: true, writes: [] } : failedPackage(name, error, log))

@@ -135,7 +135,8 @@ async function stoppableRun(
   const versionCounts = new Map(matched.map(p => [p.name, p.versionCount]))
   const budget: PlanBudget = {
     left: () => client.budget.left(),
-    listingCost: name => listingCost(versionCounts.get(name))
+    listingCost: name => listingCost(versionCounts.get(name)),
+    after: config.dryRun ? { kind: 'visibility' } : { kind: 'writes', maxDeletions: config.maxDeletions }
   }
 
   const verb = config.restore ? 'restore' : 'delete'
