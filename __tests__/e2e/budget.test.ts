@@ -78,6 +78,20 @@ describe('the rate budget', () => {
     expect(deleted).toEqual([8, 8, 8, 8, 8, 8, 8, 4])
   }, 60_000)
 
+  it('a stop for the budget leaves one package unfinished, not each of those it listed', async () => {
+    // 6 packages of 30 versions, 20 to delete in each; 60 requests, 54 after the reserve: the owner, the list,
+    // two packages whole (listing, 20 deletes, check), and the third listed beside them takes what is left.
+    const fake = await organisation(6, 30, 60).start()
+    const run = await fake.run(nightly)
+    expect(run.exitCode).toBe(0)
+    const names = Array.from({ length: 6 }, (_, i) => `lib-${String(i).padStart(2, '0')}`)
+    const counts = names.map(name => activeIds(fake, name).length)
+    expect(counts.slice(0, 2)).toEqual([10, 10])
+    expect(counts[2]).toBeGreaterThan(10)
+    expect(counts.slice(3)).toEqual([30, 30, 30])
+    expect(run.outputs['pending-packages']).toBe('4')
+  })
+
   it('no budget known (GitHub Enterprise Server, rate limiting off) is no limit, without a word', async () => {
     const fake = await organisation(3, 12, 1).with({ rateLimiting: false }).start()
     const run = await fake.run(nightly)
@@ -97,11 +111,11 @@ describe('the rate budget', () => {
       .start()
     const run = await fake.run({ ...nightly, 'rate-limit-reserve': 5 })
     expect(run.exitCode).toBe(0)
-    // 12 left, 5 kept: the owner, the list, two listings; one delete, and the check of its package held for it;
-    // the next delete, of the other package, would need its check too.
+    // 12 left, 5 kept: the owner, the list, two listings; the first package's two deletes and its check, held
+    // for it; the other package's deletes would need its check too.
     const spent = fake.requests.filter(r => r.path !== '/api/v3/rate_limit')
-    expect(spent.map(r => r.method)).toEqual(['GET', 'GET', 'GET', 'GET', 'DELETE', 'GET'])
-    expect(run.outputs['deleted-count']).toBe('1')
+    expect(spent.map(r => r.method)).toEqual(['GET', 'GET', 'GET', 'GET', 'DELETE', 'DELETE', 'GET'])
+    expect(run.outputs['deleted-count']).toBe('2')
     expect(primaryLimited(fake)).toEqual([])
   })
 

@@ -244,6 +244,9 @@ export async function planDeleteRun(
   // checks): a budget is not spent listing packages that no request is left to clean.
   let stopped = false
   let committed = 0
+  // The package whose writes the budget left cannot all take: its writes go after every other package's, so
+  // that a stop leaves one package unfinished, not each of them (the next run would list them all again).
+  let overflowing: PackageReport | undefined
   let deletionsLeft = budget?.after?.kind === 'writes' ? (budget.after.maxDeletions ?? Infinity) : Infinity
   for (const name of names) {
     if (stopped || (budget !== undefined && budget.listingCost(name) + committed > budget.left())) {
@@ -271,16 +274,22 @@ export async function planDeleteRun(
         )
       for (const d of plan.decisions)
         log.info(`  ${d.action} ${d.version.id} ${label(d.version)}: ${d.reasons.join('; ')}`)
-      packages.push({ name, plan, writes: [] })
+      const pkg: PackageReport = { name, plan, writes: [] }
+      packages.push(pkg)
       const after = costAfterPlanning(plan, budget?.after, deletionsLeft)
       committed += after.requests
       deletionsLeft = after.deletionsLeft
+      if (budget !== undefined && overflowing === undefined && committed > budget.left()) overflowing = pkg
     } catch (error) {
       stopped = error instanceof BudgetSpent
       packages.push(stopped ? { name, pending: true, writes: [] } : failedPackage(name, error, log))
     }
   }
-  return { packages, targets: oldestFirstAcross(packages), alreadyFailed: [], unmatched: [] }
+  const targets = [
+    ...oldestFirstAcross(packages.filter(p => p !== overflowing)),
+    ...oldestFirstAcross(overflowing ? [overflowing] : [])
+  ]
+  return { packages, targets, alreadyFailed: [], unmatched: [] }
 }
 
 /**
