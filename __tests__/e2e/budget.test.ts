@@ -50,7 +50,7 @@ describe('the rate budget', () => {
     expect(reset).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/)
     expect(Date.parse(reset) - Date.now()).toBeGreaterThan(50 * 60_000)
     expect(run.summary).toContain(
-      `:hourglass: **Stopped for the API rate budget**: 26 package(s) and 0 planned deletion(s) are left for the next run, which takes the packages in name order (nothing remembers which were not reached: no cache service, and \`PACKAGE_RETENTION_RUN_STATE_DIR\` not set); the budget resets at ${reset}`
+      `:hourglass: **Stopped for the API rate budget**: 26 package(s) and 0 planned deletion(s) are left for the next run, which takes the packages in name order (nothing remembers which were not reached: no cache service, and PACKAGE_RETENTION_RUN_STATE_DIR not set); the budget resets at ${reset}`
     )
     expect(run.summary).toContain('| lib-29 | not reached: rate budget | 0 | 0 | 0 | 0 |')
     expect(annotations(run, 'warning')).toContain(
@@ -241,7 +241,9 @@ describe('incremental runs', () => {
       expect.stringContaining('the packages not reached go first next time')
     )
     // The summary says the same as the log.
-    expect(stopped.summary).toContain('are left for the next run, which takes the packages not reached first;')
+    expect(stopped.summary).toContain(
+      'are left for the next run, which takes the packages not reached first;'
+    )
     const reached = new Set(listings(fake, 0))
     fake.setNow(new Date(Date.parse(stopped.outputs['rate-limit-reset']) + 1000))
     const from = fake.requests.length

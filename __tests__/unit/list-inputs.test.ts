@@ -234,7 +234,10 @@ describe('every list input', () => {
   // The generators reach both sides: counted on a fixed sample, so that the count cannot flake while the
   // properties above still draw new inputs on every run.
   it.each([
-    ['an input', fc.sample(inputText, { numRuns: 400, seed: 1 }).map(text => reference(splitList(text), true))],
+    [
+      'an input',
+      fc.sample(inputText, { numRuns: 400, seed: 1 }).map(text => reference(splitList(text), true))
+    ],
     ['a YAML list', fc.sample(yamlList, { numRuns: 400, seed: 1 }).map(items => reference(items, false))]
   ])('%s is refused often, and selects often', (_, readings) => {
     const refused = readings.filter(r => r === 'refused').length

@@ -103,7 +103,9 @@ export function writeJsonFile(path: string, value: unknown, depth = 3): void {
 /** What JSON.stringify makes of a value before writing it: toJSON applied; undefined for what it leaves out. */
 function jsonOf(value: unknown): unknown {
   const json =
-    value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function'
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { toJSON?: unknown }).toJSON === 'function'
       ? (value as { toJSON: () => unknown }).toJSON()
       : value
   return typeof json === 'function' || typeof json === 'symbol' ? undefined : json

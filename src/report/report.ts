@@ -4,7 +4,6 @@
  */
 import { shortDigest } from '../engine/images.js'
 import { formatAge, parseTime } from '../engine/time.js'
-import { RUN_STATE_DIR_VARIABLE } from '../github/run-state.js'
 import type {
   AfterRunCheck,
   ExecutedWrite,
@@ -42,8 +41,8 @@ export interface BudgetReport {
   packages: number
   versions: number
   resetAt?: string
-  /** Whether this run's state was kept, so that the next run takes the packages not reached first. */
-  remembered?: boolean
+  /** Why nothing remembers which packages this run did not reach (the next run takes them in name order). */
+  forgotten?: string
 }
 
 interface VersionItem {
@@ -256,7 +255,7 @@ function summaryMarkdown(run: RunReport): string {
   lines.push('', `${run.requests} API requests, ${run.manifestReads} manifest reads.`, '')
   if (run.budget && run.budget.packages > 0)
     lines.push(
-      `:hourglass: **Stopped for the API rate budget**: ${run.budget.packages} package(s) and ${run.budget.versions} planned deletion(s) are left for the next run, which takes ${run.budget.remembered ? 'the packages not reached first' : `the packages in name order (nothing remembers which were not reached: no cache service, and \`${RUN_STATE_DIR_VARIABLE}\` not set)`}; the budget resets at ${run.budget.resetAt ?? 'an unknown time'} (outputs \`pending-packages\`, \`pending-versions\`, \`rate-limit-reset\`).`,
+      `:hourglass: **Stopped for the API rate budget**: ${run.budget.packages} package(s) and ${run.budget.versions} planned deletion(s) are left for the next run, which takes ${run.budget.forgotten ? `the packages in name order (nothing remembers which were not reached: ${run.budget.forgotten})` : 'the packages not reached first'}; the budget resets at ${run.budget.resetAt ?? 'an unknown time'} (outputs \`pending-packages\`, \`pending-versions\`, \`rate-limit-reset\`).`,
       ''
     )
   const unplanned = run.packages.filter(p => p.error !== undefined)

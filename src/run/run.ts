@@ -216,9 +216,10 @@ async function stoppableRun(
         log.debug(`run state not saved: ${errorMessage(error)}`)
         return false
       }))
-  const next = remembered
-    ? 'the packages not reached go first next time'
-    : `nothing remembers which were not reached (no cache service, and ${RUN_STATE_DIR_VARIABLE} not set), so the next run takes the packages in name order`
+  const forgotten = remembered ? undefined : `no cache service, and ${RUN_STATE_DIR_VARIABLE} not set`
+  const next = forgotten
+    ? `nothing remembers which were not reached (${forgotten}), so the next run takes the packages in name order`
+    : 'the packages not reached go first next time'
   if (pending.packages > 0)
     log.warning(
       `Stopped for the API rate budget: ${pending.packages} package(s) left for the next run (${names.length - pending.packages} served), ${pending.versions} planned deletion(s) not sent; ${next}. The budget resets at ${pending.resetAt ?? 'an unknown time'}.`
@@ -226,7 +227,7 @@ async function stoppableRun(
   const report: RunReport = {
     ...run,
     packages,
-    budget: { ...pending, remembered },
+    budget: { ...pending, ...(forgotten ? { forgotten } : {}) },
     requests: client.requestCount,
     manifestReads: registryClient?.manifestReads ?? 0,
     recordFile: record.path,
