@@ -4,14 +4,11 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
+import { ended, LOCALHOST_DNS, PACKAGE_ROOT, type CommandRun } from '../support/run-action.js'
 import { activeIds, aWorld, CLASSIC, versions } from './world.js'
 
 /** A shell command line as a user types it, with the token in the environment; the fake's names resolve. */
-function shell(
-  command: string,
-  cwd: string
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function shell(command: string, cwd: string): Promise<CommandRun> {
   const child = spawn('sh', ['-c', command], {
     cwd,
     env: {
@@ -21,14 +18,7 @@ function shell(
       NODE_OPTIONS: LOCALHOST_DNS.join(' ')
     }
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', code => resolve({ code, stdout, stderr }))
-  })
+  return ended(child)
 }
 
 describe('the command line’s undo command', () => {

@@ -5,16 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse } from 'yaml'
-import { actionNode, LOCALHOST_DNS, PACKAGE_ROOT } from '../support/run-action.js'
+import { actionNode, ended, LOCALHOST_DNS, PACKAGE_ROOT, type CommandRun } from '../support/run-action.js'
 import { activeIds, aWorld, CLASSIC, daysAgo, versions, type Fake } from './world.js'
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_ROOT): Promise<CliRun> {
+function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_ROOT): Promise<CommandRun> {
   const child = spawn(
     actionNode(),
     [...LOCALHOST_DNS, join(PACKAGE_ROOT, 'dist', 'cli', 'index.js'), ...args],
@@ -23,14 +17,7 @@ function runCli(args: string[], env: Record<string, string> = {}, cwd = PACKAGE_
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
     }
   )
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-  return new Promise((resolve, reject) => {
-    child.once('error', reject)
-    child.once('close', code => resolve({ code, stdout, stderr }))
-  })
+  return ended(child)
 }
 
 const against = (fake: Fake) => ['--api-url', fake.url]
